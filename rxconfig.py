@@ -1,0 +1,19 @@
+"""Reflex configuration: every value comes from studioos.settings (the environment)."""
+
+import reflex as rx
+
+from studioos.settings import get_settings
+
+_settings = get_settings()
+
+config = rx.Config(
+    app_name="studioos",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    # The websocket and API accept only the app's own origin.
+    cors_allowed_origins=[_settings.origin],
+    redis_url=_settings.redis_url or None,
+    state_manager_mode="redis" if _settings.redis_url else "disk",
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="iris", radius="medium"))],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

@@ -1,0 +1,1 @@
+"""StudioOS: the back office of a webcam studio."""

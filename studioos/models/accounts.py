@@ -1,0 +1,101 @@
+"""Who can sign in, to which studio, with what role; and how they are signed in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from studioos.models.types import utc_field
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    MANAGER = "manager"
+    ANALYST = "analyst"
+    PERFORMER = "performer"
+
+
+class TokenPurpose(StrEnum):
+    PASSWORD_RESET = "password_reset"
+    EMAIL_CHANGE = "email_change"
+    SIGNIN_HANDOFF = "signin_handoff"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # Stored lower-cased: uniqueness is case-insensitive by construction.
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    totp_secret: str | None = Field(default=None, max_length=512)
+    is_support: bool = Field(default=False)
+    is_active: bool = Field(default=True)
+    created_at: datetime = utc_field(default_now=True)
+    deleted_at: datetime | None = utc_field(nullable=True)
+
+
+class Membership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "studio_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    studio_id: int = Field(foreign_key="studio.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=16)
+    created_at: datetime = utc_field(default_now=True)
+
+
+class AuthSession(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    studio_id: int | None = Field(default=None, foreign_key="studio.id", ondelete="SET NULL")
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = utc_field(default_now=True)
+    last_seen_at: datetime = utc_field(default_now=True)
+    expires_at: datetime = utc_field()
+    ip: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=512)
+    revoked_at: datetime | None = utc_field(nullable=True)
+
+
+class LoginEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True, ondelete="CASCADE")
+    email: str = Field(max_length=254, index=True)
+    ip: str = Field(default="", max_length=64, index=True)
+    user_agent: str = Field(default="", max_length=512)
+    device_key: str = Field(default="", max_length=64)
+    success: bool = Field(default=False)
+    reason: str = Field(default="", max_length=64)
+    created_at: datetime = utc_field(default_now=True, index=True)
+
+
+class Invitation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    studio_id: int = Field(foreign_key="studio.id", index=True, ondelete="CASCADE")
+    email: str = Field(max_length=254, index=True)
+    role: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = utc_field(default_now=True)
+    expires_at: datetime = utc_field()
+    accepted_at: datetime | None = utc_field(nullable=True)
+    accepted_user_id: int | None = Field(
+        default=None, foreign_key="user.id", ondelete="SET NULL"
+    )
+    revoked_at: datetime | None = utc_field(nullable=True)
+
+
+class UserToken(SQLModel, table=True):
+    """Single-use emailed links (reset, email change) and the sign-in cookie hand-off."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    purpose: str = Field(max_length=32)
+    token_hash: str = Field(max_length=64, unique=True)
+    payload: str = Field(default="", max_length=512)
+    created_at: datetime = utc_field(default_now=True)
+    expires_at: datetime = utc_field()
+    used_at: datetime | None = utc_field(nullable=True)

@@ -1,0 +1,21 @@
+"""The tenant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from studioos.models.types import utc_field
+
+
+class Studio(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    timezone: str = Field(max_length=64, default="UTC")
+    currency: str = Field(max_length=3, default="USD")
+    plan: str = Field(max_length=32, default="trial")
+    stripe_customer_id: str | None = Field(default=None, max_length=64)
+    stripe_subscription_id: str | None = Field(default=None, max_length=64)
+    subscription_status: str = Field(max_length=32, default="trialing")
+    created_at: datetime = utc_field(default_now=True)

@@ -1,0 +1,1 @@
+"""Domain logic over a Session, given the acting user. Never imports Reflex."""

@@ -1,0 +1,120 @@
+"""One Settings object, read from the environment. Nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var"
+
+# A fixed development key keeps `make run` working offline; production refuses it.
+DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0123456789"
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = _env(name).lower()
+    if not raw:
+        return default
+    return raw in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str
+    base_url: str
+    secret_key: str
+    encryption_keys: tuple[str, ...]
+    session_idle_minutes: int
+    session_absolute_hours: int
+    login_max_failures: int
+    login_window_minutes: int
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    mail_from: str
+    outbox_dir: Path
+    stripe_api_key: str
+    stripe_webhook_secret: str
+    stripe_api_base: str
+    oidc_issuer: str
+    oidc_client_id: str
+    oidc_client_secret: str
+    data_dir: Path
+
+    @property
+    def is_https(self) -> bool:
+        return urlsplit(self.base_url).scheme == "https"
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+    def url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def load_settings() -> Settings:
+    data_dir = Path(_env("STUDIOOS_DATA_DIR") or VAR_DIR)
+    database_url = _env("STUDIOOS_DATABASE_URL") or f"sqlite:///{data_dir / 'studioos.db'}"
+    keys = tuple(k.strip() for k in _env("STUDIOOS_ENCRYPTION_KEYS").split(",") if k.strip())
+    return Settings(
+        database_url=database_url,
+        redis_url=_env("REDIS_URL"),
+        base_url=(_env("STUDIOOS_BASE_URL") or "http://localhost:3000").rstrip("/"),
+        secret_key=_env("STUDIOOS_SECRET_KEY") or DEV_SECRET_KEY,
+        encryption_keys=keys,
+        session_idle_minutes=_int("STUDIOOS_SESSION_IDLE_MINUTES", 30),
+        session_absolute_hours=_int("STUDIOOS_SESSION_ABSOLUTE_HOURS", 12),
+        login_max_failures=_int("STUDIOOS_LOGIN_MAX_FAILURES", 10),
+        login_window_minutes=_int("STUDIOOS_LOGIN_WINDOW_MINUTES", 15),
+        smtp_host=_env("STUDIOOS_SMTP_HOST"),
+        smtp_port=_int("STUDIOOS_SMTP_PORT", 587),
+        smtp_user=_env("STUDIOOS_SMTP_USER"),
+        smtp_password=_env("STUDIOOS_SMTP_PASSWORD"),
+        smtp_starttls=_bool("STUDIOOS_SMTP_STARTTLS", False),
+        mail_from=_env("STUDIOOS_MAIL_FROM") or "StudioOS <no-reply@studioos.local>",
+        outbox_dir=Path(_env("STUDIOOS_OUTBOX_DIR") or data_dir / "outbox"),
+        stripe_api_key=_env("STRIPE_API_KEY"),
+        stripe_webhook_secret=_env("STRIPE_WEBHOOK_SECRET"),
+        stripe_api_base=_env("STRIPE_API_BASE"),
+        oidc_issuer=_env("STUDIOOS_OIDC_ISSUER"),
+        oidc_client_id=_env("STUDIOOS_OIDC_CLIENT_ID"),
+        oidc_client_secret=_env("STUDIOOS_OIDC_CLIENT_SECRET"),
+        data_dir=data_dir,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
+
+
+def reset_settings_cache() -> None:
+    """Tests change the environment; this makes the next get_settings() re-read it."""
+    get_settings.cache_clear()
