@@ -82,9 +82,7 @@ class Invitation(SQLModel, table=True):
     created_at: datetime = utc_field(default_now=True)
     expires_at: datetime = utc_field()
     accepted_at: datetime | None = utc_field(nullable=True)
-    accepted_user_id: int | None = Field(
-        default=None, foreign_key="user.id", ondelete="SET NULL"
-    )
+    accepted_user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     revoked_at: datetime | None = utc_field(nullable=True)
 
 

@@ -50,8 +50,7 @@ _MANAGER = {
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.OWNER: frozenset(
-        _MANAGER
-        | {Cap.TEAM_INVITE_MANAGER, Cap.TEAM_MANAGE_ROLES, Cap.BILLING, Cap.STUDIO_DELETE}
+        _MANAGER | {Cap.TEAM_INVITE_MANAGER, Cap.TEAM_MANAGE_ROLES, Cap.BILLING, Cap.STUDIO_DELETE}
     ),
     Role.MANAGER: frozenset(_MANAGER),
     Role.ANALYST: frozenset({Cap.DASHBOARD, Cap.PERFORMERS_VIEW, Cap.EARNINGS_VIEW}),

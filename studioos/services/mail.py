@@ -1,0 +1,44 @@
+"""Outgoing mail: SMTP when configured, otherwise an outbox folder so the demo works offline."""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from studioos.settings import get_settings
+
+log = logging.getLogger("studioos.mail")
+
+_LINK = re.compile(r"https?://\S+")
+
+
+def send(to: str, subject: str, body: str) -> None:
+    settings = get_settings()
+    msg = EmailMessage()
+    msg["From"] = settings.mail_from
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Message-ID"] = make_msgid(domain="studioos.local")
+    msg.set_content(body)
+    if settings.smtp_enabled:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=15) as smtp:
+            if settings.smtp_starttls:
+                smtp.starttls()
+            if settings.smtp_user:
+                smtp.login(settings.smtp_user, settings.smtp_password)
+            smtp.send_message(msg)
+        log.info("mail sent to %s: %s", to, subject)
+        return
+    outbox = settings.outbox_dir
+    outbox.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    safe_to = re.sub(r"[^a-zA-Z0-9@._-]", "_", to)
+    path = outbox / f"{stamp}-{safe_to}.eml"
+    path.write_bytes(bytes(msg))
+    links = " ".join(_LINK.findall(body))
+    log.warning("mail to %s (%s) written to %s %s", to, subject, path, links)
+    print(f"[studioos mail] to {to}: {subject} -> {path} {links}", flush=True)
