@@ -10,17 +10,45 @@ from studioos.models.accounts import (
     User,
     UserToken,
 )
+from studioos.models.compliance import DocumentReminder
+from studioos.models.notifications import Notification
+from studioos.models.performers import DocumentType, Performer, PerformerStatus, Platform, PlatformAccount
 from studioos.models.privacy import AuditLog
+from studioos.models.schedule import (
+    RequestKind,
+    RequestStatus,
+    Room,
+    ScheduleSettings,
+    Shift,
+    ShiftRequest,
+    ShiftSeries,
+    ShiftStatus,
+)
 from studioos.models.studio import Studio
 from studioos.models.types import utcnow
 
 __all__ = [
     "AuditLog",
     "AuthSession",
+    "DocumentReminder",
+    "DocumentType",
     "Invitation",
     "LoginEvent",
     "Membership",
+    "Notification",
+    "Performer",
+    "PerformerStatus",
+    "Platform",
+    "PlatformAccount",
+    "RequestKind",
+    "RequestStatus",
     "Role",
+    "Room",
+    "ScheduleSettings",
+    "Shift",
+    "ShiftRequest",
+    "ShiftSeries",
+    "ShiftStatus",
     "Studio",
     "TokenPurpose",
     "User",

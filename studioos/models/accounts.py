@@ -45,6 +45,8 @@ class Membership(SQLModel, table=True):
     studio_id: int = Field(foreign_key="studio.id", index=True, ondelete="CASCADE")
     role: str = Field(max_length=16)
     created_at: datetime = utc_field(default_now=True)
+    # A performer's account is linked to her model profile (set when she is invited as that model).
+    performer_id: int | None = Field(default=None, foreign_key="performer.id", ondelete="SET NULL")
 
 
 class AuthSession(SQLModel, table=True):
