@@ -1,0 +1,1 @@
+"""Scheduled jobs: plain functions over a Session, idempotent, safe to run twice."""

@@ -1,0 +1,577 @@
+"""Models (cam performers): profiles, legal identity, and who may see which part of them.
+
+Three views of a model, each its own DTO so nothing leaks by accident:
+- PerformerStageRow: stage name and status only (analysts).
+- PerformerRow / PerformerDetail: profile and contact data (owners, managers; a model for herself).
+- LegalDetails: legal name, birth date and ID document; every read is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from studioos.models import (
+    DocumentType,
+    Membership,
+    Performer,
+    PerformerStatus,
+    Role,
+    Studio,
+    utcnow,
+)
+from studioos.services import audit
+from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
+from studioos.services.permissions import Actor, Cap, require, require_studio
+from studioos.services.validation import FormErrors, clean_name, normalize_email
+
+MIN_AGE = 18
+EXPIRY_WARNING_DAYS = 30
+SORTS = {
+    "stage_name": Performer.stage_name,
+    "status": Performer.status,
+    "created_at": Performer.created_at,
+    "payout_split": Performer.payout_split,
+}
+DOCUMENT_LABELS = {
+    DocumentType.PASSPORT: "Passport",
+    DocumentType.ID_CARD: "ID card",
+    DocumentType.DRIVING_LICENCE: "Driving licence",
+    DocumentType.RESIDENCE_PERMIT: "Residence permit",
+}
+STATUS_LABELS = {
+    PerformerStatus.APPLICANT: "Applicant",
+    PerformerStatus.ACTIVE: "Active",
+    PerformerStatus.PAUSED: "Paused",
+    PerformerStatus.LEFT: "Left",
+}
+
+
+# ---------------------------------------------------------------- inputs and DTOs
+
+
+@dataclass(frozen=True)
+class ProfileInput:
+    """The non-legal part of a model, as typed in the form (strings are cleaned here)."""
+
+    stage_name: str
+    status: str = PerformerStatus.APPLICANT
+    email: str = ""
+    phone: str = ""
+    telegram: str = ""
+    payout_split: str | Decimal = "50"
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class LegalInput:
+    legal_name: str
+    birth_date: date | str | None
+    doc_type: str = ""
+    doc_number: str = ""
+    doc_country: str = ""
+    doc_expiry: date | str | None = None
+
+
+@dataclass(frozen=True)
+class PerformerStageRow:
+    """All an analyst ever gets: no legal, document or contact fields exist on this type."""
+
+    id: int
+    stage_name: str
+    status: str
+
+
+@dataclass(frozen=True)
+class PerformerRow:
+    id: int
+    stage_name: str
+    status: str
+    email: str
+    phone: str
+    telegram: str
+    payout_split: Decimal
+    has_photo: bool
+    doc_expiry: date | None
+    doc_expired: bool
+    doc_expires_soon: bool
+
+
+@dataclass(frozen=True)
+class PerformerDetail:
+    id: int
+    stage_name: str
+    status: str
+    email: str
+    phone: str
+    telegram: str
+    payout_split: Decimal
+    notes: str
+    has_photo: bool
+    created_at: datetime
+    linked_user_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class LegalDetails:
+    performer_id: int
+    legal_name: str
+    birth_date: date | None
+    doc_type: str
+    doc_number: str
+    doc_country: str
+    doc_expiry: date | None
+    doc_expired: bool
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: list[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+# ---------------------------------------------------------------- access helpers
+
+
+def own_performer_id(db: Session, actor: Actor) -> int | None:
+    """The model profile linked to the acting user's membership, if any."""
+    if actor.studio_id is None:
+        return None
+    return db.exec(
+        select(Membership.performer_id).where(
+            Membership.user_id == actor.user_id, Membership.studio_id == actor.studio_id
+        )
+    ).first()
+
+
+def get_row(db: Session, studio_id: int, performer_id: int) -> Performer:
+    """The performer if it belongs to this studio; NotFound otherwise (never reveal other studios)."""
+    found = db.exec(
+        select(Performer).where(Performer.id == performer_id, Performer.studio_id == studio_id)
+    ).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def access_performer(db: Session, actor: Actor, performer_id: int, staff_cap: Cap) -> Performer:
+    """Staff with `staff_cap` reach any model of the studio; a model reaches only her own profile.
+
+    Anyone else gets NotFound rather than PermissionDenied, so ids cannot be probed.
+    """
+    studio_id = require_studio(actor)
+    if actor.can(staff_cap):
+        return get_row(db, studio_id, performer_id)
+    if actor.can(Cap.SCHEDULE_OWN) and own_performer_id(db, actor) == performer_id:
+        return get_row(db, studio_id, performer_id)
+    if actor.can(Cap.SCHEDULE_OWN):
+        raise NotFound()
+    raise PermissionDenied()
+
+
+def studio_today(db: Session, studio_id: int) -> date:
+    studio = db.get(Studio, studio_id)
+    zone = ZoneInfo(studio.timezone if studio else "UTC")
+    return utcnow().astimezone(zone).date()
+
+
+# ---------------------------------------------------------------- cleaning
+
+
+def _opt(raw: str | None) -> str | None:
+    value = " ".join((raw or "").split())
+    return value or None
+
+
+def _clean_status(raw: str) -> str:
+    value = (raw or "").strip().lower()
+    if value not in set(PerformerStatus):
+        raise ValueError("Choose a status: applicant, active, paused or left.")
+    return value
+
+
+def _clean_split(raw: str | Decimal) -> Decimal:
+    try:
+        value = Decimal(str(raw).strip().rstrip("%").strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError("Enter the payout split as a percentage, like 60 or 62.5.") from exc
+    if not value.is_finite() or value < 0 or value > 100:
+        raise ValueError("The payout split is a percentage between 0 and 100.")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError("The payout split has at most two decimals.")
+    return value.quantize(Decimal("0.01"))
+
+
+def _clean_phone(raw: str) -> str | None:
+    value = _opt(raw)
+    if value is None:
+        return None
+    if not re.fullmatch(r"\+?[0-9 ()./-]{6,32}", value) or sum(c.isdigit() for c in value) < 6:
+        raise ValueError("Enter a phone number with its country code, like +40 712 345 678.")
+    return value
+
+
+def _clean_telegram(raw: str) -> str | None:
+    value = (raw or "").strip().removeprefix("https://t.me/").lstrip("@")
+    if not value:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9_]{5,32}", value):
+        raise ValueError("A Telegram handle has 5 to 32 letters, digits or underscores, like @anna_cam.")
+    return "@" + value
+
+
+def _clean_email(raw: str) -> str | None:
+    return normalize_email(raw) if (raw or "").strip() else None
+
+
+def _clean_date(raw: date | str | None, label: str, *, required: bool) -> date | None:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    value = (raw or "").strip()
+    if not value:
+        if required:
+            raise ValueError(f"Enter the {label}.")
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"Enter the {label} as a date, like 1999-04-23.") from exc
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _clean_profile(profile: ProfileInput, errors: FormErrors) -> dict[str, object]:
+    return {
+        "stage_name": errors.check("stage_name", clean_name, profile.stage_name, "Stage name", 80),
+        "status": errors.check("status", _clean_status, profile.status),
+        "email": errors.check("email", _clean_email, profile.email),
+        "phone": errors.check("phone", _clean_phone, profile.phone),
+        "telegram": errors.check("telegram", _clean_telegram, profile.telegram),
+        "payout_split": errors.check("payout_split", _clean_split, profile.payout_split),
+        "notes": (profile.notes or "").strip()[:4000],
+    }
+
+
+def _clean_legal(legal: LegalInput, errors: FormErrors, *, entered_on: date) -> dict[str, object]:
+    birth = errors.check("birth_date", _clean_date, legal.birth_date, "birth date", required=True)
+    if isinstance(birth, date):
+        if birth > entered_on:
+            errors.add("birth_date", "The birth date cannot be in the future.")
+        elif age_on(birth, entered_on) < MIN_AGE:
+            adult_on = date(birth.year + MIN_AGE, birth.month, 1) + timedelta(days=birth.day - 1)
+            errors.add(
+                "birth_date",
+                f"A model must be at least {MIN_AGE} years old on the day she is entered; "
+                f"this birth date makes her {age_on(birth, entered_on)} on {entered_on.isoformat()} "
+                f"(she turns {MIN_AGE} on {adult_on.isoformat()}).",
+            )
+    doc_type = (legal.doc_type or "").strip().lower() or None
+    if doc_type is not None and doc_type not in set(DocumentType):
+        errors.add("doc_type", "Choose a document type from the list.")
+    country = (legal.doc_country or "").strip().upper() or None
+    if country is not None and not re.fullmatch(r"[A-Z]{2,3}", country):
+        errors.add("doc_country", "Enter the issuing country as a 2- or 3-letter code, like RO or COL.")
+    number = _opt(legal.doc_number)
+    if number is not None and len(number) > 40:
+        errors.add("doc_number", "A document number has at most 40 characters.")
+    expiry = errors.check("doc_expiry", _clean_date, legal.doc_expiry, "expiry date", required=False)
+    if number and doc_type is None:
+        errors.add("doc_type", "Choose the type of the document.")
+    return {
+        "legal_name": errors.check("legal_name", clean_name, legal.legal_name, "Legal name", 160),
+        "birth_date": birth,
+        "doc_type": doc_type,
+        "doc_number": number,
+        "doc_country": country,
+        "doc_expiry": expiry,
+    }
+
+
+def _stage_name_taken(db: Session, studio_id: int, name: str, exclude_id: int | None = None) -> bool:
+    query = select(Performer.id).where(
+        Performer.studio_id == studio_id, func.lower(Performer.stage_name) == name.lower()
+    )
+    if exclude_id is not None:
+        query = query.where(Performer.id != exclude_id)
+    return db.exec(query).first() is not None
+
+
+# ---------------------------------------------------------------- DTO builders
+
+
+def _expiry_flags(expiry: date | None, today: date) -> tuple[bool, bool]:
+    if expiry is None:
+        return False, False
+    return expiry < today, today <= expiry <= today + timedelta(days=EXPIRY_WARNING_DAYS)
+
+
+def _row(p: Performer, today: date) -> PerformerRow:
+    expired, soon = _expiry_flags(p.doc_expiry, today)
+    return PerformerRow(
+        id=p.id or 0,
+        stage_name=p.stage_name,
+        status=p.status,
+        email=p.email or "",
+        phone=p.phone or "",
+        telegram=p.telegram or "",
+        payout_split=Decimal(p.payout_split),
+        has_photo=p.photo_file is not None,
+        doc_expiry=p.doc_expiry,
+        doc_expired=expired,
+        doc_expires_soon=soon,
+    )
+
+
+def _detail(db: Session, p: Performer) -> PerformerDetail:
+    linked = db.exec(
+        select(Membership.user_id).where(Membership.studio_id == p.studio_id, Membership.performer_id == p.id)
+    ).all()
+    return PerformerDetail(
+        id=p.id or 0,
+        stage_name=p.stage_name,
+        status=p.status,
+        email=p.email or "",
+        phone=p.phone or "",
+        telegram=p.telegram or "",
+        payout_split=Decimal(p.payout_split),
+        notes=p.notes,
+        has_photo=p.photo_file is not None,
+        created_at=p.created_at,
+        linked_user_ids=tuple(linked),
+    )
+
+
+def _legal(p: Performer, today: date) -> LegalDetails:
+    return LegalDetails(
+        performer_id=p.id or 0,
+        legal_name=p.legal_name or "",
+        birth_date=p.birth_date,
+        doc_type=p.doc_type or "",
+        doc_number=p.doc_number or "",
+        doc_country=p.doc_country or "",
+        doc_expiry=p.doc_expiry,
+        doc_expired=_expiry_flags(p.doc_expiry, today)[0],
+    )
+
+
+# ---------------------------------------------------------------- reading
+
+
+def list_performers(
+    db: Session,
+    actor: Actor,
+    *,
+    search: str = "",
+    status: str | None = None,
+    sort: str = "stage_name",
+    descending: bool = False,
+    page: int = 1,
+    per_page: int = 25,
+) -> Page[PerformerRow] | Page[PerformerStageRow]:
+    """The model list. Analysts get PerformerStageRow (stage name + status) and search stage names only."""
+    studio_id = require(actor, Cap.PERFORMERS_VIEW)
+    full = actor.can(Cap.PERFORMERS_MANAGE)
+    where = [Performer.studio_id == studio_id]
+    if status:
+        where.append(Performer.status == status)
+    term = " ".join((search or "").split()).lower()
+    if term:
+        like = f"%{term}%"
+        fields = [func.lower(Performer.stage_name).like(like)]
+        if full:  # contact data is searchable only by those who may see it
+            fields += [func.lower(Performer.email).like(like), func.lower(Performer.telegram).like(like)]
+        where.append(or_(*fields))
+    per_page = min(max(per_page, 1), 200)
+    page = max(page, 1)
+    total = int(db.exec(select(func.count()).select_from(Performer).where(*where)).one())
+    order = SORTS.get(sort, Performer.stage_name)
+    rows = db.exec(
+        select(Performer)
+        .where(*where)
+        .order_by(col(order).desc() if descending else col(order), col(Performer.id))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    if not full:
+        return Page(
+            [PerformerStageRow(p.id or 0, p.stage_name, p.status) for p in rows], total, page, per_page
+        )
+    today = studio_today(db, studio_id)
+    return Page([_row(p, today) for p in rows], total, page, per_page)
+
+
+def get_performer(db: Session, actor: Actor, performer_id: int) -> PerformerDetail | PerformerStageRow:
+    """One model's profile: full for staff and for the model herself, stage name only for analysts."""
+    studio_id = require_studio(actor)
+    if actor.can(Cap.PERFORMERS_VIEW) and not actor.can(Cap.PERFORMERS_MANAGE):
+        p = get_row(db, studio_id, performer_id)
+        return PerformerStageRow(p.id or 0, p.stage_name, p.status)
+    return _detail(db, access_performer(db, actor, performer_id, Cap.PERFORMERS_MANAGE))
+
+
+def my_profile(db: Session, actor: Actor) -> PerformerDetail:
+    own = own_performer_id(db, actor)
+    if own is None:
+        raise NotFound("Your account is not linked to a model profile yet.")
+    return _detail(db, access_performer(db, actor, own, Cap.PERFORMERS_MANAGE))
+
+
+def get_legal(db: Session, actor: Actor, performer_id: int) -> LegalDetails:
+    """Legal name, birth date and ID document; each view is audited (who, whose, when, from where)."""
+    p = access_performer(db, actor, performer_id, Cap.LEGAL_FIELDS)
+    audit.record_by(db, actor, "performer.documents_viewed", target=f"performer:{p.id}")
+    db.flush()
+    return _legal(p, studio_today(db, p.studio_id))
+
+
+# ---------------------------------------------------------------- writing
+
+
+def create_performer(
+    db: Session, actor: Actor, profile: ProfileInput, legal: LegalInput, *, today: date | None = None
+) -> PerformerDetail:
+    studio_id = require(actor, Cap.PERFORMERS_MANAGE)
+    require(actor, Cap.LEGAL_FIELDS)
+    entered_on = today or studio_today(db, studio_id)
+    errors = FormErrors()
+    values = _clean_profile(profile, errors)
+    values.update(_clean_legal(legal, errors, entered_on=entered_on))
+    name = values["stage_name"]
+    if isinstance(name, str) and _stage_name_taken(db, studio_id, name):
+        errors.add("stage_name", f"There is already a model called {name} in this studio.")
+    errors.raise_if_any()
+    p = Performer(studio_id=studio_id, **values)  # type: ignore[arg-type]
+    db.add(p)
+    db.flush()
+    audit.record_by(db, actor, "performer.created", target=f"performer:{p.id}", detail=p.stage_name)
+    db.flush()
+    return _detail(db, p)
+
+
+def update_profile(db: Session, actor: Actor, performer_id: int, profile: ProfileInput) -> PerformerDetail:
+    studio_id = require(actor, Cap.PERFORMERS_MANAGE)
+    p = get_row(db, studio_id, performer_id)
+    errors = FormErrors()
+    values = _clean_profile(profile, errors)
+    name = values["stage_name"]
+    if isinstance(name, str) and _stage_name_taken(db, studio_id, name, exclude_id=p.id):
+        errors.add("stage_name", f"There is already a model called {name} in this studio.")
+    errors.raise_if_any()
+    for key, value in values.items():
+        setattr(p, key, value)
+    p.updated_at = utcnow()
+    db.add(p)
+    db.flush()
+    return _detail(db, p)
+
+
+def update_contact(
+    db: Session, actor: Actor, performer_id: int, *, email: str, phone: str, telegram: str
+) -> PerformerDetail:
+    """Contact data: staff for any model, a model for herself."""
+    p = access_performer(db, actor, performer_id, Cap.PERFORMERS_MANAGE)
+    errors = FormErrors()
+    clean_email = errors.check("email", _clean_email, email)
+    clean_phone = errors.check("phone", _clean_phone, phone)
+    clean_tg = errors.check("telegram", _clean_telegram, telegram)
+    errors.raise_if_any()
+    p.email, p.phone, p.telegram = clean_email, clean_phone, clean_tg
+    p.updated_at = utcnow()
+    db.add(p)
+    audit.record_by(db, actor, "performer.contact_updated", target=f"performer:{p.id}")
+    db.flush()
+    return _detail(db, p)
+
+
+def update_legal(db: Session, actor: Actor, performer_id: int, legal: LegalInput) -> LegalDetails:
+    """Owners and managers only; the audit row names the fields changed, never their values."""
+    studio_id = require(actor, Cap.LEGAL_FIELDS)
+    p = get_row(db, studio_id, performer_id)
+    studio = db.get(Studio, studio_id)
+    entered_on = p.created_at.astimezone(ZoneInfo(studio.timezone if studio else "UTC")).date()
+    errors = FormErrors()
+    values = _clean_legal(legal, errors, entered_on=entered_on)
+    errors.raise_if_any()
+    changed = [key for key, value in values.items() if getattr(p, key) != value]
+    for key in changed:
+        setattr(p, key, values[key])
+    if changed:
+        p.updated_at = utcnow()
+        db.add(p)
+        audit.record_by(
+            db, actor, "performer.legal_updated", target=f"performer:{p.id}", detail=",".join(changed)
+        )
+    db.flush()
+    return _legal(p, studio_today(db, studio_id))
+
+
+def link_membership(db: Session, *, studio_id: int, user_id: int, performer_id: int) -> None:
+    """Link an account to a model profile (called when a model accepts her invitation)."""
+    get_row(db, studio_id, performer_id)
+    membership = db.exec(
+        select(Membership).where(Membership.user_id == user_id, Membership.studio_id == studio_id)
+    ).first()
+    if membership is None:
+        raise NotFound()
+    if membership.role != Role.PERFORMER:
+        raise ValidationFailed({"user_id": "Only an account with the Model role can be linked to a model."})
+    other = db.exec(
+        select(Membership.id).where(
+            Membership.studio_id == studio_id,
+            Membership.performer_id == performer_id,
+            Membership.user_id != user_id,
+        )
+    ).first()
+    if other is not None:
+        raise ValidationFailed({"user_id": "This model is already linked to another account."})
+    membership.performer_id = performer_id
+    db.add(membership)
+    db.flush()
+
+
+def link_account(db: Session, actor: Actor, performer_id: int, user_id: int) -> PerformerDetail:
+    """A manager links a member with the Model role to a model profile."""
+    studio_id = require(actor, Cap.PERFORMERS_MANAGE)
+    link_membership(db, studio_id=studio_id, user_id=user_id, performer_id=performer_id)
+    audit.record_by(
+        db, actor, "performer.account_linked", target=f"performer:{performer_id}", detail=f"user:{user_id}"
+    )
+    db.flush()
+    return _detail(db, get_row(db, studio_id, performer_id))
+
+
+def stage_names(db: Session, actor: Actor) -> dict[int, str]:
+    """id -> stage name for pickers (any role that sees the schedule or the model list)."""
+    studio_id = require_studio(actor)
+    if not (actor.can(Cap.PERFORMERS_VIEW) or actor.can(Cap.SCHEDULE_MANAGE)):
+        own = own_performer_id(db, actor)
+        if own is None:
+            return {}
+        p = get_row(db, studio_id, own)
+        return {own: p.stage_name}
+    rows = db.exec(
+        select(Performer.id, Performer.stage_name)
+        .where(Performer.studio_id == studio_id)
+        .order_by(col(Performer.stage_name))
+    ).all()
+    return {int(i): n for i, n in rows}

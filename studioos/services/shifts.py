@@ -1,0 +1,659 @@
+"""Shifts: booking with clash checks, weekly series, and week calendars, in the studio's time zone.
+
+The UI speaks studio-local wall-clock time (naive datetimes, dates and times); the database holds
+aware UTC. Conversions go through `to_utc`/`to_local`, with these rules for the two DST oddities:
+- a local time that does not exist (the spring-forward gap) moves forward by the gap
+  (Europe/Bucharest, last Sunday of March: 03:30 becomes 04:30 summer time);
+- an ambiguous local time (the autumn fall-back hour) means its first occurrence (summer time).
+A weekly series keeps its wall-clock times: "18:00-02:00" stays 18:00-02:00 local across a DST
+change, so the UTC instants move by an hour and the one night of the change lasts 7 or 9 hours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, select
+
+from studioos.models import Performer, PerformerStatus, Room, Shift, ShiftSeries, ShiftStatus, Studio
+from studioos.services import audit
+from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
+from studioos.services.performers import get_row as get_performer_row
+from studioos.services.performers import own_performer_id
+from studioos.services.permissions import Actor, Cap, require, require_studio
+from studioos.services.rooms import get_room_row
+
+MAX_SHIFT = timedelta(hours=16)
+MAX_SERIES_WEEKS = 52
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+# ---------------------------------------------------------------- time zone helpers
+
+
+def studio_zone(db: Session, studio_id: int) -> ZoneInfo:
+    studio = db.get(Studio, studio_id)
+    return ZoneInfo(studio.timezone if studio else "UTC")
+
+
+def to_utc(local: datetime, zone: ZoneInfo) -> datetime:
+    """Studio-local wall-clock -> aware UTC (gap: forward by the gap; ambiguous: first occurrence)."""
+    if local.tzinfo is not None:
+        return local.astimezone(UTC)
+    # fold=0 makes zoneinfo use the offset in force *before* a transition, which yields exactly
+    # the two rules in the module docstring.
+    return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def to_local(instant: datetime, zone: ZoneInfo) -> datetime:
+    """Aware UTC -> naive studio-local wall-clock, for display."""
+    return instant.astimezone(zone).replace(tzinfo=None)
+
+
+def local_span(day: date, start: time, end: time) -> tuple[datetime, datetime]:
+    """A shift from `start` on `day` to `end`; an end not after the start means the next day."""
+    starts = datetime.combine(day, start)
+    end_day = day if end > start else day + timedelta(days=1)
+    return starts, datetime.combine(end_day, end)
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _hm(value: datetime) -> str:
+    return value.strftime("%H:%M")
+
+
+def _duration_text(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+# ---------------------------------------------------------------- DTOs
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    id: int
+    performer_id: int
+    stage_name: str
+    room_id: int
+    room_name: str
+    series_id: int | None
+    starts_at: datetime  # aware UTC
+    ends_at: datetime  # aware UTC
+    starts_local: datetime  # naive, studio time zone
+    ends_local: datetime  # naive, studio time zone
+    status: str
+    attendance: str  # scheduled | cancelled | checked_in | late | done | no_show
+    late: bool
+    no_show: bool
+    checked_in_local: datetime | None
+    checked_out_local: datetime | None
+    notes: str
+
+
+@dataclass(frozen=True)
+class WeekView:
+    week_start: date  # the Monday, studio-local
+    days: tuple[date, ...]
+    shifts: list[ShiftRow]
+
+    def on(self, day: date) -> list[ShiftRow]:
+        """Shifts that start on this local day (an overnight shift belongs to the day it starts)."""
+        return [s for s in self.shifts if s.starts_local.date() == day]
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    series_id: int
+    created: int
+    first_day: date
+    last_day: date
+
+
+def attendance_of(shift: Shift) -> str:
+    if shift.status == ShiftStatus.CANCELLED:
+        return "cancelled"
+    if shift.no_show:
+        return "no_show"
+    if shift.checked_out_at is not None:
+        return "done"
+    if shift.checked_in_at is not None:
+        return "late" if shift.late else "checked_in"
+    return "scheduled"
+
+
+def to_row(shift: Shift, stage_name: str, room_name: str, zone: ZoneInfo) -> ShiftRow:
+    return ShiftRow(
+        id=shift.id or 0,
+        performer_id=shift.performer_id,
+        stage_name=stage_name,
+        room_id=shift.room_id,
+        room_name=room_name,
+        series_id=shift.series_id,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        starts_local=to_local(shift.starts_at, zone),
+        ends_local=to_local(shift.ends_at, zone),
+        status=shift.status,
+        attendance=attendance_of(shift),
+        late=shift.late,
+        no_show=shift.no_show,
+        checked_in_local=to_local(shift.checked_in_at, zone) if shift.checked_in_at else None,
+        checked_out_local=to_local(shift.checked_out_at, zone) if shift.checked_out_at else None,
+        notes=shift.notes,
+    )
+
+
+def _rows(db: Session, studio_id: int, *where: object) -> list[ShiftRow]:
+    zone = studio_zone(db, studio_id)
+    found = db.exec(
+        select(Shift, Performer.stage_name, Room.name)
+        .join(Performer, col(Performer.id) == Shift.performer_id)
+        .join(Room, col(Room.id) == Shift.room_id)
+        .where(Shift.studio_id == studio_id, *where)
+        .order_by(col(Shift.starts_at), col(Room.name))
+    ).all()
+    return [to_row(s, name, room, zone) for s, name, room in found]
+
+
+def get_shift_row(db: Session, studio_id: int, shift_id: int) -> Shift:
+    shift = db.exec(select(Shift).where(Shift.id == shift_id, Shift.studio_id == studio_id)).first()
+    if shift is None:
+        raise NotFound()
+    return shift
+
+
+def shift_dto(db: Session, shift: Shift) -> ShiftRow:
+    return _rows(db, shift.studio_id, Shift.id == shift.id)[0]
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _check_span(starts: datetime, ends: datetime, field: str = "ends") -> dict[str, str]:
+    if ends <= starts:
+        return {field: "The end must be after the start."}
+    if ends - starts > MAX_SHIFT:
+        return {field: f"A shift can last at most 16 hours; this one lasts {_duration_text(ends - starts)}."}
+    return {}
+
+
+def _check_bookable(room: Room, performer: Performer) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not room.is_active:
+        errors["room_id"] = f"{room.name} is not active; choose another room or reactivate it."
+    if performer.status == PerformerStatus.LEFT:
+        errors["performer_id"] = f"{performer.stage_name} has left the studio and cannot be booked."
+    return errors
+
+
+def _clash_text(other: Shift, zone: ZoneInfo, ref_day: date | None) -> str:
+    start, end = to_local(other.starts_at, zone), to_local(other.ends_at, zone)
+    when = f"from {_hm(start)} to {_hm(end)}"
+    if ref_day is None or start.date() != ref_day:
+        when = f"on {WEEKDAY_NAMES[start.weekday()]} {start.day} {start.strftime('%b')} {when}"
+    return when
+
+
+def find_clashes(
+    db: Session,
+    studio_id: int,
+    spans: Sequence[tuple[datetime, datetime]],
+    *,
+    room_id: int,
+    performer_id: int,
+    exclude_ids: Iterable[int] = (),
+) -> dict[str, str]:
+    """Messages naming the first booking that clashes with any span, for the room and the model."""
+    if not spans:
+        return {}
+    zone = studio_zone(db, studio_id)
+    lo = min(s for s, _ in spans)
+    hi = max(e for _, e in spans)
+    excluded = set(exclude_ids)
+    candidates = db.exec(
+        select(Shift, Performer.stage_name, Room.name)
+        .join(Performer, col(Performer.id) == Shift.performer_id)
+        .join(Room, col(Room.id) == Shift.room_id)
+        .where(
+            Shift.studio_id == studio_id,
+            Shift.status == ShiftStatus.SCHEDULED,
+            or_(Shift.room_id == room_id, Shift.performer_id == performer_id),
+            and_(Shift.starts_at < hi, Shift.ends_at > lo),
+        )
+        .order_by(col(Shift.starts_at))
+    ).all()
+    room_hits: list[str] = []
+    performer_hits: list[str] = []
+    for starts, ends in sorted(spans):
+        ref_day = to_local(starts, zone).date() if len(spans) == 1 else None
+        for other, stage_name, room_name in candidates:
+            if other.id in excluded or not (other.starts_at < ends and other.ends_at > starts):
+                continue
+            when = _clash_text(other, zone, ref_day)
+            if other.room_id == room_id:
+                room_hits.append(f"{room_name} is already booked {when} ({stage_name}).")
+            if other.performer_id == performer_id:
+                performer_hits.append(f"{stage_name} is already booked {when} ({room_name}).")
+    errors: dict[str, str] = {}
+    for field, hits in (("room_id", room_hits), ("performer_id", performer_hits)):
+        unique = list(dict.fromkeys(hits))
+        if unique:
+            more = f" And {len(unique) - 1} more clash(es)." if len(unique) > 1 else ""
+            errors[field] = unique[0] + more
+    return errors
+
+
+# ---------------------------------------------------------------- single shifts
+
+
+def create_shift(
+    db: Session,
+    actor: Actor,
+    *,
+    performer_id: int,
+    room_id: int,
+    starts: datetime,
+    ends: datetime,
+    notes: str = "",
+) -> ShiftRow:
+    """Book one shift; `starts`/`ends` are studio-local (use local_span for date + times)."""
+    studio_id = require(actor, Cap.SCHEDULE_MANAGE)
+    room = get_room_row(db, studio_id, room_id)
+    performer = get_performer_row(db, studio_id, performer_id)
+    zone = studio_zone(db, studio_id)
+    start_utc, end_utc = to_utc(starts, zone), to_utc(ends, zone)
+    errors = _check_span(start_utc, end_utc) or _check_bookable(room, performer)
+    if not errors:
+        errors = find_clashes(
+            db, studio_id, [(start_utc, end_utc)], room_id=room_id, performer_id=performer_id
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    shift = Shift(
+        studio_id=studio_id,
+        performer_id=performer_id,
+        room_id=room_id,
+        starts_at=start_utc,
+        ends_at=end_utc,
+        notes=(notes or "").strip()[:500],
+    )
+    db.add(shift)
+    db.flush()
+    return shift_dto(db, shift)
+
+
+def _editable(shift: Shift) -> None:
+    if shift.status == ShiftStatus.CANCELLED:
+        raise ValidationFailed({"shift": "This shift is cancelled."})
+    if shift.checked_in_at is not None or shift.no_show:
+        raise ValidationFailed({"shift": "This shift has already started; it can no longer be changed."})
+
+
+def update_shift(
+    db: Session,
+    actor: Actor,
+    shift_id: int,
+    *,
+    performer_id: int,
+    room_id: int,
+    starts: datetime,
+    ends: datetime,
+    notes: str | None = None,
+) -> ShiftRow:
+    """Change one occurrence (it stays part of its series; a later series edit overrides it)."""
+    studio_id = require(actor, Cap.SCHEDULE_MANAGE)
+    shift = get_shift_row(db, studio_id, shift_id)
+    _editable(shift)
+    room = get_room_row(db, studio_id, room_id)
+    performer = get_performer_row(db, studio_id, performer_id)
+    zone = studio_zone(db, studio_id)
+    start_utc, end_utc = to_utc(starts, zone), to_utc(ends, zone)
+    errors = _check_span(start_utc, end_utc) or _check_bookable(room, performer)
+    if not errors:
+        errors = find_clashes(
+            db,
+            studio_id,
+            [(start_utc, end_utc)],
+            room_id=room_id,
+            performer_id=performer_id,
+            exclude_ids=[shift_id],
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    shift.performer_id, shift.room_id = performer_id, room_id
+    shift.starts_at, shift.ends_at = start_utc, end_utc
+    if notes is not None:
+        shift.notes = notes.strip()[:500]
+    db.add(shift)
+    db.flush()
+    return shift_dto(db, shift)
+
+
+def cancel_shift(db: Session, actor: Actor, shift_id: int) -> ShiftRow:
+    studio_id = require(actor, Cap.SCHEDULE_MANAGE)
+    shift = get_shift_row(db, studio_id, shift_id)
+    _editable(shift)
+    shift.status = ShiftStatus.CANCELLED
+    db.add(shift)
+    audit.record_by(db, actor, "shift.cancelled", target=f"shift:{shift.id}")
+    db.flush()
+    return shift_dto(db, shift)
+
+
+# ---------------------------------------------------------------- weekly series
+
+
+def _clean_weekdays(weekdays: Iterable[int]) -> tuple[int, ...]:
+    days = tuple(sorted({int(d) for d in weekdays}))
+    if not days or any(d < 0 or d > 6 for d in days):
+        raise ValidationFailed({"weekdays": "Choose at least one weekday."})
+    return days
+
+
+def _occurrences(
+    first_day: date, last_day: date, weekdays: Sequence[int], start: time, end: time, zone: ZoneInfo
+) -> list[tuple[date, datetime, datetime]]:
+    out = []
+    day = first_day
+    while day <= last_day:
+        if day.weekday() in weekdays:
+            starts, ends = local_span(day, start, end)
+            out.append((day, to_utc(starts, zone), to_utc(ends, zone)))
+        day += timedelta(days=1)
+    return out
+
+
+def _series_errors(spans: Sequence[tuple[date, datetime, datetime]]) -> dict[str, str]:
+    for day, starts, ends in spans:
+        problem = _check_span(starts, ends, "end_time")
+        if problem:
+            return {"end_time": f"{day.isoformat()}: {problem['end_time']}"}
+    return {}
+
+
+def create_series(
+    db: Session,
+    actor: Actor,
+    *,
+    performer_id: int,
+    room_id: int,
+    weekdays: Iterable[int],
+    start_time: time,
+    end_time: time,
+    first_day: date,
+    weeks: int | None = None,
+    last_day: date | None = None,
+    notes: str = "",
+) -> SeriesResult:
+    """Book a weekly series in one go (all or nothing): e.g. Mon-Fri 18:00-02:00 for 8 weeks.
+
+    weekdays: 0 = Monday ... 6 = Sunday. Give `weeks` (from first_day) or an inclusive `last_day`.
+    """
+    studio_id = require(actor, Cap.SCHEDULE_MANAGE)
+    room = get_room_row(db, studio_id, room_id)
+    performer = get_performer_row(db, studio_id, performer_id)
+    days = _clean_weekdays(weekdays)
+    if last_day is None:
+        if weeks is None or not 1 <= weeks <= MAX_SERIES_WEEKS:
+            raise ValidationFailed({"weeks": f"Repeat for 1 to {MAX_SERIES_WEEKS} weeks."})
+        last_day = first_day + timedelta(days=7 * weeks - 1)
+    if last_day < first_day:
+        raise ValidationFailed({"last_day": "The last day must not be before the first day."})
+    if (last_day - first_day).days >= 7 * MAX_SERIES_WEEKS:
+        raise ValidationFailed({"last_day": f"A series can run for at most {MAX_SERIES_WEEKS} weeks."})
+    if start_time == end_time:
+        raise ValidationFailed({"end_time": "The end must be different from the start."})
+    zone = studio_zone(db, studio_id)
+    spans = _occurrences(first_day, last_day, days, start_time, end_time, zone)
+    if not spans:
+        raise ValidationFailed({"weekdays": "None of the chosen weekdays falls within these dates."})
+    errors = _series_errors(spans) or _check_bookable(room, performer)
+    if not errors:
+        errors = find_clashes(
+            db, studio_id, [(s, e) for _, s, e in spans], room_id=room_id, performer_id=performer_id
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    series = ShiftSeries(
+        studio_id=studio_id,
+        performer_id=performer_id,
+        room_id=room_id,
+        weekdays=",".join(str(d) for d in days),
+        start_time=start_time.strftime("%H:%M"),
+        end_time=end_time.strftime("%H:%M"),
+        first_day=first_day,
+        last_day=last_day,
+        timezone=zone.key,
+        created_by_id=actor.user_id,
+    )
+    db.add(series)
+    db.flush()
+    clean_notes = (notes or "").strip()[:500]
+    db.add_all(
+        Shift(
+            studio_id=studio_id,
+            performer_id=performer_id,
+            room_id=room_id,
+            series_id=series.id,
+            starts_at=s,
+            ends_at=e,
+            notes=clean_notes,
+        )
+        for _, s, e in spans
+    )
+    db.flush()
+    return SeriesResult(series.id or 0, len(spans), first_day, last_day)
+
+
+def _series_tail(
+    db: Session, studio_id: int, shift_id: int, from_day: date | None
+) -> tuple[ShiftSeries, date, list[Shift]]:
+    """The series of `shift_id` and its still-changeable occurrences starting on/after from_day."""
+    shift = get_shift_row(db, studio_id, shift_id)
+    if shift.series_id is None:
+        raise ValidationFailed({"shift": "This shift is not part of a series."})
+    series = db.exec(
+        select(ShiftSeries).where(ShiftSeries.id == shift.series_id, ShiftSeries.studio_id == studio_id)
+    ).one()
+    zone = studio_zone(db, studio_id)
+    start_day = from_day or to_local(shift.starts_at, zone).date()
+    tail = [
+        s
+        for s in db.exec(
+            select(Shift)
+            .where(
+                Shift.studio_id == studio_id,
+                Shift.series_id == series.id,
+                Shift.status == ShiftStatus.SCHEDULED,
+                col(Shift.checked_in_at).is_(None),
+                col(Shift.no_show).is_(False),
+            )
+            .order_by(col(Shift.starts_at))
+        ).all()
+        if to_local(s.starts_at, zone).date() >= start_day
+    ]
+    return series, start_day, tail
+
+
+def update_series_from(
+    db: Session,
+    actor: Actor,
+    shift_id: int,
+    *,
+    performer_id: int,
+    room_id: int,
+    start_time: time,
+    end_time: time,
+    from_day: date | None = None,
+) -> int:
+    """Change every remaining occurrence of the series from `from_day` (default: this shift's day) on.
+
+    Each occurrence keeps its local day and gets the new times, model and room. Returns the count.
+    """
+    studio_id = require(actor, Cap.SCHEDULE_MANAGE)
+    room = get_room_row(db, studio_id, room_id)
+    performer = get_performer_row(db, studio_id, performer_id)
+    series, start_day, tail = _series_tail(db, studio_id, shift_id, from_day)
+    if start_time == end_time:
+        raise ValidationFailed({"end_time": "The end must be different from the start."})
+    zone = studio_zone(db, studio_id)
+    planned = []
+    for s in tail:
+        day = to_local(s.starts_at, zone).date()
+        starts, ends = local_span(day, start_time, end_time)
+        planned.append((day, to_utc(starts, zone), to_utc(ends, zone)))
+    errors = _series_errors(planned) or _check_bookable(room, performer)
+    if not errors:
+        errors = find_clashes(
+            db,
+            studio_id,
+            [(s, e) for _, s, e in planned],
+            room_id=room_id,
+            performer_id=performer_id,
+            exclude_ids=[s.id for s in tail if s.id is not None],
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    target = series
+    if start_day > series.first_day:
+        # Split: the old series ends the day before; the changed tail becomes a series of its own.
+        target = ShiftSeries(
+            studio_id=studio_id,
+            performer_id=performer_id,
+            room_id=room_id,
+            weekdays=series.weekdays,
+            start_time=start_time.strftime("%H:%M"),
+            end_time=end_time.strftime("%H:%M"),
+            first_day=start_day,
+            last_day=series.last_day,
+            timezone=zone.key,
+            created_by_id=actor.user_id,
+        )
+        db.add(target)
+        series.last_day = start_day - timedelta(days=1)
+        db.add(series)
+        db.flush()
+    else:
+        target.performer_id, target.room_id = performer_id, room_id
+        target.start_time, target.end_time = start_time.strftime("%H:%M"), end_time.strftime("%H:%M")
+        db.add(target)
+    for s, (_, starts_at, ends_at) in zip(tail, planned, strict=True):
+        s.performer_id, s.room_id, s.series_id = performer_id, room_id, target.id
+        s.starts_at, s.ends_at = starts_at, ends_at
+        db.add(s)
+    db.flush()
+    return len(tail)
+
+
+def cancel_series_from(db: Session, actor: Actor, shift_id: int, *, from_day: date | None = None) -> int:
+    """Cancel every remaining occurrence from `from_day` (default: this shift's day) on."""
+    studio_id = require(actor, Cap.SCHEDULE_MANAGE)
+    series, start_day, tail = _series_tail(db, studio_id, shift_id, from_day)
+    for s in tail:
+        s.status = ShiftStatus.CANCELLED
+        db.add(s)
+    if start_day > series.first_day:
+        series.last_day = min(series.last_day, start_day - timedelta(days=1))
+        db.add(series)
+    audit.record_by(
+        db, actor, "shift_series.cancelled", target=f"series:{series.id}", detail=f"from {start_day}"
+    )
+    db.flush()
+    return len(tail)
+
+
+# ---------------------------------------------------------------- calendars
+
+
+def day_window(zone: ZoneInfo, first: date, last: date) -> tuple[datetime, datetime]:
+    """[first 00:00, day after last 00:00) local, as UTC."""
+    return (
+        to_utc(datetime.combine(first, time()), zone),
+        to_utc(datetime.combine(last + timedelta(days=1), time()), zone),
+    )
+
+
+def _visible(db: Session, actor: Actor, performer_id: int | None) -> tuple[int, int | None]:
+    """Staff and analysts see every model's shifts; a model sees her own only."""
+    studio_id = require_studio(actor)
+    if actor.can(Cap.SCHEDULE_MANAGE) or actor.can(Cap.PERFORMERS_VIEW):
+        return studio_id, performer_id
+    if not actor.can(Cap.SCHEDULE_OWN):
+        raise PermissionDenied()
+    own = own_performer_id(db, actor)
+    if own is None or (performer_id is not None and performer_id != own):
+        raise NotFound()
+    return studio_id, own
+
+
+def shifts_between(
+    db: Session,
+    actor: Actor,
+    first_day: date,
+    last_day: date,
+    *,
+    room_id: int | None = None,
+    performer_id: int | None = None,
+    include_cancelled: bool = False,
+) -> list[ShiftRow]:
+    """Shifts overlapping the local days first_day..last_day (inclusive)."""
+    studio_id, performer_id = _visible(db, actor, performer_id)
+    if room_id is not None:
+        if not (actor.can(Cap.SCHEDULE_MANAGE) or actor.can(Cap.PERFORMERS_VIEW)):
+            raise PermissionDenied()
+        get_room_row(db, studio_id, room_id)
+    if performer_id is not None:
+        get_performer_row(db, studio_id, performer_id)
+    lo, hi = day_window(studio_zone(db, studio_id), first_day, last_day)
+    where: list[object] = [Shift.starts_at < hi, Shift.ends_at > lo]
+    if room_id is not None:
+        where.append(Shift.room_id == room_id)
+    if performer_id is not None:
+        where.append(Shift.performer_id == performer_id)
+    if not include_cancelled:
+        where.append(Shift.status == ShiftStatus.SCHEDULED)
+    return _rows(db, studio_id, *where)
+
+
+def _week(db: Session, actor: Actor, day: date, **kwargs: object) -> WeekView:
+    monday = week_start(day)
+    days = tuple(monday + timedelta(days=i) for i in range(7))
+    return WeekView(monday, days, shifts_between(db, actor, days[0], days[-1], **kwargs))  # type: ignore[arg-type]
+
+
+def room_week(
+    db: Session, actor: Actor, room_id: int, day: date, *, include_cancelled: bool = False
+) -> WeekView:
+    """The Monday-to-Sunday week (studio-local) containing `day`, for one room."""
+    return _week(db, actor, day, room_id=room_id, include_cancelled=include_cancelled)
+
+
+def performer_week(
+    db: Session, actor: Actor, performer_id: int, day: date, *, include_cancelled: bool = False
+) -> WeekView:
+    """The week containing `day` for one model (a model may only ask for her own)."""
+    return _week(db, actor, day, performer_id=performer_id, include_cancelled=include_cancelled)
+
+
+def my_week(db: Session, actor: Actor, day: date) -> WeekView:
+    own = own_performer_id(db, actor)
+    if own is None:
+        raise NotFound("Your account is not linked to a model profile yet.")
+    return performer_week(db, actor, own, day)
+
+
+def get_shift(db: Session, actor: Actor, shift_id: int) -> ShiftRow:
+    studio_id, own = _visible(db, actor, None)
+    shift = get_shift_row(db, studio_id, shift_id)
+    if own is not None and shift.performer_id != own:
+        raise NotFound()
+    return shift_dto(db, shift)
