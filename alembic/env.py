@@ -5,11 +5,11 @@ from __future__ import annotations
 from logging.config import fileConfig
 from typing import Any
 
-from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 import studioos.models  # noqa: F401  (registers every table)
+from alembic import context
 from studioos.models.types import UTCDateTime
 from studioos.settings import get_settings
 

@@ -1,11 +1,61 @@
 """The Reflex app: pages, API routes and lifespan."""
 
+from __future__ import annotations
+
 import reflex as rx
+
+from studioos.api.routes import build_api
+from studioos.pages import (
+    account,
+    audit,
+    confirm_email,
+    dashboard,
+    forgot,
+    invite,
+    privacy,
+    reset,
+    signin,
+    signup,
+    team,
+)
+from studioos.ui.session import SessionState
 
 
 def index() -> rx.Component:
-    return rx.text("StudioOS")
+    return rx.center(rx.spinner(size="3"), height="100vh")
 
 
-app = rx.App()
-app.add_page(index, route="/")
+app = rx.App(
+    api_transformer=build_api(),
+    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+    stylesheets=["/styles.css"],
+)
+
+app.add_page(index, route="/", title="StudioOS", on_load=SessionState.redirect_home)
+app.add_page(signin.page, route="/signin", title="Sign in · StudioOS", on_load=signin.SignInState.on_load)
+app.add_page(signup.page, route="/signup", title="Create your studio · StudioOS")
+app.add_page(
+    forgot.page, route="/forgot", title="Reset password · StudioOS", on_load=forgot.ForgotState.on_load
+)
+app.add_page(
+    reset.page, route="/reset/[token]", title="New password · StudioOS", on_load=reset.ResetState.on_load
+)
+app.add_page(
+    invite.page, route="/invite/[token]", title="Invitation · StudioOS", on_load=invite.InviteState.on_load
+)
+app.add_page(
+    confirm_email.page,
+    route="/confirm-email/[token]",
+    title="Confirm email · StudioOS",
+    on_load=confirm_email.ConfirmEmailState.on_load,
+)
+app.add_page(privacy.page, route="/privacy", title="Privacy policy · StudioOS")
+
+_signed_in = [
+    (dashboard.page, "/dashboard", "Dashboard", dashboard.DashboardState.load),
+    (team.page, "/team", "Team", team.TeamState.load),
+    (account.page, "/account", "My account", account.AccountState.load),
+    (audit.page, "/audit", "Audit log", audit.AuditState.load),
+]
+for component, route, title, load in _signed_in:
+    app.add_page(component, route=route, title=f"{title} · StudioOS", on_load=[SessionState.ensure, load])

@@ -1,0 +1,48 @@
+# StudioOS: `make run` starts the app with demo data; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export REFLEX_USE_NPM := 1
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run test lint setup browser clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	@mkdir -p var
+	$(BIN)/studioos migrate
+	$(BIN)/studioos seed-demo
+	@echo ""
+	@echo "StudioOS is starting at http://localhost:$(PORT)  (first start builds the frontend: about a minute)"
+	@echo ""
+	STUDIOOS_BASE_URL=$${STUDIOOS_BASE_URL:-http://localhost:$(PORT)} \
+	  $(BIN)/reflex run --env prod --single-port --backend-port $(PORT)
+
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "The browser tests need Debian's chromium: run 'sudo apt-get install chromium' and try again."; \
+	  exit 1; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check studioos tests bench alembic/env.py rxconfig.py
+
+test: $(STAMP) browser lint
+	$(BIN)/python -m pytest tests -q
+
+clean:
+	rm -rf .web var .pytest_cache .ruff_cache

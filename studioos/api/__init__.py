@@ -1,0 +1,1 @@
+"""HTTP routes beside the Reflex app: session cookie, health, downloads."""

@@ -1,0 +1,45 @@
+"""The essential session cookie: HttpOnly, SameSite=Lax, Secure behind TLS."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from studioos.services.auth import SESSION_COOKIE
+from studioos.settings import get_settings
+
+
+def set_session_cookie(response: Response, token: str) -> None:
+    settings = get_settings()
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_absolute_hours * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.is_https,
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    settings = get_settings()
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.is_https)
+
+
+def token_from_header(cookie_header: str) -> str:
+    if not cookie_header:
+        return ""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except Exception:
+        return ""
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel else ""
+
+
+def token_from_request(request: Request) -> str:
+    return request.cookies.get(SESSION_COOKIE, "")

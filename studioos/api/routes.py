@@ -1,0 +1,75 @@
+"""Starlette routes mounted in front of the Reflex app (see studioos.studioos.api_transformer)."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from studioos.api.cookies import clear_session_cookie, set_session_cookie, token_from_request
+from studioos.db import get_engine, session_scope
+from studioos.services import auth
+
+log = logging.getLogger("studioos.api")
+
+
+def client_of(request: Request) -> auth.Client:
+    return auth.Client(
+        ip=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", "")[:512],
+    )
+
+
+def safe_next(raw: str | None, default: str = "/dashboard") -> str:
+    """Only same-site paths: an open redirect would make our links a phishing tool."""
+    if not raw:
+        return default
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+        return default
+    return raw
+
+
+async def complete_sign_in(request: Request) -> Response:
+    code = request.query_params.get("code", "")
+    with session_scope() as db:
+        token = auth.redeem_handoff(db, code, client_of(request))
+    if token is None:
+        return RedirectResponse("/signin?expired=1", status_code=303)
+    response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+    set_session_cookie(response, token)
+    return response
+
+
+async def sign_out(request: Request) -> Response:
+    with session_scope() as db:
+        auth.sign_out(db, token_from_request(request), client_of(request))
+    then = "/signin?reset=1" if request.query_params.get("then") == "reset" else "/signin?signed_out=1"
+    response = RedirectResponse(then, status_code=303)
+    clear_session_cookie(response)
+    return response
+
+
+async def healthz(_request: Request) -> Response:
+    try:
+        with get_engine().connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:
+        log.exception("health check failed")
+        return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def build_api() -> Starlette:
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/api/auth/complete", complete_sign_in, methods=["GET"]),
+            Route("/api/auth/signout", sign_out, methods=["GET", "POST"]),
+        ]
+    )

@@ -1,0 +1,98 @@
+"""`studioos` command: migrate | seed-demo | create-user (and more as the product grows)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from studioos.settings import ROOT, get_settings
+
+
+def _alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("sqlalchemy.url", get_settings().database_url)
+    return cfg
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    from alembic import command
+
+    settings = get_settings()
+    if settings.database_url.startswith("sqlite:///"):
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(_alembic_config(), "head")
+    print("Database is at the newest schema.")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from studioos.db import session_scope
+    from studioos.services import demo
+
+    with session_scope() as db:
+        created = demo.seed(db, force=args.force)
+    if created:
+        print("Demo data loaded.")
+    else:
+        print("Demo data already present; nothing to do.")
+    print(demo.SIGN_IN_HELP)
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from studioos.db import session_scope
+    from studioos.services import users
+    from studioos.services.errors import ValidationFailed
+
+    password = args.password or getpass.getpass("Password (12-128 characters): ")
+    try:
+        with session_scope() as db:
+            user = users.create_user(
+                db,
+                email=args.email,
+                name=args.name,
+                password=password,
+                support=args.support,
+                studio_id=args.studio,
+                role=args.role,
+            )
+    except ValidationFailed as exc:
+        for field, message in exc.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    kind = "support staff" if args.support else f"{args.role} of studio {args.studio}"
+    print(f"Created {user.email} ({kind}).")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="studioos", description="StudioOS administration")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(fn=cmd_migrate)
+
+    seed = sub.add_parser("seed-demo", help="load demo data (once)")
+    seed.add_argument("--force", action="store_true", help="load again even if demo data exists")
+    seed.set_defaults(fn=cmd_seed_demo)
+
+    cu = sub.add_parser("create-user", help="create a user: support staff, or a member of a studio")
+    cu.add_argument("--email", required=True)
+    cu.add_argument("--name", required=True)
+    cu.add_argument("--password", help="read from a prompt when omitted")
+    cu.add_argument("--support", action="store_true", help="StudioOS support staff (platform role)")
+    cu.add_argument("--studio", type=int, help="studio id, for a studio member")
+    cu.add_argument("--role", choices=["owner", "manager", "analyst", "performer"])
+    cu.set_defaults(fn=cmd_create_user)
+
+    args = parser.parse_args(argv)
+    if args.command == "create-user" and not args.support and (args.studio is None or args.role is None):
+        parser.error("create-user needs --support, or both --studio and --role")
+    return int(args.fn(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

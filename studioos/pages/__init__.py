@@ -1,0 +1,1 @@
+"""One module per page: its state (thin: call a service, set vars) and its components."""

@@ -1,0 +1,129 @@
+"""The landing page: figures that exist now."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from studioos.services import dashboard, studios
+from studioos.services.errors import ServiceError
+from studioos.services.permissions import Cap
+from studioos.ui.backend import acting
+from studioos.ui.components import card, empty_state, page_header, stat_card
+from studioos.ui.format import local_time
+from studioos.ui.layout import shell
+from studioos.ui.session import SessionState, service_error_event
+
+
+class DashboardState(rx.State):
+    team_size: int = 0
+    owners: int = 0
+    managers: int = 0
+    analysts: int = 0
+    performers: int = 0
+    pending_invitations: int = -1
+    sign_ins: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):  # type: ignore[no-untyped-def]
+        try:
+            with acting(self.router) as (db, actor):
+                figs = dashboard.figures(db, actor)
+                studio = studios.current_studio(db, actor)
+        except ServiceError as exc:
+            return service_error_event(exc, "/dashboard")
+        tz = studio.timezone if studio else "UTC"
+        self.team_size = figs.team_size
+        self.owners = figs.by_role.get("owner", 0)
+        self.managers = figs.by_role.get("manager", 0)
+        self.analysts = figs.by_role.get("analyst", 0)
+        self.performers = figs.by_role.get("performer", 0)
+        self.pending_invitations = -1 if figs.pending_invitations is None else figs.pending_invitations
+        self.sign_ins = [
+            {
+                "name": s.name,
+                "when": local_time(s.created_at, tz),
+                "browser": s.browser,
+                "result": "Signed in" if s.success else "Failed",
+            }
+            for s in figs.recent_sign_ins
+        ]
+        return None
+
+
+def _sign_in_row(row: dict) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row["name"]),
+        rx.table.cell(row["when"]),
+        rx.table.cell(row["browser"]),
+        rx.table.cell(
+            rx.badge(row["result"], color_scheme=rx.cond(row["result"] == "Failed", "red", "green"))
+        ),
+    )
+
+
+def body() -> rx.Component:
+    s = DashboardState
+    return rx.vstack(
+        page_header("Dashboard", SessionState.studio_name),
+        rx.grid(
+            stat_card(
+                "Team members",
+                s.team_size,
+                "users",
+                f"{s.owners} owner · {s.managers} managers · {s.analysts} analysts",
+            ),
+            stat_card("Models with an account", s.performers, "sparkles"),
+            rx.cond(
+                s.pending_invitations >= 0,
+                rx.link(
+                    stat_card("Pending invitations", s.pending_invitations, "mail"),
+                    href="/team",
+                    underline="none",
+                ),
+                rx.fragment(),
+            ),
+            columns=rx.breakpoints(initial="1", md="3"),
+            spacing="4",
+            width="100%",
+            id="dashboard-figures",
+        ),
+        card(
+            rx.heading("Recent sign-ins", size="4", margin_bottom="0.75rem"),
+            rx.cond(
+                s.sign_ins.length() > 0,
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("Who"),
+                            rx.table.column_header_cell("When"),
+                            rx.table.column_header_cell("Browser"),
+                            rx.table.column_header_cell("Result"),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(s.sign_ins, _sign_in_row)),
+                    width="100%",
+                ),
+                empty_state("log-in", "No sign-ins yet", "Sign-ins of your team show here."),
+            ),
+        ),
+        rx.cond(
+            SessionState.caps.contains(Cap.TEAM_INVITE.value) & (s.team_size <= 1),
+            card(
+                rx.hstack(
+                    rx.icon("user-plus"),
+                    rx.text("Your studio has only you so far. Invite a manager, an analyst or your models."),
+                    rx.spacer(),
+                    rx.link(rx.button("Invite your team"), href="/team"),
+                    align="center",
+                    width="100%",
+                )
+            ),
+            rx.fragment(),
+        ),
+        spacing="5",
+        width="100%",
+    )
+
+
+def page() -> rx.Component:
+    return shell(body(), Cap.DASHBOARD)

@@ -1,0 +1,62 @@
+"""Demo data for `make run`: one studio with every role, and a support user."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from studioos.models import Membership, Role, Studio, User
+from studioos.services.passwords import hash_password
+
+DEMO_PASSWORD = "demo-password-2026"
+DEMO_STUDIO = "Aurora Studio (demo)"
+DEMO_USERS = [
+    ("owner@demo.studioos.app", "Olivia Owner", Role.OWNER),
+    ("manager@demo.studioos.app", "Mark Manager", Role.MANAGER),
+    ("analyst@demo.studioos.app", "Ana Analyst", Role.ANALYST),
+    ("model@demo.studioos.app", "Mia Model", Role.PERFORMER),
+]
+DEMO_SUPPORT = ("support@studioos.app", "Sam Support")
+
+SIGN_IN_HELP = (
+    f"Demo sign-ins (password for all: {DEMO_PASSWORD}):\n"
+    + "\n".join(f"  {role.value:<9} {email}" for email, _name, role in DEMO_USERS)
+    + f"\n  support   {DEMO_SUPPORT[0]}"
+)
+
+
+def seed(db: Session, *, force: bool = False) -> bool:
+    """Idempotent: does nothing when the demo owner exists (unless forced on a fresh studio)."""
+    if not force and db.exec(select(User.id).where(User.email == DEMO_USERS[0][0])).first():
+        return False
+    password_hash = hash_password(DEMO_PASSWORD)
+    studio = Studio(name=DEMO_STUDIO, timezone="Europe/Bucharest", currency="EUR")
+    db.add(studio)
+    db.flush()
+    for email, name, role in DEMO_USERS:
+        user = db.exec(select(User).where(User.email == email)).first()
+        if user is None:
+            user = User(email=email, name=name, password_hash=password_hash)
+            db.add(user)
+            db.flush()
+        db.add(Membership(user_id=user.id, studio_id=studio.id, role=role))
+    if not db.exec(select(User.id).where(User.email == DEMO_SUPPORT[0])).first():
+        db.add(
+            User(email=DEMO_SUPPORT[0], name=DEMO_SUPPORT[1], password_hash=password_hash, is_support=True)
+        )
+    db.flush()
+    _seed_studio_data(db, studio)
+    return True
+
+
+def _seed_studio_data(db: Session, studio: Studio) -> None:
+    """Models, rooms and shifts come from the schedule module once it exists."""
+    try:
+        from studioos.services import demo_schedule
+    except ImportError:
+        return
+    owner_id = db.exec(
+        select(Membership.user_id).where(Membership.studio_id == studio.id, Membership.role == Role.OWNER)
+    ).first()
+    from datetime import date
+
+    demo_schedule.seed(db, studio.id or 0, owner_id or 0, date.today())  # noqa: DTZ011

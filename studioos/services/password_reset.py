@@ -1,0 +1,76 @@
+"""Password reset by an emailed single-use link that is valid for one hour."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from studioos.models import TokenPurpose, User, UserToken, utcnow
+from studioos.services import audit, mail
+from studioos.services.auth import consume_token, revoke_user_sessions
+from studioos.services.errors import NotFound
+from studioos.services.passwords import hash_password
+from studioos.services.tokens import hash_token, new_token
+from studioos.services.validation import FormErrors, normalize_email
+from studioos.settings import get_settings
+
+RESET_TTL = timedelta(hours=1)
+
+
+def request_reset(db: Session, email: str, ip: str = "", user_agent: str = "") -> None:
+    """Same answer whether or not the address is registered: the form never tells."""
+    form = FormErrors()
+    email_c = form.check("email", normalize_email, email)
+    form.raise_if_any()
+    user = db.exec(select(User).where(User.email == email_c)).first()
+    if user is None or not user.is_active or user.deleted_at is not None:
+        return
+    raw, digest = new_token()
+    db.add(
+        UserToken(
+            user_id=user.id,
+            purpose=TokenPurpose.PASSWORD_RESET,
+            token_hash=digest,
+            expires_at=utcnow() + RESET_TTL,
+        )
+    )
+    audit.record(
+        db, "password.reset_requested", studio_id=None, actor_user_id=user.id, ip=ip, user_agent=user_agent
+    )
+    link = get_settings().url(f"/reset/{raw}")
+    mail.send(
+        user.email,
+        "Reset your StudioOS password",
+        f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your StudioOS password.\n"
+        f"Choose a new one here (the link works once, for 1 hour):\n{link}\n\n"
+        f"If you did not ask for this, ignore this email; your password stays as it is.\n",
+    )
+
+
+def reset_link_valid(db: Session, raw: str) -> bool:
+    token = db.exec(
+        select(UserToken).where(
+            UserToken.token_hash == hash_token(raw or ""), UserToken.purpose == TokenPurpose.PASSWORD_RESET
+        )
+    ).first()
+    return token is not None and token.used_at is None and token.expires_at > utcnow()
+
+
+def reset_password(
+    db: Session, raw: str, password: str, confirm: str, ip: str = "", user_agent: str = ""
+) -> None:
+    form = FormErrors()
+    form.password_pair(password, confirm)
+    form.raise_if_any()
+    token = consume_token(db, raw, TokenPurpose.PASSWORD_RESET)
+    if token is None:
+        raise NotFound("This reset link is invalid, already used or expired. Ask for a new one.")
+    user = db.get(User, token.user_id)
+    if user is None:
+        raise NotFound("This reset link is invalid, already used or expired. Ask for a new one.")
+    user.password_hash = hash_password(password)
+    db.add(user)
+    # Whoever knew the old password is signed out everywhere.
+    revoke_user_sessions(db, user.id or 0)
+    audit.record(db, "password.reset", studio_id=None, actor_user_id=user.id, ip=ip, user_agent=user_agent)

@@ -1,0 +1,195 @@
+"""Building blocks every page uses: headers, form fields, empty states, tables, pager."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+
+def page_header(title: str, subtitle: str = "", *actions: rx.Component) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.heading(title, size="7", weight="bold"),
+            rx.cond(subtitle != "", rx.text(subtitle, color_scheme="gray", size="2"), rx.fragment()),
+            spacing="1",
+            align="start",
+        ),
+        rx.spacer(),
+        *actions,
+        width="100%",
+        align="center",
+        margin_bottom="1.25rem",
+    )
+
+
+def field_error(errors: Any, name: str) -> rx.Component:
+    return rx.cond(
+        errors.contains(name),
+        rx.text(errors[name], color_scheme="red", size="1", id=f"error-{name}", role="alert"),
+        rx.fragment(),
+    )
+
+
+def form_field(
+    label: str,
+    name: str,
+    errors: Any,
+    *,
+    type: str = "text",
+    placeholder: str = "",
+    default_value: Any = None,
+    hint: str = "",
+    max_length: int | None = None,
+    auto_complete: str | None = None,
+) -> rx.Component:
+    props: dict[str, Any] = {"name": name, "id": name, "type": type, "placeholder": placeholder}
+    if default_value is not None:
+        props["default_value"] = default_value
+    if max_length is not None:
+        props["max_length"] = max_length
+    if auto_complete is not None:
+        props["auto_complete"] = auto_complete
+    return rx.vstack(
+        rx.el.label(label, html_for=name, class_name="field-label"),
+        rx.input(**props, width="100%", size="3", color_scheme=rx.cond(errors.contains(name), "red", "gray")),
+        rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray"), rx.fragment()),
+        field_error(errors, name),
+        spacing="1",
+        width="100%",
+        align="start",
+    )
+
+
+def select_field(label: str, name: str, options: Any, errors: Any, default_value: Any = None) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=name, class_name="field-label"),
+        rx.select(options, name=name, id=name, default_value=default_value, width="100%", size="3"),
+        field_error(errors, name),
+        spacing="1",
+        width="100%",
+        align="start",
+    )
+
+
+def form_message(message: Any, kind: str = "red") -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(
+            message,
+            icon="triangle-alert" if kind == "red" else "info",
+            color_scheme=kind,
+            width="100%",
+            id="form-message",
+        ),
+        rx.fragment(),
+    )
+
+
+def empty_state(icon: str, title: str, text: str, *actions: rx.Component) -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.icon(icon, size=36, color=rx.color("gray", 9)),
+            rx.heading(title, size="4"),
+            rx.text(text, color_scheme="gray", size="2", text_align="center", max_width="28rem"),
+            *actions,
+            align="center",
+            spacing="2",
+        ),
+        padding="2.5rem",
+        width="100%",
+        border=f"1px dashed {rx.color('gray', 6)}",
+        border_radius="12px",
+    )
+
+
+def card(*children: rx.Component, **props: Any) -> rx.Component:
+    return rx.card(*children, width="100%", size="2", **props)
+
+
+def stat_card(label: str, value: Any, icon: str, hint: Any = "") -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.box(
+                rx.icon(icon, size=22),
+                padding="0.6rem",
+                border_radius="10px",
+                background=rx.color("accent", 3),
+                color=rx.color("accent", 11),
+            ),
+            rx.vstack(
+                rx.text(label, size="2", color_scheme="gray"),
+                rx.heading(value, size="6"),
+                rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray"), rx.fragment()),
+                spacing="0",
+                align="start",
+            ),
+            spacing="3",
+            align="center",
+        ),
+        width="100%",
+    )
+
+
+def sort_header(label: str, key: str, state: Any) -> rx.Component:
+    """A column header that sorts by `key` and shows the direction."""
+    return rx.table.column_header_cell(
+        rx.hstack(
+            rx.text(label),
+            rx.cond(
+                state.sort_key == key,
+                rx.icon(rx.cond(state.sort_desc, "arrow-down", "arrow-up"), size=14),
+                rx.icon("arrow-up-down", size=14, opacity="0.35"),
+            ),
+            spacing="1",
+            align="center",
+            cursor="pointer",
+            on_click=state.sort_by(key),
+        )
+    )
+
+
+def pager(state: Any) -> rx.Component:
+    return rx.hstack(
+        rx.text(state.page_label, size="2", color_scheme="gray"),
+        rx.spacer(),
+        rx.button(
+            rx.icon("chevron-left", size=16),
+            "Previous",
+            variant="soft",
+            size="1",
+            disabled=state.page <= 0,
+            on_click=state.prev_page,
+        ),
+        rx.button(
+            "Next",
+            rx.icon("chevron-right", size=16),
+            variant="soft",
+            size="1",
+            disabled=~state.has_next,
+            on_click=state.next_page,
+        ),
+        width="100%",
+        align="center",
+        padding_top="0.75rem",
+    )
+
+
+def not_allowed() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.icon("shield-x", size=44, color=rx.color("red", 9)),
+            rx.heading("Not allowed", size="6", id="not-allowed"),
+            rx.text(
+                "Your role does not give access to this page. Ask an owner of your studio if you need it.",
+                color_scheme="gray",
+                text_align="center",
+                max_width="26rem",
+            ),
+            rx.link(rx.button("Back to the dashboard", variant="soft"), href="/dashboard"),
+            align="center",
+            spacing="3",
+        ),
+        padding="4rem",
+        width="100%",
+    )

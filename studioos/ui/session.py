@@ -1,0 +1,75 @@
+"""Who is signed in, as the browser may see it. The token itself never leaves the server."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from studioos.services import auth, studios
+from studioos.services.errors import NotSignedIn, PermissionDenied, ServiceError
+from studioos.services.permissions import ROLE_LABELS
+from studioos.ui.backend import anonymous, client_of, hard_navigate, sign_in_redirect, token_of
+
+
+class SessionState(rx.State):
+    checked: bool = False
+    signed_in: bool = False
+    user_name: str = ""
+    user_email: str = ""
+    studio_name: str = ""
+    role: str = ""
+    role_label: str = ""
+    is_support: bool = False
+    caps: list[str] = []
+
+    def _clear(self) -> None:
+        self.signed_in = False
+        self.user_name = self.user_email = self.studio_name = self.role = self.role_label = ""
+        self.is_support = False
+        self.caps = []
+
+    def _refresh(self) -> bool:
+        with anonymous() as db:
+            actor = auth.resolve_actor(db, token_of(self.router), client_of(self.router))
+            studio = studios.current_studio(db, actor) if actor else None
+        studio_name = studio.name if studio else ("StudioOS support" if actor and actor.is_support else "")
+        self.checked = True
+        if actor is None:
+            self._clear()
+            return False
+        self.signed_in = True
+        self.user_name = actor.name
+        self.user_email = actor.email
+        self.studio_name = studio_name
+        self.role = actor.role or ("support" if actor.is_support else "")
+        self.role_label = ROLE_LABELS.get(actor.role or "", "Support" if actor.is_support else "")
+        self.is_support = actor.is_support
+        self.caps = sorted(c.value for c in actor.caps)
+        return True
+
+    @rx.event
+    def ensure(self):  # type: ignore[no-untyped-def]
+        """on_load of every signed-in page: no live session, no page."""
+        if not self._refresh():
+            return sign_in_redirect(self.router.url.path)
+        return None
+
+    @rx.event
+    def redirect_home(self):  # type: ignore[no-untyped-def]
+        """The root URL: the dashboard when signed in, else the sign-in page."""
+        if self._refresh():
+            return rx.redirect("/dashboard", replace=True)
+        return rx.redirect("/signin", replace=True)
+
+    @rx.event
+    def sign_out(self):  # type: ignore[no-untyped-def]
+        self._clear()
+        return hard_navigate("/api/auth/signout")
+
+
+def service_error_event(exc: ServiceError, path: str = "/dashboard") -> rx.event.EventSpec:
+    """How a page reports a service refusal it did not handle inline."""
+    if isinstance(exc, NotSignedIn):
+        return sign_in_redirect(path)
+    if isinstance(exc, PermissionDenied):
+        return rx.toast.error("You are not allowed to do that.")
+    return rx.toast.error(exc.message)
