@@ -118,6 +118,8 @@ class EncryptedString(TypeDecorator[str]):
 class EncryptedDate(EncryptedString):
     """A date stored as encrypted ISO text (a birth date is as identifying as a name)."""
 
+    cache_ok = True
+
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
         if value is None:
             return None

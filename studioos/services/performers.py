@@ -240,7 +240,7 @@ def _clean_email(raw: str) -> str | None:
     return normalize_email(raw) if (raw or "").strip() else None
 
 
-def _clean_date(raw: date | str | None, label: str, *, required: bool) -> date | None:
+def _clean_date(raw: date | str | None, label: str, required: bool) -> date | None:
     if isinstance(raw, datetime):
         return raw.date()
     if isinstance(raw, date):
@@ -273,7 +273,7 @@ def _clean_profile(profile: ProfileInput, errors: FormErrors) -> dict[str, objec
 
 
 def _clean_legal(legal: LegalInput, errors: FormErrors, *, entered_on: date) -> dict[str, object]:
-    birth = errors.check("birth_date", _clean_date, legal.birth_date, "birth date", required=True)
+    birth = errors.check("birth_date", _clean_date, legal.birth_date, "birth date", True)
     if isinstance(birth, date):
         if birth > entered_on:
             errors.add("birth_date", "The birth date cannot be in the future.")
@@ -294,7 +294,7 @@ def _clean_legal(legal: LegalInput, errors: FormErrors, *, entered_on: date) -> 
     number = _opt(legal.doc_number)
     if number is not None and len(number) > 40:
         errors.add("doc_number", "A document number has at most 40 characters.")
-    expiry = errors.check("doc_expiry", _clean_date, legal.doc_expiry, "expiry date", required=False)
+    expiry = errors.check("doc_expiry", _clean_date, legal.doc_expiry, "expiry date", False)
     if number and doc_type is None:
         errors.add("doc_type", "Choose the type of the document.")
     return {

@@ -1,0 +1,262 @@
+"""Models (performers): validation, list, role-shaped DTOs, audit of legal views, platform accounts."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlmodel import Session, select
+
+from studioos.models import AuditLog, Membership, Role, Studio, User
+from studioos.services import performers, platforms
+from studioos.services.errors import PermissionDenied, ValidationFailed
+from studioos.services.performers import LegalInput, PerformerRow, PerformerStageRow, ProfileInput
+from studioos.services.permissions import Actor
+from tests.factories import actor_for, add_member, make_studio
+
+TODAY = date(2026, 6, 15)
+
+
+def new_performer(
+    db: Session,
+    actor: Actor,
+    stage_name: str = "Anna",
+    *,
+    status: str = "active",
+    email: str = "",
+    birth_date: date = date(1998, 4, 23),
+    doc_expiry: date | None = date(2030, 1, 1),
+    today: date | None = None,
+) -> int:
+    detail = performers.create_performer(
+        db,
+        actor,
+        ProfileInput(stage_name=stage_name, status=status, email=email, payout_split="60"),
+        LegalInput(
+            legal_name=f"{stage_name} Legal Surname",
+            birth_date=birth_date,
+            doc_type="passport",
+            doc_number=f"P{abs(hash(stage_name)) % 10**8:08d}",
+            doc_country="RO",
+            doc_expiry=doc_expiry,
+        ),
+        today=today,
+    )
+    db.commit()
+    return detail.id
+
+
+def performer_user(db: Session, studio: Studio, performer_id: int, name: str = "Model User") -> Actor:
+    """A member with the Model role whose account is linked to `performer_id`."""
+    user = add_member(db, studio, Role.PERFORMER, name=name)
+    performers.link_membership(db, studio_id=studio.id or 0, user_id=user.id or 0, performer_id=performer_id)
+    db.commit()
+    return actor_for(db, user, studio)
+
+
+@pytest.fixture
+def owner(db: Session) -> tuple[Studio, User, Actor]:
+    studio, user = make_studio(db)
+    return studio, user, actor_for(db, user, studio)
+
+
+def test_create_and_read_back(db: Session, owner) -> None:
+    _studio, _, actor = owner
+    pid = new_performer(db, actor, "Anna", email="Anna@Example.com")
+    detail = performers.get_performer(db, actor, pid)
+    assert isinstance(detail, performers.PerformerDetail)
+    assert detail.stage_name == "Anna"
+    assert detail.email == "anna@example.com"
+    assert detail.payout_split == Decimal("60.00")
+    legal = performers.get_legal(db, actor, pid)
+    assert legal.legal_name == "Anna Legal Surname"
+    assert legal.birth_date == date(1998, 4, 23)
+    assert legal.doc_country == "RO"
+
+
+def test_must_be_adult_on_the_day_entered(db: Session, owner) -> None:
+    _, _, actor = owner
+    birth = date(TODAY.year - 18, TODAY.month, TODAY.day + 1)  # turns 18 tomorrow
+    with pytest.raises(ValidationFailed) as err:
+        new_performer(db, actor, "Young", birth_date=birth, today=TODAY)
+    message = err.value.errors["birth_date"]
+    assert (
+        "at least 18" in message
+        and "17" in message
+        and birth.replace(year=birth.year + 18).isoformat() in message
+    )
+    # Exactly 18 today is fine.
+    new_performer(db, actor, "Adult", birth_date=birth - timedelta(days=1), today=TODAY)
+
+
+def test_field_validation_messages(db: Session, owner) -> None:
+    _, _, actor = owner
+    with pytest.raises(ValidationFailed) as err:
+        performers.create_performer(
+            db,
+            actor,
+            ProfileInput(stage_name="", status="retired", phone="abc", telegram="@x", payout_split="100.5"),
+            LegalInput(legal_name="", birth_date="23/04/1998", doc_number="X1", doc_country="Romania"),
+        )
+    errors = err.value.errors
+    assert set(errors) >= {
+        "stage_name",
+        "status",
+        "phone",
+        "telegram",
+        "payout_split",
+        "legal_name",
+        "birth_date",
+        "doc_type",
+        "doc_country",
+    }
+    assert "between 0 and 100" in errors["payout_split"]
+    with pytest.raises(ValidationFailed) as err:
+        performers.create_performer(
+            db, actor, ProfileInput(stage_name="A", payout_split="50.123"), LegalInput("A B", "1990-01-01")
+        )
+    assert "two decimals" in err.value.errors["payout_split"]
+
+
+def test_stage_name_unique_in_studio(db: Session, owner) -> None:
+    _, _, actor = owner
+    new_performer(db, actor, "Anna")
+    with pytest.raises(ValidationFailed) as err:
+        new_performer(db, actor, "anna")
+    assert "already a model called" in err.value.errors["stage_name"]
+
+
+def test_list_search_filter_sort_page(db: Session, owner) -> None:
+    _, _, actor = owner
+    for i, name in enumerate(["Bella", "Anna", "Carla", "Dora", "Ema"]):
+        new_performer(
+            db, actor, name, status="paused" if i % 2 else "active", email=f"{name.lower()}@example.com"
+        )
+    page = performers.list_performers(db, actor, per_page=2)
+    assert page.total == 5 and page.pages == 3
+    assert [r.stage_name for r in page.rows] == ["Anna", "Bella"]
+    page3 = performers.list_performers(db, actor, per_page=2, page=3)
+    assert [r.stage_name for r in page3.rows] == ["Ema"]
+    desc = performers.list_performers(db, actor, sort="stage_name", descending=True)
+    assert desc.rows[0].stage_name == "Ema"
+    paused = performers.list_performers(db, actor, status="paused")
+    assert {r.stage_name for r in paused.rows} == {"Anna", "Dora"}
+    found = performers.list_performers(db, actor, search="carla@example")
+    assert [r.stage_name for r in found.rows] == ["Carla"]
+    assert isinstance(found.rows[0], PerformerRow)
+
+
+def test_expired_document_flagged_on_list_rows(db: Session, owner) -> None:
+    _, _, actor = owner
+    today = performers.studio_today(db, actor.studio_id or 0)
+    new_performer(db, actor, "Old", doc_expiry=today - timedelta(days=1))
+    new_performer(db, actor, "Soon", doc_expiry=today + timedelta(days=10))
+    new_performer(db, actor, "Fine", doc_expiry=today + timedelta(days=400))
+    rows = {r.stage_name: r for r in performers.list_performers(db, actor).rows}
+    assert rows["Old"].doc_expired and not rows["Old"].doc_expires_soon
+    assert rows["Soon"].doc_expires_soon and not rows["Soon"].doc_expired
+    assert not rows["Fine"].doc_expired and not rows["Fine"].doc_expires_soon
+
+
+def test_analyst_gets_stage_names_only(db: Session, owner) -> None:
+    studio, _, actor = owner
+    pid = new_performer(db, actor, "Anna", email="anna@example.com")
+    analyst = actor_for(db, add_member(db, studio, Role.ANALYST), studio)
+    page = performers.list_performers(db, analyst)
+    assert all(isinstance(r, PerformerStageRow) for r in page.rows)
+    fields = {f.name for f in dataclasses.fields(PerformerStageRow)}
+    assert fields == {"id", "stage_name", "status"}
+    assert performers.list_performers(db, analyst, search="anna@example").total == 0
+    one = performers.get_performer(db, analyst, pid)
+    assert isinstance(one, PerformerStageRow)
+    assert not hasattr(one, "legal_name") and not hasattr(one, "email")
+    with pytest.raises(PermissionDenied):
+        performers.get_legal(db, analyst, pid)
+    with pytest.raises(PermissionDenied):
+        performers.update_contact(db, analyst, pid, email="x@y.z", phone="", telegram="")
+
+
+def test_every_document_view_is_audited(db: Session, owner) -> None:
+    _, user, actor = owner
+    pid = new_performer(db, actor)
+    performers.get_legal(db, actor, pid)
+    performers.get_legal(db, actor, pid)
+    db.commit()
+    rows = db.exec(select(AuditLog).where(AuditLog.action == "performer.documents_viewed")).all()
+    assert len(rows) == 2
+    assert {r.target for r in rows} == {f"performer:{pid}"}
+    assert {r.actor_user_id for r in rows} == {user.id}
+
+
+def test_legal_edit_by_manager_audited_without_values(db: Session, owner) -> None:
+    studio, _, actor = owner
+    pid = new_performer(db, actor)
+    manager = actor_for(db, add_member(db, studio, Role.MANAGER), studio)
+    legal = performers.update_legal(
+        db,
+        manager,
+        pid,
+        LegalInput("Anna New Name", "1998-04-23", "id_card", "ID777", "MD", "2031-05-05"),
+    )
+    db.commit()
+    assert legal.legal_name == "Anna New Name" and legal.doc_expiry == date(2031, 5, 5)
+    entry = db.exec(select(AuditLog).where(AuditLog.action == "performer.legal_updated")).one()
+    assert "legal_name" in entry.detail and "ID777" not in entry.detail and "Anna New" not in entry.detail
+
+
+def test_performer_sees_own_profile_and_edits_own_contact(db: Session, owner) -> None:
+    studio, _, actor = owner
+    pid = new_performer(db, actor, "Anna")
+    me = performer_user(db, studio, pid)
+    assert performers.my_profile(db, me).id == pid
+    updated = performers.update_contact(
+        db, me, pid, email="new@example.com", phone="+40 712 345 678", telegram="anna_cam"
+    )
+    assert updated.telegram == "@anna_cam" and updated.email == "new@example.com"
+    assert performers.get_legal(db, me, pid).legal_name == "Anna Legal Surname"
+    with pytest.raises(PermissionDenied):
+        performers.update_legal(db, me, pid, LegalInput("X Y", "1990-01-01"))
+    with pytest.raises(PermissionDenied):
+        performers.update_profile(db, me, pid, ProfileInput(stage_name="Anna", payout_split="99"))
+
+
+def test_link_account_requires_model_role(db: Session, owner) -> None:
+    studio, _, actor = owner
+    pid = new_performer(db, actor)
+    analyst = add_member(db, studio, Role.ANALYST)
+    with pytest.raises(ValidationFailed):
+        performers.link_account(db, actor, pid, analyst.id or 0)
+    model = add_member(db, studio, Role.PERFORMER)
+    detail = performers.link_account(db, actor, pid, model.id or 0)
+    assert detail.linked_user_ids == (model.id,)
+    m = db.exec(select(Membership).where(Membership.user_id == model.id)).one()
+    assert m.performer_id == pid
+    other = add_member(db, studio, Role.PERFORMER)
+    with pytest.raises(ValidationFailed) as err:
+        performers.link_account(db, actor, pid, other.id or 0)
+    assert "already linked" in err.value.errors["user_id"]
+
+
+def test_platform_handles_unique_per_platform_in_studio(db: Session, owner) -> None:
+    _studio, _, actor = owner
+    anna = new_performer(db, actor, "Anna")
+    bella = new_performer(db, actor, "Bella")
+    platforms.add_account(db, actor, anna, "chaturbate", "@Anna_Hot")
+    with pytest.raises(ValidationFailed) as err:
+        platforms.add_account(db, actor, bella, "Chaturbate", "anna_hot")
+    assert err.value.errors["handle"] == "The Chaturbate handle anna_hot is already used by Anna."
+    platforms.add_account(db, actor, bella, "Stripchat", "anna_hot")  # other platform: fine
+    with pytest.raises(ValidationFailed):
+        platforms.add_account(db, actor, bella, "OnlyCams", "bella")
+    assert platforms.add_platform(db, actor, "OnlyCams") == "OnlyCams"
+    assert "OnlyCams" in platforms.list_platforms(db, actor)
+    platforms.add_account(db, actor, bella, "onlycams", "bella")
+    rows = platforms.list_accounts(db, actor, bella)
+    assert [(r.platform, r.handle) for r in rows] == [("OnlyCams", "bella"), ("Stripchat", "anna_hot")]
+    # Another studio may use the same handle.
+    studio_b, owner_b = make_studio(db, "Studio B")
+    actor_b = actor_for(db, owner_b, studio_b)
+    other = new_performer(db, actor_b, "Anna")
+    platforms.add_account(db, actor_b, other, "Chaturbate", "anna_hot")
