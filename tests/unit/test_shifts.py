@@ -1,0 +1,302 @@
+"""Shifts: clash checks, overnight shifts, weekly series across DST (and without DST), edits, weeks."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from sqlmodel import Session, col, select
+
+from studioos.models import Shift, ShiftSeries, ShiftStatus, Studio
+from studioos.services import rooms, shifts
+from studioos.services.errors import ValidationFailed
+from studioos.services.permissions import Actor
+from studioos.services.shifts import local_span
+from tests.factories import actor_for, make_studio
+from tests.unit.test_performers import new_performer
+
+DAY = date(2026, 6, 1)  # a Monday, summer time in Bucharest
+
+
+def setup_studio(db: Session, timezone: str = "Europe/Bucharest") -> tuple[Studio, Actor, dict[str, int]]:
+    """A studio with two rooms and three models; returns ids by name."""
+    studio, owner = make_studio(db)
+    studio.timezone = timezone
+    db.add(studio)
+    db.commit()
+    actor = actor_for(db, owner, studio)
+    ids = {
+        "Room 1": rooms.create_room(db, actor, "Room 1").id,
+        "Room 2": rooms.create_room(db, actor, "Room 2").id,
+    }
+    for name in ("Anna", "Bella", "Carla"):
+        ids[name] = new_performer(db, actor, name)
+    db.commit()
+    return studio, actor, ids
+
+
+def book(
+    db: Session, actor: Actor, ids: dict[str, int], who: str, room: str, day: date, start: str, end: str
+):
+    starts, ends = local_span(day, time.fromisoformat(start), time.fromisoformat(end))
+    return shifts.create_shift(db, actor, performer_id=ids[who], room_id=ids[room], starts=starts, ends=ends)
+
+
+def test_overnight_shift_stored_in_utc_and_shown_local(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    row = book(db, actor, ids, "Anna", "Room 1", DAY, "18:00", "02:00")
+    assert row.starts_at == datetime(2026, 6, 1, 15, 0, tzinfo=UTC)  # EEST = UTC+3
+    assert row.ends_at == datetime(2026, 6, 1, 23, 0, tzinfo=UTC)
+    assert row.starts_local == datetime(2026, 6, 1, 18, 0)
+    assert row.ends_local == datetime(2026, 6, 2, 2, 0)
+    week = shifts.room_week(db, actor, ids["Room 1"], DAY + timedelta(days=3))
+    assert week.week_start == DAY and len(week.days) == 7
+    assert [s.id for s in week.on(DAY)] == [row.id]
+    assert week.on(DAY + timedelta(days=1)) == []  # belongs to the day it starts
+
+
+def test_room_clash_names_the_booking(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    book(db, actor, ids, "Anna", "Room 2", DAY, "18:00", "02:00")
+    with pytest.raises(ValidationFailed) as err:
+        book(db, actor, ids, "Bella", "Room 2", DAY, "20:00", "23:00")
+    assert err.value.errors == {"room_id": "Room 2 is already booked from 18:00 to 02:00 (Anna)."}
+
+
+def test_model_clash_across_midnight(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    book(db, actor, ids, "Anna", "Room 2", DAY, "18:00", "02:00")
+    with pytest.raises(ValidationFailed) as err:
+        book(db, actor, ids, "Anna", "Room 1", DAY + timedelta(days=1), "01:00", "05:00")
+    assert err.value.errors == {
+        "performer_id": "Anna is already booked on Mon 1 Jun from 18:00 to 02:00 (Room 2)."
+    }
+    # Back to back is not a clash.
+    book(db, actor, ids, "Anna", "Room 1", DAY + timedelta(days=1), "02:00", "06:00")
+    book(db, actor, ids, "Bella", "Room 2", DAY + timedelta(days=1), "02:00", "06:00")
+
+
+def test_end_before_start_and_too_long(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    with pytest.raises(ValidationFailed) as err:
+        shifts.create_shift(
+            db,
+            actor,
+            performer_id=ids["Anna"],
+            room_id=ids["Room 1"],
+            starts=datetime(2026, 6, 1, 18, 0),
+            ends=datetime(2026, 6, 1, 10, 0),
+        )
+    assert err.value.errors == {"ends": "The end must be after the start."}
+    with pytest.raises(ValidationFailed) as err:
+        book(db, actor, ids, "Anna", "Room 1", DAY, "08:00", "00:30")
+    assert err.value.errors == {"ends": "A shift can last at most 16 hours; this one lasts 16 h 30 min."}
+    book(db, actor, ids, "Anna", "Room 1", DAY, "08:00", "00:00")  # exactly 16 h is allowed
+
+
+def test_cancelled_shift_frees_the_slot(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    first = book(db, actor, ids, "Anna", "Room 1", DAY, "10:00", "16:00")
+    shifts.cancel_shift(db, actor, first.id)
+    book(db, actor, ids, "Bella", "Room 1", DAY, "10:00", "16:00")
+
+
+def test_inactive_room_refused(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    rooms.update_room(db, actor, ids["Room 1"], name="Room 1", is_active=False)
+    with pytest.raises(ValidationFailed) as err:
+        book(db, actor, ids, "Anna", "Room 1", DAY, "10:00", "16:00")
+    assert "not active" in err.value.errors["room_id"]
+
+
+def test_nonexistent_local_time_moves_forward(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    # 29 March 2026, Bucharest: 03:00 jumps to 04:00; 03:30 does not exist.
+    row = shifts.create_shift(
+        db,
+        actor,
+        performer_id=ids["Anna"],
+        room_id=ids["Room 1"],
+        starts=datetime(2026, 3, 29, 3, 30),
+        ends=datetime(2026, 3, 29, 10, 0),
+    )
+    assert row.starts_local == datetime(2026, 3, 29, 4, 30)
+    assert row.ends_at - row.starts_at == timedelta(hours=5, minutes=30)
+
+
+def _series(db: Session, actor: Actor, ids: dict[str, int], **kwargs) -> list[Shift]:
+    result = shifts.create_series(db, actor, performer_id=ids["Anna"], room_id=ids["Room 1"], **kwargs)
+    db.commit()
+    return list(
+        db.exec(select(Shift).where(Shift.series_id == result.series_id).order_by(col(Shift.starts_at))).all()
+    )
+
+
+def test_weekly_series_across_spring_dst_keeps_wall_clock(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    made = _series(
+        db,
+        actor,
+        ids,
+        weekdays=[0, 1, 2, 3, 4],
+        start_time=time(18),
+        end_time=time(2),
+        first_day=date(2026, 3, 16),
+        weeks=8,
+    )
+    assert len(made) == 40
+    zone = shifts.studio_zone(db, actor.studio_id or 0)
+    for s in made:
+        start, end = shifts.to_local(s.starts_at, zone), shifts.to_local(s.ends_at, zone)
+        assert start.weekday() < 5 and start.time() == time(18) and end.time() == time(2)
+        assert end.date() == start.date() + timedelta(days=1)
+    assert made[0].starts_at == datetime(2026, 3, 16, 16, 0, tzinfo=UTC)  # winter, UTC+2
+    assert made[-1].starts_at == datetime(2026, 5, 8, 15, 0, tzinfo=UTC)  # summer, UTC+3
+    assert made[-1].ends_at == datetime(2026, 5, 8, 23, 0, tzinfo=UTC)
+
+
+def test_series_over_the_dst_nights_lasts_7_and_9_hours(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    spring = _series(
+        db,
+        actor,
+        ids,
+        weekdays=[5],
+        start_time=time(22),
+        end_time=time(6),
+        first_day=date(2026, 3, 21),
+        weeks=2,
+    )
+    assert [s.ends_at - s.starts_at for s in spring] == [timedelta(hours=8), timedelta(hours=7)]
+    autumn = _series(
+        db,
+        actor,
+        ids,
+        weekdays=[5],
+        start_time=time(22),
+        end_time=time(6),
+        first_day=date(2026, 10, 17),
+        weeks=2,
+    )
+    assert [s.ends_at - s.starts_at for s in autumn] == [timedelta(hours=8), timedelta(hours=9)]
+    zone = shifts.studio_zone(db, actor.studio_id or 0)
+    for s in spring + autumn:
+        assert shifts.to_local(s.starts_at, zone).time() == time(22)
+        assert shifts.to_local(s.ends_at, zone).time() == time(6)
+
+
+def test_weekly_series_in_zone_without_dst(db: Session) -> None:
+    _, actor, ids = setup_studio(db, "America/Bogota")
+    made = _series(
+        db,
+        actor,
+        ids,
+        weekdays=[0, 1, 2, 3, 4],
+        start_time=time(18),
+        end_time=time(2),
+        first_day=date(2026, 3, 16),
+        weeks=8,
+    )
+    assert len(made) == 40
+    assert {s.starts_at.time() for s in made} == {time(23)}  # UTC-5 all year
+    assert {s.ends_at.time() for s in made} == {time(7)}
+    assert {s.ends_at - s.starts_at for s in made} == {timedelta(hours=8)}
+
+
+def test_series_refused_whole_when_one_occurrence_clashes(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    book(db, actor, ids, "Bella", "Room 1", date(2026, 6, 10), "20:00", "23:00")
+    with pytest.raises(ValidationFailed) as err:
+        shifts.create_series(
+            db,
+            actor,
+            performer_id=ids["Anna"],
+            room_id=ids["Room 1"],
+            weekdays=[0, 1, 2, 3, 4],
+            start_time=time(18),
+            end_time=time(2),
+            first_day=DAY,
+            weeks=2,
+        )
+    assert err.value.errors == {
+        "room_id": "Room 1 is already booked on Wed 10 Jun from 20:00 to 23:00 (Bella)."
+    }
+    assert db.exec(select(ShiftSeries)).first() is None
+    assert len(db.exec(select(Shift)).all()) == 1
+
+
+def test_edit_and_cancel_one_occurrence(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    made = _series(
+        db, actor, ids, weekdays=[0, 2, 4], start_time=time(10), end_time=time(16), first_day=DAY, weeks=2
+    )
+    second = made[1]
+    row = shifts.update_shift(
+        db,
+        actor,
+        second.id or 0,
+        performer_id=ids["Bella"],
+        room_id=ids["Room 2"],
+        starts=datetime(2026, 6, 3, 12, 0),
+        ends=datetime(2026, 6, 3, 18, 0),
+    )
+    assert row.stage_name == "Bella" and row.room_name == "Room 2" and row.series_id == second.series_id
+    cancelled = shifts.cancel_shift(db, actor, made[2].id or 0)
+    assert cancelled.status == ShiftStatus.CANCELLED
+    week = shifts.performer_week(db, actor, ids["Anna"], DAY)
+    assert [s.starts_local.date() for s in week.shifts] == [DAY]
+
+
+def test_edit_series_from_a_date_splits_it(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    made = _series(
+        db, actor, ids, weekdays=[0, 2, 4], start_time=time(10), end_time=time(16), first_day=DAY, weeks=4
+    )
+    assert len(made) == 12
+    changed = shifts.update_series_from(
+        db,
+        actor,
+        made[6].id or 0,
+        performer_id=ids["Carla"],
+        room_id=ids["Room 2"],
+        start_time=time(18),
+        end_time=time(2),
+    )
+    db.commit()
+    assert changed == 6
+    rows = shifts.shifts_between(db, actor, DAY, DAY + timedelta(days=40))
+    before, after = rows[:6], rows[6:]
+    assert {(r.stage_name, r.starts_local.time()) for r in before} == {("Anna", time(10))}
+    assert {(r.stage_name, r.room_name, r.starts_local.time(), r.ends_local.time()) for r in after} == {
+        ("Carla", "Room 2", time(18), time(2))
+    }
+    series = db.exec(select(ShiftSeries).order_by(col(ShiftSeries.id))).all()
+    assert len(series) == 2 and series[0].last_day < series[1].first_day
+    assert {r.series_id for r in after} == {series[1].id}
+
+
+def test_cancel_series_from_a_date(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    made = _series(
+        db, actor, ids, weekdays=[1], start_time=time(10), end_time=time(16), first_day=DAY, weeks=5
+    )
+    count = shifts.cancel_series_from(db, actor, made[0].id or 0, from_day=date(2026, 6, 16))
+    assert count == 3
+    left = shifts.shifts_between(db, actor, DAY, DAY + timedelta(days=60), performer_id=ids["Anna"])
+    assert [r.starts_local.date() for r in left] == [date(2026, 6, 2), date(2026, 6, 9)]
+
+
+def test_week_views_per_room_and_model(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    book(db, actor, ids, "Anna", "Room 1", DAY, "10:00", "16:00")
+    book(db, actor, ids, "Bella", "Room 1", DAY + timedelta(days=6), "22:00", "06:00")  # Sunday night
+    book(db, actor, ids, "Anna", "Room 2", DAY + timedelta(days=7), "10:00", "16:00")  # next week
+    room = shifts.room_week(db, actor, ids["Room 1"], DAY + timedelta(days=6))
+    assert [s.stage_name for s in room.shifts] == ["Anna", "Bella"]
+    anna = shifts.performer_week(db, actor, ids["Anna"], DAY + timedelta(days=8))
+    assert [(s.room_name, s.starts_local.date()) for s in anna.shifts] == [
+        ("Room 2", DAY + timedelta(days=7))
+    ]
+    # The Sunday-night shift also shows in the week it spills into.
+    following = shifts.room_week(db, actor, ids["Room 1"], DAY + timedelta(days=7))
+    assert [s.stage_name for s in following.shifts] == ["Bella"]
