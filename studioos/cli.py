@@ -19,11 +19,14 @@ def _alembic_config():  # type: ignore[no-untyped-def]
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
+    from studioos import crypto
+
     from alembic import command
 
     settings = get_settings()
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    crypto.check_keys()
     command.upgrade(_alembic_config(), "head")
     print("Database is at the newest schema.")
     return 0
@@ -69,6 +72,27 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rotate_keys(_args: argparse.Namespace) -> int:
+    from studioos import crypto
+    from studioos.db import session_scope
+
+    with session_scope() as db:
+        counts = crypto.rotate(db)
+    for column, n in counts.items():
+        print(f"{column}: {n} values re-encrypted")
+    print("Every encrypted field now uses the newest key. You may drop older keys.")
+    return 0
+
+
+def cmd_run_jobs(_args: argparse.Namespace) -> int:
+    """Run every scheduled job once, now (the scheduler calls the same functions)."""
+    from studioos.jobs.runner import run_all_once
+
+    for name, result in run_all_once().items():
+        print(f"{name}: {result}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="studioos", description="StudioOS administration")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -87,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     cu.add_argument("--studio", type=int, help="studio id, for a studio member")
     cu.add_argument("--role", choices=["owner", "manager", "analyst", "performer"])
     cu.set_defaults(fn=cmd_create_user)
+
+    sub.add_parser("rotate-keys", help="re-encrypt every encrypted field under the newest key").set_defaults(
+        fn=cmd_rotate_keys
+    )
+    sub.add_parser("run-jobs", help="run every scheduled job once now").set_defaults(fn=cmd_run_jobs)
 
     args = parser.parse_args(argv)
     if args.command == "create-user" and not args.support and (args.studio is None or args.role is None):

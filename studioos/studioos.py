@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from studioos import crypto
 from studioos.api.routes import build_api
+from studioos.db import session_scope
 from studioos.pages import (
     account,
     audit,
@@ -30,6 +32,16 @@ app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
     stylesheets=["/styles.css"],
 )
+
+
+
+def check_encryption_keys() -> None:
+    """Refuse to serve with missing or wrong keys rather than show garbage later."""
+    with session_scope() as db:
+        crypto.check_keys(db)
+
+
+app.register_lifespan_task(check_encryption_keys)
 
 app.add_page(index, route="/", title="StudioOS", on_load=SessionState.redirect_home)
 app.add_page(signin.page, route="/signin", title="Sign in · StudioOS", on_load=signin.SignInState.on_load)
