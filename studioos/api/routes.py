@@ -13,7 +13,8 @@ from starlette.routing import Route
 
 from studioos.api.cookies import clear_session_cookie, set_session_cookie, token_from_request
 from studioos.db import get_engine, session_scope
-from studioos.services import auth
+from studioos.services import auth, photos
+from studioos.services.errors import ServiceError
 
 log = logging.getLogger("studioos.api")
 
@@ -55,6 +56,25 @@ async def sign_out(request: Request) -> Response:
     return response
 
 
+async def performer_photo(request: Request) -> Response:
+    """Photos live outside the public upload folder; every read checks the session and the role."""
+    try:
+        performer_id = int(request.path_params["performer_id"])
+    except (KeyError, ValueError):
+        return JSONResponse({"error": "Unknown photo."}, status_code=404)
+    try:
+        with session_scope() as db:
+            actor = auth.require_actor(db, token_from_request(request), client_of(request))
+            photo = photos.read_photo(db, actor, performer_id)
+    except ServiceError as exc:
+        return JSONResponse({"error": exc.message}, status_code=exc.status_code)
+    return Response(
+        photo.data,
+        media_type=photo.content_type,
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 async def healthz(_request: Request) -> Response:
     try:
         with get_engine().connect() as conn:
@@ -71,5 +91,6 @@ def build_api() -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             Route("/api/auth/complete", complete_sign_in, methods=["GET"]),
             Route("/api/auth/signout", sign_out, methods=["GET", "POST"]),
+            Route("/api/photos/{performer_id}", performer_photo, methods=["GET"]),
         ]
     )

@@ -110,10 +110,74 @@ def user_menu() -> rx.Component:
     )
 
 
+def _notification_item(n: dict) -> rx.Component:
+    return rx.link(
+        rx.vstack(
+            rx.hstack(
+                rx.cond(n["read"] == "", rx.box(width="8px", height="8px", border_radius="50%",
+                                                background=rx.color("accent", 9)), rx.fragment()),
+                rx.text(n["title"], size="2", weight="medium"),
+                align="center",
+                spacing="2",
+            ),
+            rx.cond(n["body"] != "", rx.text(n["body"], size="1", color_scheme="gray"), rx.fragment()),
+            rx.text(n["when"], size="1", color_scheme="gray"),
+            spacing="0",
+            align="start",
+            padding="0.5rem",
+            border_bottom=f"1px solid {rx.color('gray', 4)}",
+            width="100%",
+        ),
+        href=rx.cond(n["link"] != "", n["link"], "#"),
+        underline="none",
+        color="inherit",
+        width="100%",
+    )
+
+
+def notification_bell() -> rx.Component:
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.box(
+                rx.icon_button(rx.icon("bell", size=18), variant="ghost", aria_label="Notifications",
+                               id="notification-bell"),
+                rx.cond(
+                    SessionState.unread > 0,
+                    rx.badge(SessionState.unread, color_scheme="red", variant="solid", radius="full",
+                             position="absolute", top="-6px", right="-8px", size="1", id="unread-count"),
+                    rx.fragment(),
+                ),
+                position="relative",
+            ),
+        ),
+        rx.popover.content(
+            rx.hstack(
+                rx.heading("Notifications", size="3"),
+                rx.spacer(),
+                rx.button("Mark all read", size="1", variant="ghost", on_click=SessionState.mark_all_read),
+                width="100%",
+                align="center",
+                margin_bottom="0.5rem",
+            ),
+            rx.cond(
+                SessionState.notifications.length() > 0,
+                rx.vstack(rx.foreach(SessionState.notifications, _notification_item), spacing="0",
+                          width="100%", max_height="24rem", overflow_y="auto"),
+                rx.text("Nothing new. Requests, approvals and document reminders show up here.",
+                        size="2", color_scheme="gray"),
+            ),
+            width="22rem",
+        ),
+        on_open_change=lambda _open: SessionState.load_notifications,
+    )
+
+
 def topbar() -> rx.Component:
     return rx.hstack(
         rx.spacer(),
+        notification_bell(),
         user_menu(),
+        spacing="4",
         width="100%",
         padding="0.75rem 1.5rem",
         border_bottom=f"1px solid {rx.color('gray', 5)}",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from studioos.services import auth, studios
+from studioos.services import auth, notifications, studios
 from studioos.services.errors import NotSignedIn, PermissionDenied, ServiceError
 from studioos.services.permissions import ROLE_LABELS
-from studioos.ui.backend import anonymous, client_of, hard_navigate, sign_in_redirect, token_of
+from studioos.ui.backend import acting, anonymous, client_of, hard_navigate, sign_in_redirect, token_of
 
 
 class SessionState(rx.State):
@@ -20,6 +20,8 @@ class SessionState(rx.State):
     role_label: str = ""
     is_support: bool = False
     caps: list[str] = []
+    unread: int = 0
+    notifications: list[dict[str, str]] = []
 
     def _clear(self) -> None:
         self.signed_in = False
@@ -31,6 +33,7 @@ class SessionState(rx.State):
         with anonymous() as db:
             actor = auth.resolve_actor(db, token_of(self.router), client_of(self.router))
             studio = studios.current_studio(db, actor) if actor else None
+            unread = notifications.unread_count(db, actor) if actor and actor.studio_id else 0
         studio_name = studio.name if studio else ("StudioOS support" if actor and actor.is_support else "")
         self.checked = True
         if actor is None:
@@ -44,7 +47,39 @@ class SessionState(rx.State):
         self.role_label = ROLE_LABELS.get(actor.role or "", "Support" if actor.is_support else "")
         self.is_support = actor.is_support
         self.caps = sorted(c.value for c in actor.caps)
+        self.unread = unread
         return True
+
+    @rx.event
+    def load_notifications(self):  # type: ignore[no-untyped-def]
+        try:
+            with acting(self.router) as (db, actor):
+                rows = notifications.list_notifications(db, actor) if actor.studio_id else []
+                self.unread = notifications.unread_count(db, actor) if actor.studio_id else 0
+        except ServiceError as exc:
+            return service_error_event(exc, self.router.url.path)
+        self.notifications = [
+            {
+                "id": str(n.id),
+                "title": n.title,
+                "body": n.body,
+                "link": n.link,
+                "when": n.created_at.strftime("%d %b %H:%M UTC"),
+                "read": "1" if n.read else "",
+            }
+            for n in rows[:12]
+        ]
+        return None
+
+    @rx.event
+    def mark_all_read(self):  # type: ignore[no-untyped-def]
+        try:
+            with acting(self.router) as (db, actor):
+                if actor.studio_id:
+                    notifications.mark_all_read(db, actor)
+        except ServiceError as exc:
+            return service_error_event(exc, self.router.url.path)
+        return SessionState.load_notifications
 
     @rx.event
     def ensure(self):  # type: ignore[no-untyped-def]
