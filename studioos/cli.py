@@ -19,9 +19,8 @@ def _alembic_config():  # type: ignore[no-untyped-def]
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
-    from studioos import crypto
-
     from alembic import command
+    from studioos import crypto
 
     settings = get_settings()
     if settings.database_url.startswith("sqlite:///"):
