@@ -1,0 +1,105 @@
+"""Attendance: check-in/out, late after the grace period, no-shows, hours worked."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import Session
+
+from studioos.jobs.attendance import mark_no_shows
+from studioos.models import Shift
+from studioos.services import attendance
+from studioos.services.errors import NotFound, ValidationFailed
+from tests.unit.test_performers import performer_user
+from tests.unit.test_shifts import DAY, book, setup_studio
+
+
+def test_check_in_on_time_late_and_check_out(db: Session) -> None:
+    studio, actor, ids = setup_studio(db)
+    anna = performer_user(db, studio, ids["Anna"])
+    on_time = book(db, actor, ids, "Anna", "Room 1", DAY, "10:00", "16:00")
+    late = book(db, actor, ids, "Anna", "Room 1", DAY + timedelta(days=1), "10:00", "16:00")
+    row = attendance.check_in(db, anna, on_time.id, now=on_time.starts_at + timedelta(minutes=10))
+    assert row.attendance == "checked_in" and not row.late
+    row = attendance.check_in(db, anna, late.id, now=late.starts_at + timedelta(minutes=11))
+    assert row.attendance == "late" and row.late
+    with pytest.raises(ValidationFailed):
+        attendance.check_in(db, anna, late.id, now=late.starts_at + timedelta(minutes=12))
+    out = attendance.check_out(db, anna, on_time.id, now=on_time.ends_at)
+    assert out.attendance == "done"
+
+
+def test_grace_period_is_per_studio(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    assert attendance.get_grace(db, actor) == 10
+    attendance.set_grace(db, actor, 20)
+    shift = book(db, actor, ids, "Anna", "Room 1", DAY, "10:00", "16:00")
+    row = attendance.check_in(
+        db, actor, shift.id, now=shift.starts_at + timedelta(minutes=15)
+    )  # by a manager
+    assert not row.late
+    with pytest.raises(ValidationFailed):
+        attendance.set_grace(db, actor, -1)
+
+
+def test_check_in_window(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    shift = book(db, actor, ids, "Anna", "Room 1", DAY, "10:00", "16:00")
+    with pytest.raises(ValidationFailed, match="Please correct"):
+        attendance.check_in(db, actor, shift.id, now=shift.starts_at - timedelta(hours=2))
+    with pytest.raises(ValidationFailed):
+        attendance.check_in(db, actor, shift.id, now=shift.ends_at)
+
+
+def test_model_cannot_check_in_for_another(db: Session) -> None:
+    studio, actor, ids = setup_studio(db)
+    bella = performer_user(db, studio, ids["Bella"])
+    shift = book(db, actor, ids, "Anna", "Room 1", DAY, "10:00", "16:00")
+    with pytest.raises(NotFound):
+        attendance.check_in(db, bella, shift.id, now=shift.starts_at)
+
+
+def test_no_show_job_is_idempotent(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    missed = book(db, actor, ids, "Anna", "Room 1", DAY, "10:00", "16:00")
+    came = book(db, actor, ids, "Bella", "Room 2", DAY, "10:00", "16:00")
+    future = book(db, actor, ids, "Carla", "Room 1", DAY, "18:00", "02:00")
+    attendance.check_in(db, actor, came.id, now=came.starts_at)
+    db.commit()
+    assert mark_no_shows(db, missed.ends_at) == 1
+    assert mark_no_shows(db, missed.ends_at + timedelta(minutes=5)) == 0
+    db.commit()
+    assert db.get(Shift, missed.id).no_show
+    assert not db.get(Shift, came.id).no_show
+    assert not db.get(Shift, future.id).no_show
+
+
+def test_hours_worked_per_period(db: Session) -> None:
+    studio, actor, ids = setup_studio(db)
+    overnight = book(db, actor, ids, "Anna", "Room 1", DAY, "18:00", "02:00")
+    day2 = book(db, actor, ids, "Anna", "Room 1", DAY + timedelta(days=1), "10:00", "16:00")
+    missed = book(db, actor, ids, "Anna", "Room 1", DAY + timedelta(days=2), "10:00", "16:00")
+    bella = book(db, actor, ids, "Bella", "Room 2", DAY, "10:00", "14:00")
+    outside = book(db, actor, ids, "Anna", "Room 2", DAY + timedelta(days=7), "10:00", "16:00")
+    # Overnight: 18:20 -> 02:00 = 7 h 40 min, late.
+    attendance.check_in(db, actor, overnight.id, now=overnight.starts_at + timedelta(minutes=20))
+    attendance.check_out(db, actor, overnight.id, now=overnight.ends_at)
+    # Day 2: forgot to check out -> counted to the scheduled end, 6 h.
+    attendance.check_in(db, actor, day2.id, now=day2.starts_at)
+    attendance.check_in(db, actor, bella.id, now=bella.starts_at)
+    attendance.check_out(db, actor, bella.id, now=bella.starts_at + timedelta(hours=3, minutes=30))
+    attendance.check_in(db, actor, outside.id, now=outside.starts_at)
+    mark_no_shows(db, missed.ends_at)
+    db.commit()
+    rows = {r.stage_name: r for r in attendance.hours_worked(db, actor, DAY, DAY + timedelta(days=6))}
+    anna = rows["Anna"]
+    assert (anna.shifts, anna.worked_minutes, anna.late, anna.no_shows) == (3, 13 * 60 + 40, 1, 1)
+    assert str(anna.hours) == "13.67"
+    assert rows["Bella"].worked_minutes == 210
+    # A model sees only her own row, and cannot ask for another's.
+    me = performer_user(db, studio, ids["Bella"])
+    assert [r.stage_name for r in attendance.hours_worked(db, me, DAY, DAY + timedelta(days=6))] == ["Bella"]
+    with pytest.raises(NotFound):
+        attendance.hours_worked(db, me, DAY, DAY, performer_id=ids["Anna"])
+    assert attendance.hours_worked(db, actor, date(2026, 1, 1), date(2026, 1, 31)) == []

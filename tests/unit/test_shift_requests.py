@@ -1,0 +1,115 @@
+"""Requests: time off and swaps, decided by a manager; the schedule follows; people are notified."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import Session
+
+from studioos.models import Role, Shift, ShiftStatus
+from studioos.services import notifications, shift_requests
+from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
+from tests.factories import actor_for, add_member
+from tests.unit.test_performers import performer_user
+from tests.unit.test_shifts import book, setup_studio
+
+FUTURE = date(2030, 3, 4)  # a Monday well in the future
+
+
+@pytest.fixture
+def scene(db: Session):
+    studio, owner, ids = setup_studio(db)
+    anna = performer_user(db, studio, ids["Anna"], "Anna User")
+    bella = performer_user(db, studio, ids["Bella"], "Bella User")
+    manager = actor_for(db, add_member(db, studio, Role.MANAGER), studio)
+    return studio, owner, manager, anna, bella, ids
+
+
+def test_time_off_approved_cancels_and_notifies(db: Session, scene) -> None:
+    _, owner, manager, anna, _, ids = scene
+    shift = book(db, owner, ids, "Anna", "Room 1", FUTURE, "18:00", "02:00")
+    req = shift_requests.request_time_off(db, anna, shift.id, "Family visit")
+    db.commit()
+    assert notifications.unread_count(db, manager) == 1
+    assert "Anna asks for time off" in notifications.list_notifications(db, manager)[0].title
+    with pytest.raises(ValidationFailed, match="Please correct"):
+        shift_requests.request_time_off(db, anna, shift.id)  # one pending request per shift
+    with pytest.raises(PermissionDenied):
+        shift_requests.decide_request(db, anna, req.id, approve=True)
+    done = shift_requests.decide_request(db, manager, req.id, approve=True, note="Enjoy")
+    db.commit()
+    assert done.status == "approved"
+    assert db.get(Shift, shift.id).status == ShiftStatus.CANCELLED
+    mine = notifications.list_notifications(db, anna, unread_only=True)
+    assert [n.title for n in mine] == ["Time off request approved"]
+    notifications.mark_read(db, anna, mine[0].id)
+    assert notifications.unread_count(db, anna) == 0
+
+
+def test_swap_handover_and_exchange(db: Session, scene) -> None:
+    _, owner, manager, anna, bella, ids = scene
+    mine = book(db, owner, ids, "Anna", "Room 1", FUTURE, "18:00", "02:00")
+    theirs = book(db, owner, ids, "Bella", "Room 2", FUTURE + timedelta(days=1), "10:00", "16:00")
+    handover = shift_requests.request_swap(db, anna, mine.id, with_performer_id=ids["Carla"])
+    shift_requests.decide_request(db, manager, handover.id, approve=True)
+    assert db.get(Shift, mine.id).performer_id == ids["Carla"]
+
+    other = book(db, owner, ids, "Anna", "Room 1", FUTURE + timedelta(days=2), "18:00", "02:00")
+    exchange = shift_requests.request_swap(
+        db, anna, other.id, with_performer_id=ids["Bella"], their_shift_id=theirs.id, reason="Exam"
+    )
+    assert notifications.unread_count(db, bella) == 1  # Bella hears about the proposal
+    assert [r.id for r in shift_requests.list_requests(db, bella)] == [exchange.id]
+    shift_requests.decide_request(db, manager, exchange.id, approve=True)
+    db.commit()
+    assert db.get(Shift, other.id).performer_id == ids["Bella"]
+    assert db.get(Shift, theirs.id).performer_id == ids["Anna"]
+    titles = [n.title for n in notifications.list_notifications(db, bella)]
+    assert "Swap request approved" in titles
+
+
+def test_swap_refused_when_partner_is_busy(db: Session, scene) -> None:
+    _, owner, manager, anna, _, ids = scene
+    mine = book(db, owner, ids, "Anna", "Room 1", FUTURE, "18:00", "02:00")
+    book(db, owner, ids, "Bella", "Room 2", FUTURE, "20:00", "23:00")
+    req = shift_requests.request_swap(db, anna, mine.id, with_performer_id=ids["Bella"])
+    with pytest.raises(ValidationFailed) as err:
+        shift_requests.decide_request(db, manager, req.id, approve=True)
+    assert err.value.errors["request"].startswith("Bella is already booked")
+
+
+def test_decline_leaves_schedule(db: Session, scene) -> None:
+    _, owner, manager, anna, _, ids = scene
+    mine = book(db, owner, ids, "Anna", "Room 1", FUTURE, "18:00", "02:00")
+    req = shift_requests.request_time_off(db, anna, mine.id)
+    shift_requests.decide_request(db, manager, req.id, approve=False, note="Busy week")
+    assert db.get(Shift, mine.id).status == ShiftStatus.SCHEDULED
+    assert notifications.list_notifications(db, anna)[0].title == "Time off request declined"
+    with pytest.raises(ValidationFailed):
+        shift_requests.decide_request(db, manager, req.id, approve=True)
+
+
+def test_model_cannot_request_for_others_or_past(db: Session, scene) -> None:
+    _, owner, _, anna, bella, ids = scene
+    hers = book(db, owner, ids, "Bella", "Room 1", FUTURE, "18:00", "02:00")
+    with pytest.raises(NotFound):
+        shift_requests.request_time_off(db, anna, hers.id)
+    past = book(db, owner, ids, "Anna", "Room 1", date(2020, 1, 6), "10:00", "16:00")
+    with pytest.raises(ValidationFailed):
+        shift_requests.request_time_off(db, anna, past.id)
+    req = shift_requests.request_time_off(db, bella, hers.id)
+    with pytest.raises(NotFound):
+        shift_requests.withdraw_request(db, anna, req.id)
+    assert shift_requests.withdraw_request(db, bella, req.id).status == "withdrawn"
+
+
+def test_notifications_are_private(db: Session, scene) -> None:
+    _, owner, manager, anna, _, ids = scene
+    shift = book(db, owner, ids, "Anna", "Room 1", FUTURE, "18:00", "02:00")
+    shift_requests.request_time_off(db, anna, shift.id)
+    note = notifications.list_notifications(db, manager)[0]
+    with pytest.raises(NotFound):
+        notifications.mark_read(db, anna, note.id)
+    assert notifications.mark_all_read(db, manager) == 1
+    assert notifications.unread_count(db, manager) == 0
