@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -101,6 +102,14 @@ def _truncate_all(engine: Engine) -> None:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated once per run; each test gets a copy (migrating per test is the slow part)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -110,8 +119,9 @@ def engine(
     from studioos import settings as settings_mod
 
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-        migrate(url)
+        target = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        url = f"sqlite:///{target}"
     else:
         url = request.getfixturevalue("pg_url")
     monkeypatch.setenv("STUDIOOS_DATABASE_URL", url)
