@@ -14,8 +14,14 @@ from studioos.pages import (
     dashboard,
     forgot,
     invite,
+    model_detail,
+    models,
+    my_schedule,
     privacy,
+    requests,
     reset,
+    rooms,
+    schedule,
     signin,
     signup,
     team,
@@ -68,6 +74,12 @@ _signed_in = [
     (team.page, "/team", "Team", team.TeamState.load),
     (account.page, "/account", "My account", account.AccountState.load),
     (audit.page, "/audit", "Audit log", audit.AuditState.load),
+    (models.page, "/models", "Models", models.ModelsState.load),
+    (model_detail.page, "/models/[performer_id]", "Model", model_detail.ModelDetailState.load),
+    (rooms.page, "/rooms", "Rooms", rooms.RoomsState.load),
+    (schedule.page, "/schedule", "Schedule", schedule.ScheduleState.load),
+    (my_schedule.page, "/my-schedule", "My schedule", my_schedule.MyScheduleState.load),
+    (requests.page, "/requests", "Requests", requests.RequestsState.load),
 ]
 for component, route, title, load in _signed_in:
     app.add_page(component, route=route, title=f"{title} · StudioOS", on_load=[SessionState.ensure, load])

@@ -21,6 +21,11 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("Dashboard", "/dashboard", "layout-dashboard", Cap.DASHBOARD),
+    NavItem("Models", "/models", "star", Cap.PERFORMERS_VIEW),
+    NavItem("Rooms", "/rooms", "door-open", Cap.SCHEDULE_MANAGE),
+    NavItem("Schedule", "/schedule", "calendar-days", Cap.SCHEDULE_MANAGE),
+    NavItem("My schedule", "/my-schedule", "calendar-check", Cap.SCHEDULE_OWN),
+    NavItem("Requests", "/requests", "inbox", Cap.SCHEDULE_MANAGE),
     NavItem("Team", "/team", "users", Cap.TEAM_VIEW),
     NavItem("Audit log", "/audit", "scroll-text", Cap.AUDIT_VIEW),
     NavItem("My account", "/account", "user-cog", None),

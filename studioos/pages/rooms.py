@@ -1,0 +1,246 @@
+"""Rooms the studio streams from: name, notes, active flag."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from studioos.services import rooms
+from studioos.services.errors import ServiceError, ValidationFailed
+from studioos.services.permissions import Cap
+from studioos.ui.backend import acting
+from studioos.ui.calendar import parse_int
+from studioos.ui.components import card, empty_state, field_error, form_field, page_header
+from studioos.ui.layout import shell
+from studioos.ui.session import service_error_event
+
+
+class RoomsState(rx.State):
+    rooms: list[dict[str, str]] = []
+    new_errors: dict[str, str] = {}
+    edit_errors: dict[str, str] = {}
+    editing: dict[str, str] = {}
+    edit_open: bool = False
+
+    def _reload(self) -> None:
+        with acting(self.router) as (db, actor):
+            found = rooms.list_rooms(db, actor, include_inactive=True)
+        self.rooms = [
+            {"id": str(r.id), "name": r.name, "notes": r.notes, "active": "1" if r.is_active else ""}
+            for r in found
+        ]
+
+    @rx.event
+    def load(self):  # type: ignore[no-untyped-def]
+        self.new_errors, self.edit_errors, self.edit_open = {}, {}, False
+        try:
+            self._reload()
+        except ServiceError as exc:
+            return service_error_event(exc, "/rooms")
+        return None
+
+    @rx.event
+    def create(self, form: dict):  # type: ignore[no-untyped-def]
+        self.new_errors = {}
+        try:
+            with acting(self.router) as (db, actor):
+                room = rooms.create_room(db, actor, str(form.get("name", "")), str(form.get("notes", "")))
+        except ValidationFailed as exc:
+            self.new_errors = exc.errors
+            return None
+        except ServiceError as exc:
+            return service_error_event(exc, "/rooms")
+        self._reload()
+        return [
+            rx.toast.success(f"Room {room.name} added."),
+            rx.set_value("name", ""),
+            rx.set_value("notes", ""),
+        ]
+
+    @rx.event
+    def start_edit(self, room_id: str) -> None:
+        found = next((r for r in self.rooms if r["id"] == str(room_id)), None)
+        if found is not None:
+            self.editing, self.edit_errors, self.edit_open = dict(found), {}, True
+
+    @rx.event
+    def set_edit_open(self, value: bool) -> None:
+        self.edit_open = bool(value)
+
+    @rx.event
+    def save(self, form: dict):  # type: ignore[no-untyped-def]
+        self.edit_errors = {}
+        room_id = parse_int(self.editing.get("id"))
+        if room_id is None:
+            return None
+        try:
+            with acting(self.router) as (db, actor):
+                room = rooms.update_room(
+                    db,
+                    actor,
+                    room_id,
+                    name=str(form.get("edit_name", "")),
+                    notes=str(form.get("edit_notes", "")),
+                    is_active=bool(form.get("edit_active")),
+                )
+        except ValidationFailed as exc:
+            self.edit_errors = {("edit_" + k): v for k, v in exc.errors.items()}
+            return None
+        except ServiceError as exc:
+            return service_error_event(exc, "/rooms")
+        self.edit_open = False
+        self._reload()
+        return rx.toast.success(f"Room {room.name} saved.")
+
+    @rx.event
+    def toggle_active(self, room_id: str, active: bool):  # type: ignore[no-untyped-def]
+        rid = parse_int(room_id)
+        found = next((r for r in self.rooms if r["id"] == str(room_id)), None)
+        if rid is None or found is None:
+            return None
+        try:
+            with acting(self.router) as (db, actor):
+                room = rooms.update_room(
+                    db, actor, rid, name=found["name"], notes=found["notes"], is_active=bool(active)
+                )
+        except ValidationFailed as exc:
+            return rx.toast.error(next(iter(exc.errors.values()), exc.message))
+        except ServiceError as exc:
+            return service_error_event(exc, "/rooms")
+        self._reload()
+        return rx.toast.success(f"{room.name} is {'active' if room.is_active else 'inactive'}.")
+
+
+def _row(r: dict) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(r["name"], weight="medium")),
+        rx.table.cell(rx.text(r["notes"], size="2", color_scheme="gray")),
+        rx.table.cell(
+            rx.hstack(
+                rx.switch(
+                    checked=r["active"] != "",
+                    on_change=lambda v: RoomsState.toggle_active(r["id"], v),
+                    id="room-active-" + r["id"],
+                ),
+                rx.cond(
+                    r["active"] != "",
+                    rx.badge("Active", color_scheme="green"),
+                    rx.badge("Inactive", color_scheme="gray"),
+                ),
+                align="center",
+            )
+        ),
+        rx.table.cell(
+            rx.hstack(
+                rx.link(rx.button("Week", size="1", variant="soft"), href="/schedule?room=" + r["id"]),
+                rx.button(
+                    "Edit",
+                    size="1",
+                    variant="soft",
+                    on_click=RoomsState.start_edit(r["id"]),
+                    id="edit-room-" + r["id"],
+                ),
+                spacing="2",
+            )
+        ),
+        data_room_id=r["id"],
+    )
+
+
+def _new_form() -> rx.Component:
+    e = RoomsState.new_errors
+    return card(
+        rx.heading("Add a room", size="4", margin_bottom="0.5rem"),
+        rx.form(
+            rx.hstack(
+                rx.box(form_field("Name", "name", e, placeholder="Room 1", max_length=60), width="16rem"),
+                rx.box(form_field("Notes", "notes", e, placeholder="Ring light, green wall"), flex="1"),
+                rx.button("Add room", type="submit", size="3", id="new-room-submit", margin_top="1.5rem"),
+                align="start",
+                width="100%",
+                spacing="3",
+            ),
+            on_submit=RoomsState.create,
+            reset_on_submit=False,
+        ),
+    )
+
+
+def _edit_dialog() -> rx.Component:
+    s, e = RoomsState, RoomsState.edit_errors
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Edit room"),
+            rx.form(
+                rx.vstack(
+                    rx.el.label("Name", html_for="edit_name", class_name="field-label"),
+                    rx.input(name="edit_name", id="edit_name", default_value=s.editing["name"], width="100%"),
+                    field_error(e, "edit_name"),
+                    rx.el.label("Notes", html_for="edit_notes", class_name="field-label"),
+                    rx.text_area(
+                        name="edit_notes", id="edit_notes", default_value=s.editing["notes"], width="100%"
+                    ),
+                    rx.hstack(
+                        rx.checkbox(
+                            "Active (new shifts can be booked in it)",
+                            name="edit_active",
+                            id="edit_active",
+                            default_checked=s.editing["active"] != "",
+                        ),
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
+                        ),
+                        rx.button("Save", type="submit", id="save-room"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=s.save,
+                reset_on_submit=False,
+                key=s.editing["id"],
+            ),
+        ),
+        open=s.edit_open,
+        on_open_change=s.set_edit_open,
+    )
+
+
+def body() -> rx.Component:
+    s = RoomsState
+    return rx.vstack(
+        page_header(
+            "Rooms", "Where models stream from. An inactive room keeps its past shifts but takes no new ones."
+        ),
+        _new_form(),
+        card(
+            rx.cond(
+                s.rooms.length() > 0,
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("Name"),
+                            rx.table.column_header_cell("Notes"),
+                            rx.table.column_header_cell("Status"),
+                            rx.table.column_header_cell(""),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(s.rooms, _row)),
+                    width="100%",
+                    id="rooms-table",
+                ),
+                empty_state(
+                    "door-open", "No rooms yet", "Add your first room above; then book shifts in it."
+                ),
+            )
+        ),
+        _edit_dialog(),
+        spacing="5",
+        width="100%",
+    )
+
+
+def page() -> rx.Component:
+    return shell(body(), Cap.SCHEDULE_MANAGE)
