@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from studioos.models import (
     Performer,
+    PerformerStatus,
     RequestKind,
     RequestStatus,
     Shift,
@@ -119,7 +120,7 @@ def _announce(db: Session, actor: Actor, req: ShiftRequest) -> RequestRow:
         kind="shift_request",
         title=f"{row.stage_name} asks for {what}",
         body=f"Shift {row.shift_label}. {req.reason}".strip(),
-        link="/schedule/requests",
+        link="/requests",
     )
     if req.kind == RequestKind.SWAP and req.swap_performer_id:
         notify(
@@ -129,7 +130,7 @@ def _announce(db: Session, actor: Actor, req: ShiftRequest) -> RequestRow:
             kind="shift_request",
             title=f"{row.stage_name} proposes a shift swap with you",
             body=f"Shift {row.shift_label}; a manager will decide.",
-            link="/schedule",
+            link="/my-schedule",
         )
     db.flush()
     return row
@@ -178,6 +179,18 @@ def request_swap(
         reason=(reason or "").strip()[:500],
     )
     return _announce(db, actor, req)
+
+
+def swap_partners(db: Session, actor: Actor) -> dict[int, str]:
+    """id -> stage name of the other models a model may propose a swap with (not those who left)."""
+    studio_id = require(actor, Cap.SCHEDULE_OWN)
+    own = own_performer_id(db, actor)
+    rows = db.exec(
+        select(Performer.id, Performer.stage_name)
+        .where(Performer.studio_id == studio_id, Performer.status != PerformerStatus.LEFT)
+        .order_by(col(Performer.stage_name))
+    ).all()
+    return {int(i): n for i, n in rows if i != own}
 
 
 def list_requests(
@@ -291,7 +304,7 @@ def decide_request(
         kind=f"shift_request_{verdict}",
         title=f"{KIND_LABELS.get(req.kind, req.kind)} request {verdict}",
         body=f"Shift {row.shift_label}. {row.decision_note}".strip(),
-        link="/schedule",
+        link="/my-schedule",
     )
     audit.record_by(db, actor, f"shift_request.{verdict}", target=f"shift_request:{req.id}")
     db.flush()
