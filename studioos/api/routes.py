@@ -69,7 +69,7 @@ async def performer_photo(request: Request) -> Response:
     except ServiceError as exc:
         return JSONResponse({"error": exc.message}, status_code=exc.status_code)
     return Response(
-        photo.data,
+        photo.content,
         media_type=photo.content_type,
         headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
     )
