@@ -81,6 +81,8 @@ class Invitation(SQLModel, table=True):
     role: str = Field(max_length=16)
     token_hash: str = Field(max_length=64, unique=True)
     invited_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    # A model invited from her profile: accepting links the account to that profile.
+    performer_id: int | None = Field(default=None, foreign_key="performer.id", ondelete="SET NULL")
     created_at: datetime = utc_field(default_now=True)
     expires_at: datetime = utc_field()
     accepted_at: datetime | None = utc_field(nullable=True)

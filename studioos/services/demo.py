@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from studioos.models import Membership, Role, Studio, User
+from studioos.models import Membership, Performer, Role, Studio, User
+from studioos.services import demo_schedule, performers
+from studioos.services.performers import studio_today
 from studioos.services.passwords import hash_password
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -49,14 +51,14 @@ def seed(db: Session, *, force: bool = False) -> bool:
 
 
 def _seed_studio_data(db: Session, studio: Studio) -> None:
-    """Models, rooms and shifts come from the schedule module once it exists."""
-    try:
-        from studioos.services import demo_schedule
-    except ImportError:
-        return
+    """Models, rooms and ten weeks of shifts; the demo model's account is linked to a profile."""
     owner_id = db.exec(
         select(Membership.user_id).where(Membership.studio_id == studio.id, Membership.role == Role.OWNER)
     ).first()
-    from datetime import date
-
-    demo_schedule.seed(db, studio.id or 0, owner_id or 0, date.today())  # noqa: DTZ011
+    demo_schedule.seed(db, studio.id or 0, owner_id or 0, studio_today(db, studio.id or 0))
+    model_user = db.exec(select(User.id).where(User.email == DEMO_USERS[3][0])).first()
+    first = db.exec(
+        select(Performer.id).where(Performer.studio_id == studio.id).order_by(col(Performer.id))
+    ).first()
+    if model_user and first:
+        performers.link_membership(db, studio_id=studio.id or 0, user_id=model_user, performer_id=first)

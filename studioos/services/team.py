@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from studioos.models import Invitation, Membership, Role, Studio, User, utcnow
-from studioos.services import audit, mail
+from studioos.services import audit, mail, performers
 from studioos.services.auth import revoke_user_sessions
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
 from studioos.services.passwords import hash_password, verify_password
@@ -142,10 +142,23 @@ def _send_invitation(db: Session, invitation: Invitation, raw: str) -> None:
     )
 
 
-def invite(db: Session, actor: Actor, *, email: str, role: str) -> InvitationRow:
+def invite(
+    db: Session, actor: Actor, *, email: str, role: str, performer_id: int | None = None
+) -> InvitationRow:
+    """Invite by email; `performer_id` (role Model only) links the new account to that profile."""
     studio_id = require(actor, Cap.TEAM_INVITE)
     form = FormErrors()
     email_c = form.check("email", normalize_email, email)
+    if performer_id is not None:
+        if role != Role.PERFORMER:
+            form.add("role", "Only the Model role can be linked to a model profile.")
+        performers.get_row(db, studio_id, performer_id)  # another studio's id: NotFound
+        if db.exec(
+            select(Membership.id).where(
+                Membership.studio_id == studio_id, Membership.performer_id == performer_id
+            )
+        ).first():
+            form.add("email", "This model already has an account in the studio.")
     if role not in INVITABLE_ROLES:
         form.add("role", "Choose a role.")
     elif not _may_grant(actor, role):
@@ -178,6 +191,7 @@ def invite(db: Session, actor: Actor, *, email: str, role: str) -> InvitationRow
         role=role,
         token_hash=digest,
         invited_by_id=actor.user_id,
+        performer_id=performer_id,
         expires_at=now + INVITE_TTL,
     )
     db.add(invitation)
@@ -278,6 +292,11 @@ def accept_invitation(
     ).first()
     if already is None:
         db.add(Membership(user_id=user.id, studio_id=invitation.studio_id, role=invitation.role))
+        db.flush()
+    if invitation.performer_id is not None and invitation.role == Role.PERFORMER:
+        performers.link_membership(
+            db, studio_id=invitation.studio_id, user_id=user.id or 0, performer_id=invitation.performer_id
+        )
     invitation.accepted_at = utcnow()
     invitation.accepted_user_id = user.id
     db.add(invitation)
