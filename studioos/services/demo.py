@@ -6,8 +6,8 @@ from sqlmodel import Session, col, select
 
 from studioos.models import Membership, Performer, Role, Studio, User
 from studioos.services import demo_schedule, performers
-from studioos.services.performers import studio_today
 from studioos.services.passwords import hash_password
+from studioos.services.performers import studio_today
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_STUDIO = "Aurora Studio (demo)"
