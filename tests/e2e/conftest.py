@@ -1,0 +1,363 @@
+"""Browser tests: the production build of the app, a real SMTP server and Debian's Chromium.
+
+One session-scoped app serves every e2e test (the frontend build takes a minute). The app
+runs in its own process group with an environment built here from scratch, so the per-test
+`_isolated_env` fixture of tests/conftest.py cannot affect it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = ROOT / ".venv" / "bin"
+CHROMIUM = Path(os.environ.get("STUDIOOS_E2E_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+START_TIMEOUT = float(os.environ.get("STUDIOOS_E2E_START_TIMEOUT", "300"))
+SHOTS = Path(os.environ.get("STUDIOOS_E2E_SHOTS", "/tmp/shots"))
+PASSWORD = "correct horse battery staple"
+
+
+def _bin(name: str) -> str:
+    path = VENV_BIN / name
+    if path.exists():
+        return str(path)
+    found = shutil.which(name)
+    if not found:
+        pytest.skip(f"{name} is not installed")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def unique_email(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(4)}@example.com"
+
+
+# --- mail -------------------------------------------------------------------------------
+
+
+@dataclass
+class Mailbox:
+    """What the aiosmtpd server received, for the tests to wait on."""
+
+    host: str
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+
+    def add(self, msg: EmailMessage) -> None:
+        with self._cond:
+            self.messages.append(msg)
+            self._cond.notify_all()
+
+    def wait_for(self, to: str, timeout: float = 30.0, subject: str = "") -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for msg in self.messages:
+                    if to.lower() in str(msg.get("To", "")).lower() and subject in str(msg["Subject"]):
+                        return msg
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    got = [(m["To"], m["Subject"]) for m in self.messages]
+                    raise AssertionError(f"no mail to {to} within {timeout}s; received {got}")
+                self._cond.wait(left)
+
+
+def mail_text(msg: EmailMessage) -> str:
+    part = msg.get_body(preferencelist=("plain", "html"))
+    return part.get_content() if part is not None else ""
+
+
+def link_in(msg: EmailMessage, path_prefix: str) -> str:
+    match = re.search(r"https?://\S*" + re.escape(path_prefix) + r"\S+", mail_text(msg))
+    assert match, f"no {path_prefix} link in mail: {mail_text(msg)!r}"
+    return match.group(0).rstrip(".,;)>\"'")
+
+
+class _Handler:
+    def __init__(self, box: Mailbox) -> None:
+        self.box = box
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.box.add(msg)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    from aiosmtpd.controller import Controller
+
+    port = free_port()
+    box = Mailbox("127.0.0.1", port)
+    controller = Controller(_Handler(box), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+# --- the app ----------------------------------------------------------------------------
+
+
+@dataclass
+class App:
+    base_url: str
+    database_url: str
+    log_path: Path
+    process: subprocess.Popen
+    _engine: Engine | None = None
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = create_engine(self.database_url)
+        return self._engine
+
+    def log_tail(self, lines: int = 80) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no server log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def _app_env(tmp: Path, port: int, box: Mailbox) -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    # The machine's environment (CA bundles, proxies, npm config) minus every app setting:
+    # those are all given below, and REDIS_URL stays unset (disk state manager).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("STUDIOOS_", "REFLEX_", "PYTEST_", "STRIPE_")) and k != "REDIS_URL"
+    }
+    env.update(
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
+        REFLEX_USE_NPM="1",
+        PYTHONUNBUFFERED="1",
+        STUDIOOS_DATABASE_URL=f"sqlite:///{tmp / 'e2e.db'}",
+        STUDIOOS_DATA_DIR=str(tmp / "data"),
+        STUDIOOS_OUTBOX_DIR=str(tmp / "outbox"),
+        STUDIOOS_BASE_URL=f"http://127.0.0.1:{port}",
+        STUDIOOS_SMTP_HOST=box.host,
+        STUDIOOS_SMTP_PORT=str(box.port),
+        STUDIOOS_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        STUDIOOS_SECRET_KEY=secrets.token_urlsafe(48),
+        # Many sign-ins from 127.0.0.1 in one run must not trip the throttle.
+        STUDIOOS_LOGIN_MAX_FAILURES="1000",
+        REFLEX_STATES_WORKDIR=str(tmp / "states"),
+    )
+    # Build the frontend in a private copy of .web (its node_modules included) so that a
+    # `reflex run` in the checkout at the same time cannot race this build.
+    web = ROOT / ".web"
+    if (web / "node_modules").is_dir():
+        private = tmp / "web"
+
+        def top_level_only(directory: str, names: list[str]) -> set[str]:
+            # The old build is not needed; a "build" folder inside node_modules is.
+            return {"build", ".react-router"} & set(names) if Path(directory) == web else set()
+
+        shutil.copytree(web, private, symlinks=True, ignore=top_level_only)
+        env["REFLEX_WEB_WORKDIR"] = str(private)
+    return env
+
+
+def _wait_ready(app: App, deadline: float) -> None:
+    last = ""
+    with httpx.Client(timeout=5, follow_redirects=True) as client:
+        while time.monotonic() < deadline:
+            if app.process.poll() is not None:
+                raise RuntimeError(f"the app exited with {app.process.returncode}")
+            try:
+                health = client.get(app.url("/healthz"))
+                page = client.get(app.url("/signin"))
+                if health.status_code == 200 and page.status_code == 200 and "<html" in page.text.lower():
+                    return
+                last = f"healthz {health.status_code}, signin {page.status_code}"
+            except httpx.HTTPError as exc:
+                last = repr(exc)
+            time.sleep(1)
+    raise TimeoutError(f"the app did not answer within {START_TIMEOUT:.0f}s ({last})")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[App]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make browser)")
+    tmp = tmp_path_factory.mktemp("e2e")
+    port = free_port()
+    env = _app_env(tmp, port, mailbox)
+    subprocess.run([_bin("studioos"), "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
+    log_path = tmp / "server.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [_bin("reflex"), "run", "--env", "prod", "--single-port", "--backend-port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    the_app = App(env["STUDIOOS_BASE_URL"], env["STUDIOOS_DATABASE_URL"], log_path, proc)
+    try:
+        _wait_ready(the_app, time.monotonic() + START_TIMEOUT)
+    except Exception as exc:
+        _stop(proc)
+        log.close()
+        pytest.fail(f"StudioOS did not start: {exc}\n--- server log (tail) ---\n{the_app.log_tail()}")
+    try:
+        yield the_app
+    finally:
+        _stop(proc)
+        log.close()
+        if the_app._engine is not None:
+            the_app._engine.dispose()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type: ignore[no-untyped-def]
+    """On a failed e2e test, show the tail of the server log next to the failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed and "app" in getattr(item, "funcargs", {}):
+        report.sections.append(("StudioOS server log (tail)", item.funcargs["app"].log_tail()))
+
+
+# --- the browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser(app: App) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def new_context(browser, app: App) -> Iterator[Callable[[], object]]:  # type: ignore[no-untyped-def]
+    """Make browser contexts (separate cookie jars) for one test; all closed at its end."""
+    contexts = []
+
+    def make():  # type: ignore[no-untyped-def]
+        ctx = browser.new_context(base_url=app.base_url, viewport={"width": 1280, "height": 860})
+        ctx.set_default_timeout(20_000)
+        ctx.set_default_navigation_timeout(30_000)
+        contexts.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in contexts:
+        with contextlib.suppress(Exception):
+            ctx.close()
+
+
+@pytest.fixture
+def page(new_context):  # type: ignore[no-untyped-def]
+    return new_context().new_page()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"e2e-{name}.png"), full_page=True)
+
+
+# --- flows the tests share ----------------------------------------------------------------
+
+
+def wait_hydrated(page, selector: str = "form") -> None:  # type: ignore[no-untyped-def]
+    """Pages are prerendered: before React hydrates them a click submits the plain HTML form
+    (a GET with the fields in the URL). Wait until React owns the element."""
+    page.locator(selector).first.wait_for()
+    page.wait_for_function(
+        """(sel) => {
+            const el = document.querySelector(sel);
+            return !!el && Object.keys(el).some((k) => k.startsWith("__reactProps"));
+        }""",
+        arg=selector,
+    )
+
+
+def sign_up(page, *, studio: str, name: str, email_addr: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/signup")
+    wait_hydrated(page)
+    page.fill("#studio_name", studio)
+    page.fill("#name", name)
+    page.fill("#email", email_addr)
+    page.fill("#password", password)
+    page.fill("#password_confirm", password)
+    page.click("#signup-submit")
+    page.wait_for_url("**/dashboard**")
+    page.locator("#user-menu").wait_for()
+
+
+def sign_in(page, email_addr: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/signin")
+    wait_hydrated(page)
+    page.fill("#email", email_addr)
+    page.fill("#password", password)
+    page.click("#signin-submit")
+    page.wait_for_url("**/dashboard**")
+    page.locator("#user-menu").wait_for()
+
+
+def sign_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.click("#user-menu")
+    page.click("#sign-out")
+    page.wait_for_url("**/signin**")
