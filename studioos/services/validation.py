@@ -31,7 +31,9 @@ def normalize_email(raw: str) -> str:
 def clean_name(raw: str, label: str = "Name", max_len: int = NAME_MAX) -> str:
     value = " ".join((raw or "").split())
     if not value:
-        raise ValueError(f"Enter a {label.lower()}.")
+        # "Enter your name.", not "Enter a your name."
+        article = "" if label.lower().startswith("your ") else "a "
+        raise ValueError(f"Enter {article}{label.lower()}.")
     if len(value) > max_len:
         raise ValueError(f"{label} has at most {max_len} characters.")
     return value
