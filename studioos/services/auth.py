@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +40,8 @@ from studioos.settings import get_settings
 SESSION_COOKIE = "studioos_session"
 HANDOFF_TTL = timedelta(seconds=60)
 WRONG_CREDENTIALS = "Wrong email or password."
+
+log = logging.getLogger("studioos.auth")
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,14 @@ def authenticate(db: Session, *, email: str, password: str, client: Client) -> U
 
 def _send_new_device_alert(user: User, client: Client) -> None:
     when = utcnow().strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        _mail_new_device_alert(user, client, when)
+    except (OSError, smtplib.SMTPException):
+        # A mail server outage must not lock people out: the sign-in still happens.
+        log.exception("could not send the new-browser alert to user %s", user.id)
+
+
+def _mail_new_device_alert(user: User, client: Client, when: str) -> None:
     mail.send(
         user.email,
         "New sign-in to your StudioOS account",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from datetime import timedelta
 
 from sqlmodel import Session, select
@@ -16,6 +18,8 @@ from studioos.services.validation import FormErrors, normalize_email
 from studioos.settings import get_settings
 
 RESET_TTL = timedelta(hours=1)
+
+log = logging.getLogger("studioos.password_reset")
 
 
 def request_reset(db: Session, email: str, ip: str = "", user_agent: str = "") -> None:
@@ -39,13 +43,17 @@ def request_reset(db: Session, email: str, ip: str = "", user_agent: str = "") -
         db, "password.reset_requested", studio_id=None, actor_user_id=user.id, ip=ip, user_agent=user_agent
     )
     link = get_settings().url(f"/reset/{raw}")
-    mail.send(
-        user.email,
-        "Reset your StudioOS password",
-        f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your StudioOS password.\n"
-        f"Choose a new one here (the link works once, for 1 hour):\n{link}\n\n"
-        f"If you did not ask for this, ignore this email; your password stays as it is.\n",
-    )
+    try:
+        mail.send(
+            user.email,
+            "Reset your StudioOS password",
+            f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your StudioOS password.\n"
+            f"Choose a new one here (the link works once, for 1 hour):\n{link}\n\n"
+            f"If you did not ask for this, ignore this email; your password stays as it is.\n",
+        )
+    except (OSError, smtplib.SMTPException):
+        # An error here would tell the asker that the address is registered: log it, answer as always.
+        log.exception("could not send the password reset mail to user %s", user.id)
 
 
 def reset_link_valid(db: Session, raw: str) -> bool:
