@@ -24,6 +24,7 @@ from studioos.services.permissions import Cap
 from studioos.ui.backend import acting
 from studioos.ui.calendar import (
     WeekNav,
+    events,
     local_today,
     parse_day,
     parse_int,
@@ -252,7 +253,7 @@ class ModelDetailState(WeekNav, rx.State):
             return None
         except ServiceError as exc:
             return service_error_event(exc, self.router.url.path)
-        return [self._safe(), rx.toast.success("Profile saved.")]
+        return events(self._safe(), rx.toast.success("Profile saved."))
 
     @rx.event
     def save_contact(self, form: dict):  # type: ignore[no-untyped-def]
@@ -275,7 +276,7 @@ class ModelDetailState(WeekNav, rx.State):
             return None
         except ServiceError as exc:
             return service_error_event(exc, self.router.url.path)
-        return [self._safe(), rx.toast.success("Contact details saved.")]
+        return events(self._safe(), rx.toast.success("Contact details saved."))
 
     @rx.event
     def save_legal(self, form: dict):  # type: ignore[no-untyped-def]
@@ -304,7 +305,7 @@ class ModelDetailState(WeekNav, rx.State):
         except ServiceError as exc:
             return service_error_event(exc, self.router.url.path)
         self._set_legal(saved)
-        return [self._safe(), rx.toast.success("Identity and document saved.")]
+        return events(self._safe(), rx.toast.success("Identity and document saved."))
 
     @rx.event
     def link_member(self, user_id: str):  # type: ignore[no-untyped-def]
@@ -320,7 +321,7 @@ class ModelDetailState(WeekNav, rx.State):
             return None
         except ServiceError as exc:
             return service_error_event(exc, self.router.url.path)
-        return [self._safe(), rx.toast.success("Account linked: she now sees her own schedule.")]
+        return events(self._safe(), rx.toast.success("Account linked: she now sees her own schedule."))
 
     # ------------------------------------------------------------ photo
 
@@ -375,11 +376,11 @@ class ModelDetailState(WeekNav, rx.State):
             return None
         except ServiceError as exc:
             return service_error_event(exc, self.router.url.path)
-        return [
+        return events(
             self._safe(),
             rx.toast.success(f"{row.platform} handle {row.handle} added."),
             rx.set_value("handle", ""),
-        ]
+        )
 
     @rx.event
     def remove_account(self, account_id: str):  # type: ignore[no-untyped-def]
@@ -391,7 +392,7 @@ class ModelDetailState(WeekNav, rx.State):
                 platforms.remove_account(db, actor, aid)
         except ServiceError as exc:
             return service_error_event(exc, self.router.url.path)
-        return [self._safe(), rx.toast.success("Platform account removed.")]
+        return events(self._safe(), rx.toast.success("Platform account removed."))
 
     @rx.event
     def add_platform(self, form: dict):  # type: ignore[no-untyped-def]
@@ -404,11 +405,11 @@ class ModelDetailState(WeekNav, rx.State):
             return None
         except ServiceError as exc:
             return service_error_event(exc, self.router.url.path)
-        return [
+        return events(
             self._safe(),
             rx.toast.success(f"{name} added to the platforms."),
             rx.set_value("platform_name", ""),
-        ]
+        )
 
 
 # ---------------------------------------------------------------- components

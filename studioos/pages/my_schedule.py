@@ -12,6 +12,7 @@ from studioos.services.permissions import Cap
 from studioos.ui.backend import acting
 from studioos.ui.calendar import (
     WeekNav,
+    events,
     local_today,
     parse_day,
     parse_int,
@@ -132,7 +133,7 @@ class MyScheduleState(WeekNav, rx.State):
             return rx.toast.error(next(iter(exc.errors.values()), exc.message))
         except ServiceError as exc:
             return service_error_event(exc, "/my-schedule")
-        return [self._reload_safely(), rx.toast.success(ok)]
+        return events(self._reload_safely(), rx.toast.success(ok))
 
     @rx.event
     def check_in(self, shift_id: str):  # type: ignore[no-untyped-def]
@@ -186,7 +187,7 @@ class MyScheduleState(WeekNav, rx.State):
             return service_error_event(exc, "/my-schedule")
         self.req_open = False
         what = "time off" if row.kind == "time_off" else f"a swap with {row.swap_stage_name}"
-        return [self._reload_safely(), rx.toast.success(f"Asked for {what}. A manager will decide.")]
+        return events(self._reload_safely(), rx.toast.success(f"Asked for {what}. A manager will decide."))
 
 
 S = MyScheduleState

@@ -10,7 +10,7 @@ from studioos.services import shift_requests, studios
 from studioos.services.errors import ServiceError, ValidationFailed
 from studioos.services.permissions import Cap
 from studioos.ui.backend import acting
-from studioos.ui.calendar import parse_int
+from studioos.ui.calendar import events, parse_int
 from studioos.ui.components import card, empty_state, page_header
 from studioos.ui.layout import shell
 from studioos.ui.session import service_error_event
@@ -63,11 +63,11 @@ class RequestsState(rx.State):
                     db, actor, rid, approve=approve, note=self.notes.get(str(rid), "")
                 )
         except ValidationFailed as exc:
-            return [self._safe(), rx.toast.error(next(iter(exc.errors.values()), exc.message))]
+            return events(self._safe(), rx.toast.error(next(iter(exc.errors.values()), exc.message)))
         except ServiceError as exc:
             return service_error_event(exc, "/requests")
         verdict = "approved" if approve else "declined"
-        return [self._safe(), rx.toast.success(f"Request from {row.stage_name} {verdict}.")]
+        return events(self._safe(), rx.toast.success(f"Request from {row.stage_name} {verdict}."))
 
     @rx.event
     def approve(self, request_id: str):  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from studioos.services.permissions import Cap
 from studioos.ui.backend import acting
 from studioos.ui.calendar import (
     WeekNav,
+    events,
     local_today,
     parse_day,
     parse_int,
@@ -197,13 +198,13 @@ class ScheduleState(WeekNav, rx.State):
             return service_error_event(exc, "/schedule")
         self.week_of = row.starts_local.date().isoformat()
         self._follow(row.room_id, row.performer_id)
-        return [
+        return events(
             self._reload_safely(),
             rx.toast.success(
                 f"Booked {row.stage_name} in {row.room_name}, {shift_dict(row)['day_label']} "
                 f"{shift_dict(row)['time']}."
             ),
-        ]
+        )
 
     def _follow(self, room_id: int, performer_id: int) -> None:
         """Show the calendar the new booking is in."""
@@ -258,12 +259,12 @@ class ScheduleState(WeekNav, rx.State):
             return service_error_event(exc, "/schedule")
         self.week_of = first.isoformat()
         self._follow(room_id, performer_id)  # type: ignore[arg-type]
-        return [
+        return events(
             self._reload_safely(),
             rx.toast.success(
                 f"Booked {result.created} shifts from {result.first_day:%d %b} to {result.last_day:%d %b %Y}."
             ),
-        ]
+        )
 
     # ------------------------------------------------------------ one shift
 
@@ -302,7 +303,7 @@ class ScheduleState(WeekNav, rx.State):
 
     def _after_change(self, message: str):  # type: ignore[no-untyped-def]
         self.dialog_open = False
-        return [self._reload_safely(), rx.toast.success(message)]
+        return events(self._reload_safely(), rx.toast.success(message))
 
     @rx.event
     def save_shift(self, form: dict):  # type: ignore[no-untyped-def]
@@ -398,7 +399,7 @@ class ScheduleState(WeekNav, rx.State):
         except ServiceError as exc:
             return service_error_event(exc, "/schedule")
         self.selected = shift_dict(row)
-        return [self._reload_safely(), rx.toast.success(ok + (" Late." if row.late else ""))]
+        return events(self._reload_safely(), rx.toast.success(ok + (" Late." if row.late else "")))
 
     # ------------------------------------------------------------ hours
 

@@ -247,3 +247,8 @@ def parse_time(raw: Any):  # type: ignore[no-untyped-def]
         return time.fromisoformat(str(raw or "").strip()[:5])
     except ValueError:
         return None
+
+
+def events(*items: Any) -> list[Any]:
+    """What a handler returns: the events given, without the Nones of steps that had nothing to say."""
+    return [i for i in items if i is not None]
