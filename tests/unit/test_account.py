@@ -140,7 +140,7 @@ def test_password_change_needs_the_current_password(db: Session) -> None:
     assert db_snapshot(db) == before
 
 
-def test_password_change_then_other_sessions_end(db: Session) -> None:
+def test_password_change_then_the_offer_to_end_other_sessions(db: Session) -> None:
     _, owner = make_studio(db)
     mine = sign_in(db, owner)
     phone = sign_in(db, owner, IPHONE)
@@ -154,7 +154,10 @@ def test_password_change_then_other_sessions_end(db: Session) -> None:
     with pytest.raises(ValidationFailed):
         auth.authenticate(db, email=owner.email, password=PASSWORD, client=CLIENT)
     assert auth.authenticate(db, email=owner.email, password=NEW_PASSWORD, client=CLIENT).id == owner.id
-    # Whoever had the other sessions is out; the session that changed the password stays.
+    # The other sessions live until the user takes the offer to end them.
+    assert auth.resolve_actor(db, phone) is not None
+    assert account.end_other_sessions(db, actor) == 2
+    db.commit()
     assert auth.resolve_actor(db, phone) is None
     assert auth.resolve_actor(db, laptop) is None
     assert auth.resolve_actor(db, mine) is not None
