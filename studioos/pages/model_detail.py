@@ -323,6 +323,26 @@ class ModelDetailState(WeekNav, rx.State):
             return service_error_event(exc, self.router.url.path)
         return events(self._safe(), rx.toast.success("Account linked: she now sees her own schedule."))
 
+    @rx.event
+    def invite_model(self, form: dict):  # type: ignore[no-untyped-def]
+        self.link_errors = {}
+        pid = self._pid()
+        if pid is None:
+            return None
+        try:
+            with acting(self.router) as (db, actor):
+                row = team.invite(
+                    db, actor, email=str(form.get("email", "")), role="performer", performer_id=pid
+                )
+        except ValidationFailed as exc:
+            self.link_errors = exc.errors
+            return None
+        except ServiceError as exc:
+            return service_error_event(exc, self.router.url.path)
+        return rx.toast.success(
+            f"Invitation sent to {row.email}. Her account links to this profile when she accepts."
+        )
+
     # ------------------------------------------------------------ photo
 
     @rx.event
@@ -574,37 +594,58 @@ def _contact_form() -> rx.Component:
 
 
 def _link_section() -> rx.Component:
-    return rx.cond(
-        S.model_members.length() > 0,
-        rx.vstack(
-            rx.heading("Her StudioOS account", size="3"),
-            rx.cond(
-                S.profile["linked"] != "",
+    return rx.vstack(
+        rx.heading("Her StudioOS account", size="3"),
+        rx.cond(
+            S.profile["linked"] != "",
+            rx.text(
+                "Linked: she sees her own profile and schedule.",
+                size="2",
+                color_scheme="green",
+                id="linked-account",
+            ),
+            rx.vstack(
                 rx.text(
-                    "Linked: she sees her own profile and schedule.",
-                    size="2",
-                    color_scheme="green",
-                    id="linked-account",
-                ),
-                rx.text(
-                    "Not linked yet. Invite her on the Team page with the Model role, then link her account.",
+                    "Not linked yet. Invite her by email: accepting the invitation links her account "
+                    "to this profile.",
                     size="2",
                     color_scheme="gray",
                 ),
-            ),
-            rx.select.root(
-                rx.select.trigger(placeholder="Link an account with the Model role", id="link-account"),
-                rx.select.content(
-                    rx.foreach(S.model_members, lambda m: rx.select.item(m["name"], value=m["id"]))
+                rx.form(
+                    rx.hstack(
+                        rx.input(
+                            name="email",
+                            type="email",
+                            placeholder="her@email.com",
+                            id="model-invite-email",
+                            width="18rem",
+                        ),
+                        rx.button("Send invitation", type="submit", variant="soft", id="model-invite-submit"),
+                    ),
+                    on_submit=S.invite_model,
+                    reset_on_submit=True,
                 ),
-                on_change=S.link_member,
+                field_error(S.link_errors, "email"),
+                field_error(S.link_errors, "role"),
+                rx.cond(
+                    S.model_members.length() > 0,
+                    rx.select.root(
+                        rx.select.trigger(placeholder="Or link an existing Model account", id="link-account"),
+                        rx.select.content(
+                            rx.foreach(S.model_members, lambda m: rx.select.item(m["name"], value=m["id"]))
+                        ),
+                        on_change=S.link_member,
+                    ),
+                    rx.fragment(),
+                ),
+                field_error(S.link_errors, "user_id"),
+                spacing="2",
+                align="start",
             ),
-            field_error(S.link_errors, "user_id"),
-            spacing="2",
-            align="start",
-            margin_top="1rem",
         ),
-        rx.fragment(),
+        spacing="2",
+        align="start",
+        margin_top="1rem",
     )
 
 
