@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import PASSWORD, shot, sign_in, sign_out, sign_up, unique_email, wait_hydrated
 
@@ -45,6 +46,9 @@ def test_wrong_password_says_so(page, app) -> None:  # type: ignore[no-untyped-d
     assert not [c for c in page.context.cookies() if c["name"] == "studioos_session"]
 
     # An unknown address gets the very same message (no account enumeration).
+    page.goto("/signin")
+    wait_hydrated(page)
+    expect(page.locator("#form-message")).to_have_count(0)
     page.fill("#email", unique_email("nobody"))
     page.fill("#password", PASSWORD)
     page.click("#signin-submit")
