@@ -213,7 +213,7 @@ def _row(r: dict) -> rx.Component:
     )
 
 
-def _select(name: str, options: list[dict[str, str]], default: str, placeholder: str = "") -> rx.Component:
+def _choice(name: str, options: list[dict[str, str]], default: str, placeholder: str = "") -> rx.Component:
     return rx.select.root(
         rx.select.trigger(id=name, placeholder=placeholder, width="100%"),
         rx.select.content(*[rx.select.item(o["label"], value=o["value"]) for o in options]),
@@ -251,7 +251,7 @@ def new_model_dialog() -> rx.Component:
                     rx.heading("Profile", size="3", margin_top="0.75rem"),
                     rx.grid(
                         form_field("Stage name", "stage_name", e, max_length=80),
-                        _labelled("Status", "status", _select("status", STATUS_OPTIONS, "applicant")),
+                        _labelled("Status", "status", _choice("status", STATUS_OPTIONS, "applicant")),
                         form_field("Email", "email", e, type="email"),
                         form_field("Phone", "phone", e, placeholder="+40 712 345 678"),
                         form_field("Telegram", "telegram", e, placeholder="@handle"),
@@ -266,7 +266,7 @@ def new_model_dialog() -> rx.Component:
                         form_field(
                             "Birth date", "birth_date", e, type="date", hint="She must be 18 or older today."
                         ),
-                        _labelled("ID document", "doc_type", _select("doc_type", DOC_OPTIONS, "", "Type")),
+                        _labelled("ID document", "doc_type", _choice("doc_type", DOC_OPTIONS, "", "Type")),
                         form_field("Document number", "doc_number", e, max_length=40),
                         form_field("Issuing country", "doc_country", e, placeholder="RO", max_length=3),
                         form_field("Expires", "doc_expiry", e, type="date"),

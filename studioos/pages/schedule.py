@@ -413,7 +413,7 @@ class ScheduleState(WeekNav, rx.State):
 # ---------------------------------------------------------------- components
 
 
-def _options_select(
+def _options_picker(
     options, value, on_change, id_: str, name: str = "", placeholder: str = ""
 ) -> rx.Component:  # type: ignore[no-untyped-def]
     props = {"name": name} if name else {}
@@ -454,8 +454,8 @@ def _picker() -> rx.Component:
         rx.box(
             rx.cond(
                 s.mode == "room",
-                _options_select(s.room_options, s.room_id, s.pick_room, "pick-room", placeholder="Room"),
-                _options_select(
+                _options_picker(s.room_options, s.room_id, s.pick_room, "pick-room", placeholder="Room"),
+                _options_picker(
                     s.model_options, s.performer_id, s.pick_model, "pick-model", placeholder="Model"
                 ),
             ),
@@ -477,13 +477,13 @@ def _single_form() -> rx.Component:
             rx.grid(
                 _field(
                     "Model",
-                    _options_select(s.model_options, "", None, "shift-model", "performer_id", "Choose"),
+                    _options_picker(s.model_options, "", None, "shift-model", "performer_id", "Choose"),
                     e,
                     "performer_id",
                 ),
                 _field(
                     "Room",
-                    _options_select(s.room_options, "", None, "shift-room", "room_id", "Choose"),
+                    _options_picker(s.room_options, "", None, "shift-room", "room_id", "Choose"),
                     e,
                     "room_id",
                 ),
@@ -522,13 +522,13 @@ def _series_form() -> rx.Component:
             rx.grid(
                 _field(
                     "Model",
-                    _options_select(s.model_options, "", None, "series-model", "performer_id", "Choose"),
+                    _options_picker(s.model_options, "", None, "series-model", "performer_id", "Choose"),
                     e,
                     "performer_id",
                 ),
                 _field(
                     "Room",
-                    _options_select(s.room_options, "", None, "series-room", "room_id", "Choose"),
+                    _options_picker(s.room_options, "", None, "series-room", "room_id", "Choose"),
                     e,
                     "room_id",
                 ),
@@ -688,7 +688,7 @@ def _shift_dialog() -> rx.Component:
                         rx.grid(
                             _field(
                                 "Model",
-                                _options_select(
+                                _options_picker(
                                     s.model_options, sel["performer_id"], None, "edit-model", "performer_id"
                                 ),
                                 e,
@@ -696,7 +696,7 @@ def _shift_dialog() -> rx.Component:
                             ),
                             _field(
                                 "Room",
-                                _options_select(s.room_options, sel["room_id"], None, "edit-room", "room_id"),
+                                _options_picker(s.room_options, sel["room_id"], None, "edit-room", "room_id"),
                                 e,
                                 "room_id",
                             ),
