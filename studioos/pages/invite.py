@@ -122,6 +122,7 @@ def page() -> rx.Component:
                         width="100%",
                     ),
                     on_submit=InviteState.submit,
+                    method="post",  # never a GET with the password in the URL
                     width="100%",
                 ),
                 spacing="3",

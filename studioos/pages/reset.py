@@ -77,6 +77,7 @@ def page() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=ResetState.submit,
+                method="post",  # never a GET with the password in the URL
                 width="100%",
             ),
             rx.vstack(

@@ -88,6 +88,7 @@ def page() -> rx.Component:
                 width="100%",
             ),
             on_submit=SignInState.submit,
+            method="post",  # never a GET with the password in the URL
             width="100%",
         ),
         rx.hstack(

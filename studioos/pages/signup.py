@@ -93,6 +93,7 @@ def page() -> rx.Component:
                 width="100%",
             ),
             on_submit=SignUpState.submit,
+            method="post",  # never a GET with the password in the URL
             width="100%",
         ),
         rx.text("Already have an account? ", rx.link("Sign in", href="/signin"), size="2"),

@@ -67,3 +67,20 @@ def test_session_cookie_is_httponly_and_lax(page, app) -> None:  # type: ignore[
     assert session["secure"] is False
     assert "studioos_session" not in page.evaluate("document.cookie")
     assert session["value"] not in page.content()
+
+
+@pytest.mark.parametrize("path", ["/signin", "/signup"])
+def test_password_never_lands_in_the_url(browser, app, path: str) -> None:  # type: ignore[no-untyped-def]
+    """Pages are prerendered: a submit before React takes over (or without JavaScript) is a
+    native form submission, which must not be a GET carrying the password in the URL."""
+    ctx = browser.new_context(base_url=app.base_url, java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        page.goto(path)
+        page.fill("#email", unique_email("nojs"))
+        page.fill("#password", "a-secret-that-must-not-leak")
+        page.click("#signin-submit" if path == "/signin" else "#signup-submit")
+        page.wait_for_load_state()
+        assert "a-secret-that-must-not-leak" not in page.url
+    finally:
+        ctx.close()
