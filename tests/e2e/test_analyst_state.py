@@ -1,0 +1,102 @@
+"""An analyst never receives a model's legal or contact data: not on the page, and not in any
+state delta the server sends over the websocket, even when she calls the handlers that load it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import Session, select
+
+from studioos.models.accounts import Membership, User
+from studioos.services.passwords import hash_password
+from tests.e2e.conftest import PASSWORD, sign_in, sign_up, unique_email, wait_hydrated
+from tests.e2e.test_event_isolation import EventChannel
+
+pytestmark = pytest.mark.e2e
+
+DETAIL = "reflex___state____state.studioos___pages___model_detail____model_detail_state"
+
+STAGE = "Zora Night"
+SECRETS = {
+    "legal name": "Xenia Secretlegalname",
+    "birth date": "1995-07-14",
+    "document number": "DOCNUM998877",
+    "contact email": "zora.private@example.org",
+    "phone": "+40 799 123 456",
+    "telegram": "@zora_private_tg",
+}
+
+
+def _new_model(page) -> str:  # type: ignore[no-untyped-def]
+    page.goto("/models")
+    wait_hydrated(page)
+    page.click("#new-model")
+    page.fill("#stage_name", STAGE)
+    page.fill("#email", SECRETS["contact email"])
+    page.fill("#phone", SECRETS["phone"])
+    page.fill("#telegram", SECRETS["telegram"])
+    page.fill("#legal_name", SECRETS["legal name"])
+    page.fill("#birth_date", SECRETS["birth date"])
+    page.click("#doc_type")
+    page.get_by_role("option", name="Passport").click()
+    page.fill("#doc_number", SECRETS["document number"])
+    page.fill("#doc_country", "RO")
+    page.fill("#doc_expiry", (datetime.now(UTC).date() + timedelta(days=400)).isoformat())
+    page.click("#new-model-submit")
+    page.wait_for_url("**/models/*")
+    page.get_by_role("heading", name=STAGE).wait_for()
+    return page.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _leaks(frames: list[str]) -> dict[str, str]:
+    blob = "\n".join(frames)
+    return {label: value for label, value in SECRETS.items() if value in blob}
+
+
+def test_analyst_receives_no_legal_or_contact_fields(new_context, app) -> None:  # type: ignore[no-untyped-def]
+    owner_page = new_context().new_page()
+    owner_email = unique_email("owner")
+    sign_up(owner_page, studio="Delta Studio", name="Olga Owner", email_addr=owner_email)
+    performer_id = _new_model(owner_page)
+
+    # Control: the owner's own websocket does carry the legal fields when she opens Documents,
+    # so the absence below is a real absence and not a channel that records nothing.
+    owner_channel = EventChannel(owner_page)
+    owner_page.goto(f"/models/{performer_id}")
+    owner_page.get_by_role("heading", name=STAGE).wait_for()
+    owner_page.click("#tab-documents")
+    expect(owner_page.locator("#doc_number")).to_have_value(SECRETS["document number"])
+    assert "document number" in _leaks(owner_channel.received)
+
+    with Session(app.engine) as db:
+        studio_id = db.exec(
+            select(Membership.studio_id)
+            .join(User, User.id == Membership.user_id)
+            .where(User.email == owner_email)
+        ).one()
+        analyst_email = unique_email("analyst")
+        analyst = User(email=analyst_email, name="Ana Lyst", password_hash=hash_password(PASSWORD))
+        db.add(analyst)
+        db.flush()
+        db.add(Membership(user_id=analyst.id, studio_id=studio_id, role="analyst"))
+        db.commit()
+
+    page = new_context().new_page()
+    channel = EventChannel(page)
+    sign_in(page, analyst_email)
+    page.goto("/models")
+    page.get_by_text(STAGE).first.wait_for()
+    page.goto(f"/models/{performer_id}")
+    page.get_by_role("heading", name=STAGE).wait_for()
+
+    # She calls the handler that loads the documents herself: it is refused, and sends nothing.
+    kind, _text = channel.send(f"{DETAIL}.load_legal", f"/models/{performer_id}/")
+    assert kind == "error"
+    channel._settle()
+
+    assert STAGE in "\n".join(channel.received)  # the deltas were recorded
+    assert _leaks(channel.received) == {}
+    content = page.content()
+    assert {label for label, value in SECRETS.items() if value in content} == set()
