@@ -75,6 +75,14 @@ class Settings:
     def smtp_enabled(self) -> bool:
         return bool(self.smtp_host)
 
+    def check_production_secrets(self) -> None:
+        """Behind TLS (a real deployment) the development secret is refused, loudly."""
+        if self.is_https and self.secret_key == DEV_SECRET_KEY:
+            raise RuntimeError(
+                "STUDIOOS_SECRET_KEY is not set: a deployment on https needs its own long random secret "
+                '(python -c "import secrets; print(secrets.token_urlsafe(48))").'
+            )
+
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
 

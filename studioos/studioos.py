@@ -26,6 +26,7 @@ from studioos.pages import (
     signup,
     team,
 )
+from studioos.settings import get_settings
 from studioos.ui.session import SessionState
 
 
@@ -40,9 +41,9 @@ app = rx.App(
 )
 
 
-
 def check_encryption_keys() -> None:
     """Refuse to serve with missing or wrong keys rather than show garbage later."""
+    get_settings().check_production_secrets()
     with session_scope() as db:
         crypto.check_keys(db)
 

@@ -6,10 +6,10 @@ import logging
 import math
 import smtplib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import or_
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from studioos.models import (
     AuthSession,
@@ -390,11 +390,3 @@ def revoke_user_sessions(db: Session, user_id: int, *, except_session_id: int | 
         row.revoked_at = now
         db.add(row)
     return len(rows)
-
-
-def recent_failures(db: Session, email: str, since: datetime) -> int:
-    return db.exec(
-        select(func.count())
-        .select_from(LoginEvent)
-        .where(LoginEvent.email == email, LoginEvent.success == False, LoginEvent.created_at >= since)  # noqa: E712
-    ).one()

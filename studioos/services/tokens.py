@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+
+from studioos.settings import get_settings
 
 
 def new_token() -> tuple[str, str]:
@@ -12,4 +15,6 @@ def new_token() -> tuple[str, str]:
 
 
 def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    """Keyed with the server secret: a copy of the database alone cannot even test a guessed token.
+    Changing STUDIOOS_SECRET_KEY therefore ends every session and voids every emailed link."""
+    return hmac.new(get_settings().secret_key.encode(), raw.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from studioos.models import Membership, Role, Studio, User
-from studioos.services.errors import ValidationFailed
 from studioos.services.passwords import hash_password
 from studioos.services.validation import FormErrors, clean_name, normalize_email
 
@@ -38,6 +37,3 @@ def create_user(
     if not support:
         db.add(Membership(user_id=user.id, studio_id=studio_id, role=role))
     return user
-
-
-__all__ = ["ValidationFailed", "create_user"]

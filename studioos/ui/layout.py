@@ -119,8 +119,11 @@ def _notification_item(n: dict) -> rx.Component:
     return rx.link(
         rx.vstack(
             rx.hstack(
-                rx.cond(n["read"] == "", rx.box(width="8px", height="8px", border_radius="50%",
-                                                background=rx.color("accent", 9)), rx.fragment()),
+                rx.cond(
+                    n["read"] == "",
+                    rx.box(width="8px", height="8px", border_radius="50%", background=rx.color("accent", 9)),
+                    rx.fragment(),
+                ),
                 rx.text(n["title"], size="2", weight="medium"),
                 align="center",
                 spacing="2",
@@ -144,12 +147,25 @@ def notification_bell() -> rx.Component:
     return rx.popover.root(
         rx.popover.trigger(
             rx.box(
-                rx.icon_button(rx.icon("bell", size=18), variant="ghost", aria_label="Notifications",
-                               id="notification-bell"),
+                rx.icon_button(
+                    rx.icon("bell", size=18),
+                    variant="ghost",
+                    aria_label="Notifications",
+                    id="notification-bell",
+                ),
                 rx.cond(
                     SessionState.unread > 0,
-                    rx.badge(SessionState.unread, color_scheme="red", variant="solid", radius="full",
-                             position="absolute", top="-6px", right="-8px", size="1", id="unread-count"),
+                    rx.badge(
+                        SessionState.unread,
+                        color_scheme="red",
+                        variant="solid",
+                        radius="full",
+                        position="absolute",
+                        top="-6px",
+                        right="-8px",
+                        size="1",
+                        id="unread-count",
+                    ),
                     rx.fragment(),
                 ),
                 position="relative",
@@ -166,10 +182,18 @@ def notification_bell() -> rx.Component:
             ),
             rx.cond(
                 SessionState.notifications.length() > 0,
-                rx.vstack(rx.foreach(SessionState.notifications, _notification_item), spacing="0",
-                          width="100%", max_height="24rem", overflow_y="auto"),
-                rx.text("Nothing new. Requests, approvals and document reminders show up here.",
-                        size="2", color_scheme="gray"),
+                rx.vstack(
+                    rx.foreach(SessionState.notifications, _notification_item),
+                    spacing="0",
+                    width="100%",
+                    max_height="24rem",
+                    overflow_y="auto",
+                ),
+                rx.text(
+                    "Nothing new. Requests, approvals and document reminders show up here.",
+                    size="2",
+                    color_scheme="gray",
+                ),
             ),
             width="22rem",
         ),
