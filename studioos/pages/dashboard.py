@@ -16,9 +16,7 @@ from studioos.ui.session import SessionState, service_error_event
 
 class DashboardState(rx.State):
     team_size: int = 0
-    owners: int = 0
-    managers: int = 0
-    analysts: int = 0
+    role_summary: str = ""
     performers: int = 0
     pending_invitations: int = -1
     sign_ins: list[dict[str, str]] = []
@@ -33,9 +31,11 @@ class DashboardState(rx.State):
             return service_error_event(exc, "/dashboard")
         tz = studio.timezone if studio else "UTC"
         self.team_size = figs.team_size
-        self.owners = figs.by_role.get("owner", 0)
-        self.managers = figs.by_role.get("manager", 0)
-        self.analysts = figs.by_role.get("analyst", 0)
+        self.role_summary = " · ".join(
+            f"{n} {label}{'' if n == 1 else 's'}"
+            for role, label in (("owner", "owner"), ("manager", "manager"), ("analyst", "analyst"))
+            if (n := figs.by_role.get(role, 0))
+        )
         self.performers = figs.by_role.get("performer", 0)
         self.pending_invitations = -1 if figs.pending_invitations is None else figs.pending_invitations
         self.sign_ins = [
@@ -65,27 +65,43 @@ def body() -> rx.Component:
     s = DashboardState
     return rx.vstack(
         page_header("Dashboard", SessionState.studio_name),
-        rx.grid(
-            stat_card(
-                "Team members",
-                s.team_size,
-                "users",
-                f"{s.owners} owner · {s.managers} managers · {s.analysts} analysts",
-            ),
-            stat_card("Models with an account", s.performers, "sparkles"),
-            rx.cond(
-                s.pending_invitations >= 0,
-                rx.link(
-                    stat_card("Pending invitations", s.pending_invitations, "mail"),
-                    href="/team",
-                    underline="none",
+        rx.cond(
+            SessionState.is_support,
+            card(
+                rx.hstack(
+                    rx.icon("life-buoy", size=22),
+                    rx.text(
+                        "You are StudioOS support staff. You see no studio's data: a studio's models, "
+                        "schedule and earnings stay closed to you unless a ticket's requester grants access.",
+                        size="2",
+                    ),
+                    align="center",
+                    spacing="3",
                 ),
-                rx.fragment(),
+                id="support-scope",
             ),
-            columns=rx.breakpoints(initial="1", md="3"),
-            spacing="4",
-            width="100%",
-            id="dashboard-figures",
+            rx.grid(
+                stat_card(
+                    "Team members",
+                    s.team_size,
+                    "users",
+                    s.role_summary,
+                ),
+                stat_card("Models with an account", s.performers, "sparkles"),
+                rx.cond(
+                    s.pending_invitations >= 0,
+                    rx.link(
+                        stat_card("Pending invitations", s.pending_invitations, "mail"),
+                        href="/team",
+                        underline="none",
+                    ),
+                    rx.fragment(),
+                ),
+                columns=rx.breakpoints(initial="1", md="3"),
+                spacing="4",
+                width="100%",
+                id="dashboard-figures",
+            ),
         ),
         card(
             rx.heading("Recent sign-ins", size="4", margin_bottom="0.75rem"),

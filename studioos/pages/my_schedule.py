@@ -419,7 +419,8 @@ def body() -> rx.Component:
                             spacing="6",
                         ),
                     ),
-                    columns=rx.breakpoints(initial="1", md="2"),
+                    # The shift list needs room for its two buttons; the month figures do not.
+                    grid_template_columns=rx.breakpoints(initial="1fr", md="2fr 1fr"),
                     spacing="4",
                     width="100%",
                 ),
