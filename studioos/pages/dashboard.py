@@ -20,12 +20,20 @@ class DashboardState(rx.State):
     performers: int = 0
     pending_invitations: int = -1
     sign_ins: list[dict[str, str]] = []
+    has_operations: bool = False
+    active_models: int = 0
+    docs_expired: int = 0
+    docs_soon: int = 0
+    shifts_today: int = 0
+    checked_in_today: int = 0
+    no_shows_today: int = 0
 
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
         try:
             with acting(self.router) as (db, actor):
                 figs = dashboard.figures(db, actor)
+                ops = dashboard.operations(db, actor)
                 studio = studios.current_studio(db, actor)
         except ServiceError as exc:
             return service_error_event(exc, "/dashboard")
@@ -37,6 +45,11 @@ class DashboardState(rx.State):
             if (n := figs.by_role.get(role, 0))
         )
         self.performers = figs.by_role.get("performer", 0)
+        self.has_operations = ops is not None
+        if ops is not None:
+            self.active_models, self.shifts_today = ops.active_models, ops.shifts_today
+            self.docs_expired, self.docs_soon = ops.docs_expired, ops.docs_expiring_soon
+            self.checked_in_today, self.no_shows_today = ops.checked_in_today, ops.no_shows_today
         self.pending_invitations = -1 if figs.pending_invitations is None else figs.pending_invitations
         self.sign_ins = [
             {
@@ -58,6 +71,60 @@ def _sign_in_row(row: dict) -> rx.Component:
         rx.table.cell(
             rx.badge(row["result"], color_scheme=rx.cond(row["result"] == "Failed", "red", "green"))
         ),
+    )
+
+
+def _operations() -> rx.Component:
+    s = DashboardState
+    return rx.vstack(
+        rx.cond(
+            s.docs_expired > 0,
+            rx.callout(
+                rx.hstack(
+                    rx.text(
+                        s.docs_expired,
+                        " model(s) have an expired ID document. They must not stream until "
+                        "a valid document is on file.",
+                    ),
+                    rx.link("Review models", href="/models"),
+                    spacing="2",
+                ),
+                icon="shield-alert",
+                color_scheme="red",
+                width="100%",
+                id="docs-expired-alert",
+            ),
+            rx.fragment(),
+        ),
+        rx.grid(
+            rx.link(stat_card("Active models", s.active_models, "star"), href="/models", underline="none"),
+            rx.link(
+                stat_card(
+                    "Shifts today",
+                    s.shifts_today,
+                    "calendar-clock",
+                    f"{s.checked_in_today} checked in · {s.no_shows_today} no-shows",
+                ),
+                href="/schedule",
+                underline="none",
+            ),
+            rx.link(
+                stat_card(
+                    "ID documents to renew",
+                    s.docs_expired + s.docs_soon,
+                    "id-card",
+                    f"{s.docs_expired} expired · {s.docs_soon} within 30 days",
+                ),
+                href="/models",
+                underline="none",
+            ),
+            columns=rx.breakpoints(initial="1", md="3"),
+            spacing="4",
+            width="100%",
+            id="operations-figures",
+        ),
+        spacing="4",
+        width="100%",
     )
 
 
@@ -103,6 +170,7 @@ def body() -> rx.Component:
                 id="dashboard-figures",
             ),
         ),
+        rx.cond(s.has_operations, _operations(), rx.fragment()),
         card(
             rx.heading("Recent sign-ins", size="4", margin_bottom="0.75rem"),
             rx.cond(

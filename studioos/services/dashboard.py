@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, func, select
 
 from studioos.models import LoginEvent, Membership, Studio, User
+from studioos.services import performers, shifts
 from studioos.services.devices import describe_user_agent
 from studioos.services.permissions import Actor, Cap, require
 from studioos.services.team import count_pending_invitations
@@ -81,4 +82,32 @@ def figures(db: Session, actor: Actor) -> DashboardFigures:
         by_role=counts,
         pending_invitations=count_pending_invitations(db, actor) if can_team else None,
         recent_sign_ins=recent,
+    )
+
+
+@dataclass(frozen=True)
+class OperationsFigures:
+    """Today's floor for owners and managers: who works, who is in, which documents need action."""
+
+    active_models: int
+    docs_expired: int
+    docs_expiring_soon: int
+    shifts_today: int
+    checked_in_today: int
+    no_shows_today: int
+
+
+def operations(db: Session, actor: Actor) -> OperationsFigures | None:
+    if not (actor.can(Cap.PERFORMERS_MANAGE) and actor.can(Cap.SCHEDULE_MANAGE)):
+        return None
+    summary = performers.compliance_summary(db, actor)
+    today = performers.studio_today(db, actor.studio_id or 0)
+    todays = shifts.shifts_between(db, actor, today, today)
+    return OperationsFigures(
+        active_models=summary.active,
+        docs_expired=summary.expired,
+        docs_expiring_soon=summary.expiring_soon,
+        shifts_today=len(todays),
+        checked_in_today=sum(1 for s in todays if s.checked_in_local is not None),
+        no_shows_today=sum(1 for s in todays if s.no_show),
     )

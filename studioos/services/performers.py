@@ -575,3 +575,25 @@ def stage_names(db: Session, actor: Actor) -> dict[int, str]:
         .order_by(col(Performer.stage_name))
     ).all()
     return {int(i): n for i, n in rows}
+
+
+@dataclass(frozen=True)
+class ComplianceSummary:
+    active: int
+    expired: int
+    expiring_soon: int
+
+
+def compliance_summary(db: Session, actor: Actor) -> ComplianceSummary:
+    """Counts for the dashboard; expiry dates are encrypted, so they are compared here, not in SQL."""
+    studio_id = require(actor, Cap.PERFORMERS_MANAGE)
+    today = studio_today(db, studio_id)
+    rows = db.exec(
+        select(Performer).where(Performer.studio_id == studio_id, Performer.status != PerformerStatus.LEFT)
+    ).all()
+    flags = [_expiry_flags(p.doc_expiry, today) for p in rows]
+    return ComplianceSummary(
+        active=sum(1 for p in rows if p.status == PerformerStatus.ACTIVE),
+        expired=sum(1 for expired, _ in flags if expired),
+        expiring_soon=sum(1 for expired, soon in flags if soon and not expired),
+    )
