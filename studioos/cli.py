@@ -92,6 +92,17 @@ def cmd_run_jobs(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(_args: argparse.Namespace) -> int:
+    """Runs the scheduled jobs; only one worker at a time is active, the others stand by."""
+    import logging
+
+    from studioos.jobs.scheduler import SchedulerRunner
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    SchedulerRunner().run_forever()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="studioos", description="StudioOS administration")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -115,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         fn=cmd_rotate_keys
     )
     sub.add_parser("run-jobs", help="run every scheduled job once now").set_defaults(fn=cmd_run_jobs)
+    sub.add_parser("worker", help="run the job scheduler (one active worker at a time)").set_defaults(
+        fn=cmd_worker
+    )
 
     args = parser.parse_args(argv)
     if args.command == "create-user" and not args.support and (args.studio is None or args.role is None):

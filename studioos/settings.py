@@ -61,6 +61,7 @@ class Settings:
     oidc_client_id: str
     oidc_client_secret: str
     data_dir: Path
+    scheduler_in_app: bool
 
     @property
     def is_https(self) -> bool:
@@ -115,6 +116,8 @@ def load_settings() -> Settings:
         oidc_client_id=_env("STUDIOOS_OIDC_CLIENT_ID"),
         oidc_client_secret=_env("STUDIOOS_OIDC_CLIENT_SECRET"),
         data_dir=data_dir,
+        # With Redis there are several app workers: the scheduler then runs in `studioos worker`.
+        scheduler_in_app=_bool("STUDIOOS_SCHEDULER_IN_APP", not _env("REDIS_URL")),
     )
 
 

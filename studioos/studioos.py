@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import reflex as rx
 
 from studioos import crypto
 from studioos.api.routes import build_api
 from studioos.db import session_scope
+from studioos.jobs.scheduler import SchedulerRunner
 from studioos.pages import (
     account,
     audit,
@@ -49,6 +52,23 @@ def check_encryption_keys() -> None:
 
 
 app.register_lifespan_task(check_encryption_keys)
+
+
+@contextlib.asynccontextmanager
+async def in_app_scheduler():  # type: ignore[no-untyped-def]
+    """The job scheduler inside the app, when it is the only worker (see studioos.jobs.scheduler)."""
+    if not get_settings().scheduler_in_app:
+        yield
+        return
+    runner = SchedulerRunner()
+    runner.start()
+    try:
+        yield
+    finally:
+        runner.stop()
+
+
+app.register_lifespan_task(in_app_scheduler)
 
 app.add_page(index, route="/", title="StudioOS", on_load=SessionState.redirect_home)
 app.add_page(signin.page, route="/signin", title="Sign in · StudioOS", on_load=signin.SignInState.on_load)

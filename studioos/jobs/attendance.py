@@ -6,7 +6,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from studioos.models import Shift, ShiftStatus
+from studioos.models import Performer, Room, Shift, ShiftStatus
+from studioos.services.notifications import notify, staff_user_ids
+from studioos.services.shifts import studio_zone, to_local
 
 
 def mark_no_shows(db: Session, now: datetime) -> int:
@@ -25,5 +27,24 @@ def mark_no_shows(db: Session, now: datetime) -> int:
     for shift in shifts:
         shift.no_show = True
         db.add(shift)
+        _tell_managers(db, shift)
     db.flush()
     return len(shifts)
+
+
+def _tell_managers(db: Session, shift: Shift) -> None:
+    performer = db.get(Performer, shift.performer_id)
+    room = db.get(Room, shift.room_id)
+    zone = studio_zone(db, shift.studio_id)
+    start, end = to_local(shift.starts_at, zone), to_local(shift.ends_at, zone)
+    name = performer.stage_name if performer else "A model"
+    notify(
+        db,
+        studio_id=shift.studio_id,
+        user_ids=staff_user_ids(db, shift.studio_id),
+        kind="no_show",
+        title=f"No-show: {name}",
+        body=f"{name} did not check in for {room.name if room else 'her room'}, "
+        f"{start:%a %d %b %H:%M}–{end:%H:%M}.",
+        link="/schedule",
+    )
