@@ -92,7 +92,7 @@ class WeekNav(rx.State, mixin=True):
     cells: list[list[dict[str, str]]] = []
 
     def _reload(self) -> None:  # overridden by each page
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define _reload()")
 
     def _shift_week(self, weeks: int) -> None:
         day = parse_day(self.week_of, date.today())  # noqa: DTZ011 - replaced by the studio's today on load

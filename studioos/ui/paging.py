@@ -14,7 +14,7 @@ class PagedTable(rx.State, mixin=True):
     total: int = 0
 
     def _reload(self) -> None:  # overridden by each page
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define _reload()")
 
     @rx.var
     def has_next(self) -> bool:
