@@ -7,7 +7,7 @@ from urllib.parse import quote
 import reflex as rx
 
 from studioos.services import auth, team
-from studioos.services.errors import NotFound, ValidationFailed
+from studioos.services.errors import NotFound, Throttled, ValidationFailed
 from studioos.ui.backend import anonymous, client_of, hard_navigate
 from studioos.ui.components import form_field, form_message
 from studioos.ui.layout import public_page
@@ -57,6 +57,9 @@ class InviteState(rx.State):
                 code = auth.create_handoff(db, user, studio_id)
         except ValidationFailed as exc:
             self.errors = exc.errors
+            return None
+        except Throttled as exc:
+            self.message = exc.message
             return None
         except NotFound as exc:
             self.valid, self.message = False, exc.message

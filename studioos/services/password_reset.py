@@ -6,7 +6,7 @@ import logging
 import smtplib
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from studioos.models import TokenPurpose, User, UserToken, utcnow
 from studioos.services import audit, mail
@@ -79,6 +79,16 @@ def reset_password(
         raise NotFound("This reset link is invalid, already used or expired. Ask for a new one.")
     user.password_hash = hash_password(password)
     db.add(user)
+    # Older reset links in the mailbox die with this one.
+    for other in db.exec(
+        select(UserToken).where(
+            UserToken.user_id == user.id,
+            UserToken.purpose == TokenPurpose.PASSWORD_RESET,
+            col(UserToken.used_at).is_(None),
+        )
+    ).all():
+        other.used_at = token.used_at
+        db.add(other)
     # Whoever knew the old password is signed out everywhere.
     revoke_user_sessions(db, user.id or 0)
     audit.record(db, "password.reset", studio_id=None, actor_user_id=user.id, ip=ip, user_agent=user_agent)

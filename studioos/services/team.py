@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from studioos.models import Invitation, Membership, Role, Studio, User, utcnow
-from studioos.services import audit, mail, performers
+from studioos.services import audit, auth, mail, performers
 from studioos.services.auth import revoke_user_sessions
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
-from studioos.services.passwords import hash_password, verify_password
+from studioos.services.passwords import hash_password
 from studioos.services.permissions import ROLE_LABELS, Actor, Cap, require
 from studioos.services.tokens import hash_token, new_token
 from studioos.services.validation import FormErrors, clean_name, normalize_email
@@ -283,10 +283,11 @@ def accept_invitation(
         db.add(user)
         db.flush()
     else:
-        if not user.is_active or user.deleted_at is not None:
-            raise ValidationFailed({"password": "This account is closed."})
-        if not verify_password(user.password_hash, password):
-            raise ValidationFailed({"password": "Wrong password for this account."})
+        # Proving the password is a sign-in: same throttle, same history, same audit rows.
+        try:
+            auth.authenticate(db, email=user.email, password=password, client=auth.Client(ip, user_agent))
+        except ValidationFailed as exc:
+            raise ValidationFailed({"password": "Wrong password for this account."}) from exc
     already = db.exec(
         select(Membership).where(Membership.user_id == user.id, Membership.studio_id == invitation.studio_id)
     ).first()

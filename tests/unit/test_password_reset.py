@@ -57,6 +57,17 @@ def test_reset_link_is_single_use(db: Session) -> None:
     assert auth.authenticate(db, email=owner.email, password=NEW_PASSWORD, client=CLIENT)
 
 
+def test_a_reset_voids_the_older_links_still_in_the_mailbox(db: Session) -> None:
+    _, owner = make_studio(db)
+    older = request_link(db, owner.email)
+    newer = request_link(db, owner.email)
+    password_reset.reset_password(db, newer, NEW_PASSWORD, NEW_PASSWORD)
+    db.commit()
+    assert not password_reset.reset_link_valid(db, older)
+    with pytest.raises(NotFound):
+        password_reset.reset_password(db, older, "yet another password", "yet another password")
+
+
 def test_reset_link_is_valid_for_one_hour(db: Session) -> None:
     _, owner = make_studio(db)
     raw = request_link(db, owner.email)

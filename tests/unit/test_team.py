@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from studioos.models import Invitation, Membership, User, utcnow
+from studioos.models import Invitation, LoginEvent, Membership, User, utcnow
 from studioos.services import auth, team
-from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
+from studioos.services.errors import NotFound, PermissionDenied, Throttled, ValidationFailed
 from studioos.services.permissions import Actor
 from studioos.services.tokens import hash_token
 from tests.factories import CLIENT, PASSWORD, actor_for, add_member, make_studio
@@ -127,11 +127,15 @@ def test_accepting_attaches_an_existing_account_with_its_password(db: Session) -
     raw = invite(db, actor_for(db, owner_a, studio_a), owner_b.email.upper(), "manager")
     assert team.invitation_info(db, raw).account_exists
 
-    before = db_snapshot(db)
     with pytest.raises(ValidationFailed) as exc:
         team.accept_invitation(db, raw, password="not my password")
     assert exc.value.errors == {"password": "Wrong password for this account."}
-    assert db_snapshot(db) == before
+    assert role_of(db, owner_b.id or 0, studio_a.id or 0) is None  # not joined
+    # A wrong password here is a failed sign-in like any other: in her history, and throttled.
+    failures = db.exec(
+        select(LoginEvent).where(LoginEvent.user_id == owner_b.id, LoginEvent.success == False)  # noqa: E712
+    ).all()
+    assert len(failures) == 1
 
     user, studio_id = team.accept_invitation(db, raw, name="Ignored Name", password=PASSWORD)
     db.commit()
@@ -141,6 +145,17 @@ def test_accepting_attaches_an_existing_account_with_its_password(db: Session) -
     assert auth.authenticate(db, email=owner_b.email, password=PASSWORD, client=CLIENT)
     assert role_of(db, owner_b.id or 0, studio_a.id or 0) == "manager"
     assert db.exec(select(User).where(User.email == owner_b.email)).all() == [owner_b]
+
+
+def test_guessing_an_existing_accounts_password_through_an_invitation_is_throttled(db: Session) -> None:
+    studio_a, owner_a = make_studio(db, "Studio A")
+    _studio_b, owner_b = make_studio(db, "Studio B")
+    raw = invite(db, actor_for(db, owner_a, studio_a), owner_b.email, "analyst")
+    for _ in range(10):
+        with pytest.raises(ValidationFailed):
+            team.accept_invitation(db, raw, password="a wrong guess 123", ip="198.51.100.9")
+    with pytest.raises(Throttled):
+        team.accept_invitation(db, raw, password=PASSWORD, ip="198.51.100.9")
 
 
 def test_invitation_link_is_valid_for_7_days(db: Session) -> None:
