@@ -285,17 +285,7 @@ class ModelDetailState(WeekNav, rx.State):
         if pid is None:
             return None
 
-        def f(key: str) -> str:
-            return str(form.get(key, "") or "")
-
-        legal = performers.LegalInput(
-            legal_name=f("legal_name"),
-            birth_date=f("birth_date"),
-            doc_type=f("doc_type"),
-            doc_number=f("doc_number"),
-            doc_country=f("doc_country"),
-            doc_expiry=f("doc_expiry"),
-        )
+        legal = performers.LegalInput.from_form(form)
         try:
             with acting(self.router) as (db, actor):
                 saved = performers.update_legal(db, actor, pid, legal)

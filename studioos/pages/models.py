@@ -127,14 +127,7 @@ class ModelsState(PagedTable, rx.State):
             payout_split=f("payout_split") or "50",
             notes=f("notes"),
         )
-        legal = performers.LegalInput(
-            legal_name=f("legal_name"),
-            birth_date=f("birth_date"),
-            doc_type=f("doc_type"),
-            doc_number=f("doc_number"),
-            doc_country=f("doc_country"),
-            doc_expiry=f("doc_expiry"),
-        )
+        legal = performers.LegalInput.from_form(form)
         try:
             with acting(self.router) as (db, actor):
                 created = performers.create_performer(db, actor, profile, legal)

@@ -9,6 +9,7 @@ Three views of a model, each its own DTO so nothing leaks by accident:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -78,6 +79,14 @@ class LegalInput:
     doc_number: str = ""
     doc_country: str = ""
     doc_expiry: date | str | None = None
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, object]) -> LegalInput:
+        """The identity fields of a submitted form, as strings (cleaned and validated later)."""
+        return cls(**{name: str(form.get(name, "") or "") for name in _LEGAL_FIELDS})
+
+
+_LEGAL_FIELDS = ("legal_name", "birth_date", "doc_type", "doc_number", "doc_country", "doc_expiry")
 
 
 @dataclass(frozen=True)
