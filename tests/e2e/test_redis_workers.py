@@ -1,0 +1,125 @@
+"""Production mode with Redis: Reflex keeps state in Redis and serves with several workers.
+A studio signs up, invites and signs out across those workers exactly as with one worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from tests.e2e.conftest import (
+    ROOT,
+    START_TIMEOUT,
+    App,
+    Mailbox,
+    _app_env,
+    _bin,
+    _missing,
+    _stop,
+    _wait_ready,
+    free_port,
+    sign_out,
+    sign_up,
+    unique_email,
+    wait_hydrated,
+)
+
+pytestmark = pytest.mark.e2e
+
+REDIS_DB = 11  # a database of its own on the shared server, emptied before and after
+REDIS_START = (
+    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no '
+    "--dir /var/lib/redis --logfile /var/log/redis/ci.log"
+)
+
+
+def _redis() -> redis.Redis:
+    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB, socket_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError:
+        subprocess.run(REDIS_START, shell=True, capture_output=True, check=False)
+        time.sleep(1)
+        try:
+            client.ping()
+        except redis.RedisError:
+            _missing("Redis at 127.0.0.1:6379 is not reachable and could not be started")
+    return client
+
+
+@pytest.fixture(scope="module")
+def redis_app(
+    tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox
+) -> Iterator[tuple[App, redis.Redis]]:
+    store = _redis()
+    store.flushdb()
+    tmp = tmp_path_factory.mktemp("e2e-redis")
+    port = free_port()
+    env = _app_env(tmp, port, mailbox)
+    env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    subprocess.run([_bin("studioos"), "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
+    log_path = tmp / "server.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [_bin("reflex"), "run", "--env", "prod", "--single-port", "--backend-port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        the_app = App(env["STUDIOOS_BASE_URL"], env["STUDIOOS_DATABASE_URL"], log_path, proc)
+        try:
+            _wait_ready(the_app, time.monotonic() + START_TIMEOUT)
+        except Exception as exc:
+            _stop(proc)
+            pytest.fail(f"StudioOS with Redis did not start: {exc}\n{the_app.log_tail()}")
+        try:
+            yield the_app, store
+        finally:
+            _stop(proc)
+            store.flushdb()
+            if the_app._engine is not None:
+                the_app._engine.dispose()
+
+
+def _worker_count(pid: int) -> int:
+    out = subprocess.run(["pgrep", "-g", str(os.getpgid(pid))], capture_output=True, text=True, check=False)
+    return len(out.stdout.split())
+
+
+def test_several_workers_share_state_in_redis(redis_app, browser, mailbox) -> None:  # type: ignore[no-untyped-def]
+    app, store = redis_app
+    assert _worker_count(app.process.pid) > 2  # the reflex parent and more than one server worker
+
+    ctx = browser.new_context(base_url=app.base_url, viewport={"width": 1280, "height": 860})
+    ctx.set_default_timeout(20_000)
+    try:
+        page = ctx.new_page()
+        owner = unique_email("redis-owner")
+        sign_up(page, studio="Redis Studio", name="Rita Owner", email_addr=owner)
+        page.locator("#studio-name").get_by_text("Redis Studio").wait_for()
+
+        invitee = unique_email("redis-analyst")
+        page.goto("/team")
+        wait_hydrated(page, "#invite-submit")
+        page.fill("#invite-email", invitee)
+        page.click("#invite-submit")
+        page.locator("#invitations-table").get_by_text(invitee).wait_for()
+        mailbox.wait_for(invitee)
+
+        # The page state lives in Redis, not in one worker's memory.
+        assert store.dbsize() > 0
+        keys = [k.decode() for k in store.scan_iter(count=1000)]
+        assert any("team_state" in k for k in keys), keys[:10]
+
+        sign_out(page)
+        page.goto("/dashboard")
+        page.wait_for_url("**/signin**")
+    finally:
+        ctx.close()
