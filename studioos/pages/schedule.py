@@ -4,6 +4,7 @@ editing or cancelling one occurrence or a series from a date on, attendance and 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import reflex as rx
 
@@ -470,31 +471,45 @@ def _picker() -> rx.Component:
     )
 
 
+def _who_and_where(prefix: str, errors: Any) -> list[rx.Component]:
+    """The model and room pickers both booking forms start with; ids are `<prefix>-model/room`."""
+    s = ScheduleState
+    return [
+        _field(
+            "Model",
+            _options_picker(s.model_options, "", None, f"{prefix}-model", "performer_id", "Choose"),
+            errors,
+            "performer_id",
+        ),
+        _field(
+            "Room",
+            _options_picker(s.room_options, "", None, f"{prefix}-room", "room_id", "Choose"),
+            errors,
+            "room_id",
+        ),
+    ]
+
+
+def _start_and_end(prefix: str, errors: Any) -> list[rx.Component]:
+    return [
+        _field(
+            "Start",
+            _input("start_time", f"{prefix}-start", "time", default_value="18:00"),
+            errors,
+            "start_time",
+        ),
+        _field("End", _input("end_time", f"{prefix}-end", "time", default_value="02:00"), errors, "end_time"),
+    ]
+
+
 def _single_form() -> rx.Component:
     s, e = ScheduleState, ScheduleState.shift_errors
     return rx.form(
         rx.vstack(
             rx.grid(
-                _field(
-                    "Model",
-                    _options_picker(s.model_options, "", None, "shift-model", "performer_id", "Choose"),
-                    e,
-                    "performer_id",
-                ),
-                _field(
-                    "Room",
-                    _options_picker(s.room_options, "", None, "shift-room", "room_id", "Choose"),
-                    e,
-                    "room_id",
-                ),
+                *_who_and_where("shift", e),
                 _field("Day", _input("day", "shift-day", "date", default_value=s.today), e, "day"),
-                _field(
-                    "Start",
-                    _input("start_time", "shift-start", "time", default_value="18:00"),
-                    e,
-                    "start_time",
-                ),
-                _field("End", _input("end_time", "shift-end", "time", default_value="02:00"), e, "end_time"),
+                *_start_and_end("shift", e),
                 _field("Notes", _input("notes", "shift-notes", max_length=500), e, "notes"),
                 columns=rx.breakpoints(initial="1", sm="3"),
                 spacing="3",
@@ -520,31 +535,14 @@ def _series_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.grid(
-                _field(
-                    "Model",
-                    _options_picker(s.model_options, "", None, "series-model", "performer_id", "Choose"),
-                    e,
-                    "performer_id",
-                ),
-                _field(
-                    "Room",
-                    _options_picker(s.room_options, "", None, "series-room", "room_id", "Choose"),
-                    e,
-                    "room_id",
-                ),
+                *_who_and_where("series", e),
                 _field(
                     "First day",
                     _input("first_day", "series-first-day", "date", default_value=s.today),
                     e,
                     "first_day",
                 ),
-                _field(
-                    "Start",
-                    _input("start_time", "series-start", "time", default_value="18:00"),
-                    e,
-                    "start_time",
-                ),
-                _field("End", _input("end_time", "series-end", "time", default_value="02:00"), e, "end_time"),
+                *_start_and_end("series", e),
                 _field(
                     "Weeks",
                     _input("weeks", "series-weeks", "number", default_value="4", min="1", max="52"),
