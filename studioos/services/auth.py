@@ -334,10 +334,9 @@ def resolve_actor(
             studio_id, role = row
             found.studio_id = studio_id
     now = utcnow()
+    # Writing last_seen on every event would make each click a write; 30 s is precise enough.
     if touch and (now - found.last_seen_at) > timedelta(seconds=30):
         found.last_seen_at = now
-        db.add(found)
-    elif touch and found.studio_id != studio_id:
         db.add(found)
     client = client or Client()
     return Actor(

@@ -40,5 +40,6 @@ def send(to: str, subject: str, body: str) -> None:
     path = outbox / f"{stamp}-{safe_to}.eml"
     path.write_bytes(bytes(msg))
     links = " ".join(_LINK.findall(body))
-    log.warning("mail to %s (%s) written to %s %s", to, subject, path, links)
+    log.info("mail to %s (%s) written to %s %s", to, subject, path, links)
+    # The demo has no mail server: the terminal is where its user finds the links.
     print(f"[studioos mail] to {to}: {subject} -> {path} {links}", flush=True)

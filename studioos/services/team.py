@@ -91,20 +91,20 @@ def list_invitations(db: Session, actor: Actor) -> list[InvitationRow]:
         u.id: u.name
         for u in db.exec(select(User).where(col(User.id).in_({r.invited_by_id for r in rows}))).all()
     }
-    now = utcnow()
-    return [
-        InvitationRow(
-            id=r.id or 0,
-            email=r.email,
-            role=r.role,
-            role_label=ROLE_LABELS.get(r.role, r.role),
-            invited_by=inviters.get(r.invited_by_id, "—"),
-            created_at=r.created_at,
-            expires_at=r.expires_at,
-            expired=r.expires_at <= now,
-        )
-        for r in rows
-    ]
+    return [_invitation_row(r, inviters.get(r.invited_by_id, "—")) for r in rows]
+
+
+def _invitation_row(invitation: Invitation, invited_by: str) -> InvitationRow:
+    return InvitationRow(
+        id=invitation.id or 0,
+        email=invitation.email,
+        role=invitation.role,
+        role_label=ROLE_LABELS.get(invitation.role, invitation.role),
+        invited_by=invited_by,
+        created_at=invitation.created_at,
+        expires_at=invitation.expires_at,
+        expired=invitation.expires_at <= utcnow(),
+    )
 
 
 def count_pending_invitations(db: Session, actor: Actor) -> int:
@@ -198,7 +198,7 @@ def invite(
     db.flush()
     audit.record_by(db, actor, "invitation.sent", target=email_c or "", detail=f"role={role}")
     _send_invitation(db, invitation, raw)
-    return next(r for r in list_invitations(db, actor) if r.id == invitation.id)
+    return _invitation_row(invitation, actor.name)
 
 
 def _studio_invitation(db: Session, actor: Actor, invitation_id: int) -> Invitation:
