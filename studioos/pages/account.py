@@ -7,6 +7,7 @@ import reflex as rx
 from studioos.services import account, studios
 from studioos.services.errors import NotFound, ServiceError, ValidationFailed
 from studioos.ui.backend import acting
+from studioos.ui.calendar import parse_int
 from studioos.ui.components import card, form_field, page_header
 from studioos.ui.format import local_time
 from studioos.ui.layout import shell
@@ -127,11 +128,14 @@ class AccountState(rx.State):
 
     @rx.event
     def revoke(self, session_id: str):  # type: ignore[no-untyped-def]
+        target = parse_int(session_id)
         try:
+            if target is None:
+                raise NotFound()
             with acting(self.router) as (db, actor):
-                account.revoke_session(db, actor, int(session_id))
+                account.revoke_session(db, actor, target)
             self._reload()
-        except (NotFound, ValueError):
+        except NotFound:
             return rx.toast.error("This session has already ended.")
         except ServiceError as exc:
             return service_error_event(exc, "/account")

@@ -8,6 +8,7 @@ from studioos.services import studios, team
 from studioos.services.errors import ServiceError, ValidationFailed
 from studioos.services.permissions import ROLE_LABELS, Cap
 from studioos.ui.backend import acting
+from studioos.ui.calendar import parse_int
 from studioos.ui.components import card, empty_state, field_error, page_header, sort_header
 from studioos.ui.format import local_time
 from studioos.ui.layout import shell
@@ -92,10 +93,14 @@ class TeamState(rx.State):
         self._reload()
         return [rx.toast.success(f"Invitation sent to {row.email}."), rx.set_value("invite-email", "")]
 
-    async def _run(self, fn, *args, ok: str):  # type: ignore[no-untyped-def]
+    def _run(self, fn, raw_id: str, *args, ok: str):  # type: ignore[no-untyped-def]
+        """Call a team service with an id from the browser; a malformed id is a missing one."""
+        target = parse_int(raw_id)
+        if target is None:
+            return rx.toast.error("Not found.")
         try:
             with acting(self.router) as (db, actor):
-                fn(db, actor, *args)
+                fn(db, actor, target, *args)
         except ValidationFailed as exc:
             return rx.toast.error(exc.message)
         except ServiceError as exc:
@@ -104,20 +109,20 @@ class TeamState(rx.State):
         return rx.toast.success(ok)
 
     @rx.event
-    async def resend(self, invitation_id: str):  # type: ignore[no-untyped-def]
-        return await self._run(team.resend_invitation, int(invitation_id), ok="Invitation sent again.")
+    def resend(self, invitation_id: str):  # type: ignore[no-untyped-def]
+        return self._run(team.resend_invitation, invitation_id, ok="Invitation sent again.")
 
     @rx.event
-    async def revoke(self, invitation_id: str):  # type: ignore[no-untyped-def]
-        return await self._run(team.revoke_invitation, int(invitation_id), ok="Invitation revoked.")
+    def revoke(self, invitation_id: str):  # type: ignore[no-untyped-def]
+        return self._run(team.revoke_invitation, invitation_id, ok="Invitation revoked.")
 
     @rx.event
-    async def change_role(self, user_id: str, role: str):  # type: ignore[no-untyped-def]
-        return await self._run(team.change_role, int(user_id), role, ok="Role changed.")
+    def change_role(self, user_id: str, role: str):  # type: ignore[no-untyped-def]
+        return self._run(team.change_role, user_id, role, ok="Role changed.")
 
     @rx.event
-    async def remove(self, user_id: str):  # type: ignore[no-untyped-def]
-        return await self._run(team.remove_member, int(user_id), ok="Removed from the team.")
+    def remove(self, user_id: str):  # type: ignore[no-untyped-def]
+        return self._run(team.remove_member, user_id, ok="Removed from the team.")
 
 
 def _role_cell(row: dict) -> rx.Component:

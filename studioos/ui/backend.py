@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
 import reflex as rx
 from sqlmodel import Session
@@ -48,6 +49,4 @@ def hard_navigate(url: str) -> rx.event.EventSpec:
 
 
 def sign_in_redirect(path: str) -> rx.event.EventSpec:
-    from urllib.parse import quote
-
     return rx.redirect(f"/signin?next={quote(path or '/dashboard')}", replace=True)
