@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
-
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 
 from studioos.services.auth import SESSION_COOKIE
@@ -30,15 +28,9 @@ def clear_session_cookie(response: Response) -> None:
 
 
 def token_from_header(cookie_header: str) -> str:
-    if not cookie_header:
-        return ""
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(cookie_header)
-    except Exception:
-        return ""
-    morsel = jar.get(SESSION_COOKIE)
-    return morsel.value if morsel else ""
+    """The session token from a raw Cookie header (the websocket's), parsed as Starlette parses
+    requests: leniently, so another site's malformed cookie cannot hide ours."""
+    return cookie_parser(cookie_header or "").get(SESSION_COOKIE, "")
 
 
 def token_from_request(request: Request) -> str:
