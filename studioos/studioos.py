@@ -7,6 +7,7 @@ import contextlib
 import reflex as rx
 
 from studioos import crypto
+from studioos.api.guard import CookieGuard, install_upload_check
 from studioos.api.routes import build_api
 from studioos.db import session_scope
 from studioos.jobs.scheduler import SchedulerRunner
@@ -30,6 +31,7 @@ from studioos.pages import (
     team,
 )
 from studioos.settings import get_settings
+from studioos.ui import backend, binding
 from studioos.ui.session import SessionState
 
 
@@ -38,10 +40,15 @@ def index() -> rx.Component:
 
 
 app = rx.App(
-    api_transformer=build_api(),
+    # The routes are mounted in front of Reflex, and CookieGuard wraps both (see its module).
+    api_transformer=[build_api(), CookieGuard],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
     stylesheets=["/styles.css"],
 )
+backend.use_app(app)
+# First, ahead of Reflex's hydrate: a state from another session is blanked before anything reads it.
+app.add_middleware(binding.SessionBindingMiddleware(), index=0)
+install_upload_check(binding.upload_check(app))
 
 
 def check_encryption_keys() -> None:

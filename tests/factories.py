@@ -11,8 +11,11 @@ from studioos.services.permissions import Actor
 from tests.conftest import random_email
 
 PASSWORD = "correct horse battery"
+# What auth.browser_hash() gives for the test browser's id cookie (any opaque 64-char value).
+TEST_BROWSER = "b" * 64
 CLIENT = auth.Client(
-    ip="203.0.113.7", user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36"
+    ip="203.0.113.7", user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36",
+    browser=TEST_BROWSER,
 )
 
 

@@ -15,6 +15,7 @@ from studioos.api.cookies import clear_session_cookie, set_session_cookie, token
 from studioos.db import get_engine, session_scope
 from studioos.services import auth, photos
 from studioos.services.errors import ServiceError
+from studioos.settings import get_settings
 
 log = logging.getLogger("studioos.api")
 
@@ -23,7 +24,20 @@ def client_of(request: Request) -> auth.Client:
     return auth.Client(
         ip=request.client.host if request.client else "",
         user_agent=request.headers.get("user-agent", "")[:512],
+        browser=auth.browser_hash(request.cookies.get(auth.BROWSER_COOKIE, "")),
     )
+
+
+def same_origin(request: Request) -> bool:
+    """A state-changing request must come from our own pages (OWASP: verify the Origin header,
+    else the Referer). Browsers send Origin on every POST, so a missing one is refused too."""
+    expected = get_settings().origin
+    origin = request.headers.get("origin")
+    if origin is not None:
+        return origin == expected
+    referer = request.headers.get("referer", "")
+    parts = urlsplit(referer)
+    return bool(parts.scheme and parts.netloc) and f"{parts.scheme}://{parts.netloc}" == expected
 
 
 def safe_next(raw: str | None, default: str = "/dashboard") -> str:
@@ -48,9 +62,13 @@ async def complete_sign_in(request: Request) -> Response:
 
 
 async def sign_out(request: Request) -> Response:
+    """A POST from our own pages only: a plain link or a foreign page signs nobody out."""
+    if not same_origin(request):
+        return JSONResponse({"error": "Sign-out must come from StudioOS's own pages."}, status_code=403)
+    form = await request.form()
     with session_scope() as db:
         auth.sign_out(db, token_from_request(request), client_of(request))
-    then = "/signin?reset=1" if request.query_params.get("then") == "reset" else "/signin?signed_out=1"
+    then = "/signin?reset=1" if form.get("then") == "reset" else "/signin?signed_out=1"
     response = RedirectResponse(then, status_code=303)
     clear_session_cookie(response)
     return response
@@ -90,7 +108,7 @@ def build_api() -> Starlette:
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/api/auth/complete", complete_sign_in, methods=["GET"]),
-            Route("/api/auth/signout", sign_out, methods=["GET", "POST"]),
+            Route("/api/auth/signout", sign_out, methods=["POST"]),
             Route("/api/photos/{performer_id}", performer_photo, methods=["GET"]),
         ]
     )

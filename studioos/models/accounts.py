@@ -30,7 +30,6 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True, index=True)
     name: str = Field(max_length=120)
     password_hash: str = Field(max_length=255)
-    totp_secret: str | None = Field(default=None, max_length=512)
     is_support: bool = Field(default=False)
     is_active: bool = Field(default=True)
     created_at: datetime = utc_field(default_now=True)
@@ -69,6 +68,8 @@ class LoginEvent(SQLModel, table=True):
     ip: str = Field(default="", max_length=64, index=True)
     user_agent: str = Field(default="", max_length=512)
     device_key: str = Field(default="", max_length=64)
+    # HMAC of the browser cookie (never the cookie itself): failures are counted per browser.
+    browser_hash: str = Field(default="", max_length=64, index=True)
     success: bool = Field(default=False)
     reason: str = Field(default="", max_length=64)
     created_at: datetime = utc_field(default_now=True, index=True)
@@ -99,5 +100,38 @@ class UserToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     payload: str = Field(default="", max_length=512)
     created_at: datetime = utc_field(default_now=True)
+    expires_at: datetime = utc_field()
+    used_at: datetime | None = utc_field(nullable=True)
+
+
+class TrustedBrowser(SQLModel, table=True):
+    """A browser (by the HMAC of its long-lived cookie) that has signed in to this account before.
+
+    OWASP's device-cookie defence: a stranger's failed sign-ins throttle strangers, never the
+    owner signing in from a browser she has used before."""
+
+    __table_args__ = (UniqueConstraint("user_id", "browser_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    browser_hash: str = Field(max_length=64)
+    created_at: datetime = utc_field(default_now=True)
+    last_seen_at: datetime = utc_field(default_now=True)
+
+
+class SignupRequest(SQLModel, table=True):
+    """A sign-up waiting for its emailed confirmation: the same answer whether or not the
+    address already has an account, so sign-up reveals nobody's membership."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    name: str = Field(max_length=120)
+    studio_name: str = Field(max_length=120)
+    timezone: str = Field(max_length=64, default="UTC")
+    currency: str = Field(max_length=3, default="USD")
+    password_hash: str = Field(max_length=255)
+    token_hash: str = Field(max_length=64, unique=True)
+    ip: str = Field(default="", max_length=64, index=True)
+    created_at: datetime = utc_field(default_now=True, index=True)
     expires_at: datetime = utc_field()
     used_at: datetime | None = utc_field(nullable=True)

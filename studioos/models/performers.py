@@ -40,7 +40,8 @@ class Performer(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=32)
     telegram: str | None = Field(default=None, max_length=64)
     payout_split: Decimal = Field(default=Decimal("50.00"), sa_type=Numeric(5, 2))
-    notes: str = Field(default="", max_length=4000)
+    # Staff notes about a person are as private as her legal identity: encrypted at rest.
+    notes: str = Field(default="", sa_type=EncryptedString)
     legal_name: str | None = Field(default=None, sa_type=EncryptedString)
     birth_date: date | None = Field(default=None, sa_type=EncryptedDate)
     doc_type: str | None = Field(default=None, sa_type=EncryptedString)

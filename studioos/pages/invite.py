@@ -54,7 +54,10 @@ class InviteState(rx.State):
                     ip=client.ip,
                     user_agent=client.user_agent,
                 )
-                code = auth.create_handoff(db, user, studio_id)
+                code = auth.create_handoff(db, user, studio_id, client=client)
+        except auth.BrowserUnknown as exc:
+            self.message = exc.message
+            return None
         except ValidationFailed as exc:
             self.errors = exc.errors
             return None

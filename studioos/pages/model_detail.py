@@ -7,6 +7,8 @@ loaded only when opened, because every read of it is written to the audit log.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from studioos.pages.models import (
@@ -22,6 +24,7 @@ from studioos.services.errors import NotFound, ServiceError, ValidationFailed
 from studioos.services.performers import DOCUMENT_LABELS, STATUS_LABELS
 from studioos.services.permissions import Cap
 from studioos.ui.backend import acting
+from studioos.ui.binding import SealedVars
 from studioos.ui.calendar import (
     WeekNav,
     events,
@@ -70,7 +73,9 @@ _BLANK_LEGAL = dict.fromkeys(
 )
 
 
-class ModelDetailState(WeekNav, rx.State):
+class ModelDetailState(SealedVars, WeekNav, rx.State):
+    # Decrypted identity, contact data and staff notes never rest in the state store in clear.
+    _sealed: ClassVar[tuple[str, ...]] = ("legal", "profile")
     performer_id: str = ""
     missing: bool = False
     access: str = ""  # full (owner/manager) | stage (analyst) | own (the model herself)

@@ -6,7 +6,7 @@ import reflex as rx
 
 from studioos.services import password_reset
 from studioos.services.errors import NotFound, ValidationFailed
-from studioos.ui.backend import anonymous, client_of, hard_navigate
+from studioos.ui.backend import anonymous, client_of, post_navigate
 from studioos.ui.components import form_field, form_message
 from studioos.ui.layout import public_page
 
@@ -46,7 +46,7 @@ class ResetState(rx.State):
             self.message = exc.message
             self.valid = False
             return None
-        return hard_navigate("/api/auth/signout?then=reset")
+        return post_navigate("/api/auth/signout", {"then": "reset"})
 
 
 def page() -> rx.Component:

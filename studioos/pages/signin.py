@@ -45,8 +45,11 @@ class SignInState(rx.State):
                     password=str(form.get("password", "")),
                     client=client_of(self.router),
                 )
-                code = auth.create_handoff(db, user)
+                code = auth.create_handoff(db, user, client=client_of(self.router))
         except Throttled as exc:
+            self.message = exc.message
+            return None
+        except auth.BrowserUnknown as exc:
             self.message = exc.message
             return None
         except ValidationFailed as exc:

@@ -36,7 +36,10 @@ class SignUpState(rx.State):
                     password_confirm=str(form.get("password_confirm", "")),
                     client=client_of(self.router),
                 )
-                code = auth.create_handoff(db, user)
+                code = auth.create_handoff(db, user, client=client_of(self.router))
+        except auth.BrowserUnknown as exc:
+            self.message = exc.message
+            return None
         except ValidationFailed as exc:
             self.errors = exc.errors
             self.message = exc.message

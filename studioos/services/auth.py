@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import math
 import smtplib
@@ -38,6 +39,9 @@ from studioos.services.validation import (
 from studioos.settings import get_settings
 
 SESSION_COOKIE = "studioos_session"
+# A random id every browser gets on its first page load (studioos.api.guard); only its HMAC
+# (`browser_hash`) is ever stored or compared.
+BROWSER_COOKIE = "studioos_browser"
 HANDOFF_TTL = timedelta(seconds=60)
 WRONG_CREDENTIALS = "Wrong email or password."
 
@@ -50,6 +54,13 @@ class Client:
 
     ip: str = ""
     user_agent: str = ""
+    # browser_hash() of the browser's id cookie; "" when the browser sent none.
+    browser: str = ""
+
+
+def browser_hash(raw_cookie: str) -> str:
+    """The stored form of a browser id cookie (domain-separated from session token hashes)."""
+    return hash_token("browser|" + raw_cookie) if raw_cookie else ""
 
 
 def sign_up(
@@ -232,15 +243,28 @@ def _first_studio_id(db: Session, user_id: int | None) -> int | None:
     ).first()
 
 
-def create_handoff(db: Session, user: User, studio_id: int | None = None) -> str:
-    """A one-minute single-use code the browser trades for its HttpOnly session cookie."""
+class BrowserUnknown(ValidationFailed):
+    def __init__(self) -> None:
+        message = (
+            "Your browser did not send StudioOS's cookie. Allow cookies for this site and reload the page."
+        )
+        super().__init__({"form": message}, message)
+
+
+def create_handoff(db: Session, user: User, studio_id: int | None = None, *, client: Client) -> str:
+    """A one-minute single-use code the browser trades for its HttpOnly session cookie.
+
+    Bound to the browser that asked for it: the same link opened in another browser (a login
+    CSRF: the victim signed in to the attacker's studio) signs nobody in."""
+    if not client.browser:
+        raise BrowserUnknown()
     raw, digest = new_token()
     db.add(
         UserToken(
             user_id=user.id,
             purpose=TokenPurpose.SIGNIN_HANDOFF,
             token_hash=digest,
-            payload=str(studio_id or ""),
+            payload=f"{studio_id or ''}|{client.browser}",
             expires_at=utcnow() + HANDOFF_TTL,
         )
     )
@@ -265,10 +289,14 @@ def redeem_handoff(db: Session, raw: str, client: Client) -> str | None:
     token = consume_token(db, raw, TokenPurpose.SIGNIN_HANDOFF)
     if token is None:
         return None
+    studio_part, _, bound_browser = token.payload.partition("|")
+    if not bound_browser or not client.browser or not hmac.compare_digest(bound_browser, client.browser):
+        log.warning("a sign-in hand-off for user %s was opened in another browser", token.user_id)
+        return None
     user = db.get(User, token.user_id)
     if user is None or not user.is_active or user.deleted_at is not None:
         return None
-    studio_id = int(token.payload) if token.payload else _first_studio_id(db, user.id)
+    studio_id = int(studio_part) if studio_part else _first_studio_id(db, user.id)
     return start_session(db, user, studio_id, client)
 
 

@@ -11,22 +11,48 @@ from urllib.parse import quote
 import reflex as rx
 from sqlmodel import Session
 
-from studioos.api.cookies import token_from_header
+from studioos.api.guard import EVENT_PATH, SCOPE_COOKIES
 from studioos.db import session_scope
 from studioos.services import auth
 from studioos.services.permissions import Actor
+
+_app: Any = None
+
+
+def use_app(app: Any) -> None:
+    """The rx.App whose socket server holds each live connection's private cookies."""
+    global _app
+    _app = app
+
+
+def socket_cookies(router: Any) -> dict[str, str]:
+    """The private cookies of the websocket this event came on.
+
+    studioos.api.guard took them out of the handshake before Reflex saw it, so they are in no
+    state (nothing in the state store can sign anyone in). They live in the connection's ASGI
+    scope in this worker's memory; a closed tab has none, so a replayed client token alone
+    acts as nobody."""
+    sid = getattr(router.session, "session_id", "") or ""
+    sio = getattr(_app, "sio", None)
+    if not sid or sio is None:
+        return {}
+    environ = sio.get_environ(sid, EVENT_PATH)
+    if not environ:
+        return {}
+    cookies = environ.get("asgi.scope", {}).get(SCOPE_COOKIES)
+    return dict(cookies) if cookies else {}
 
 
 def client_of(router: Any) -> auth.Client:
     return auth.Client(
         ip=(router.session.client_ip or "")[:64],
         user_agent=(router.headers.user_agent or "")[:512],
+        browser=auth.browser_hash(socket_cookies(router).get(auth.BROWSER_COOKIE, "")),
     )
 
 
 def token_of(router: Any) -> str:
-    # The cookie header stays server-side in Reflex 0.10; it is never sent to the browser.
-    return token_from_header(router.headers.cookie)
+    return socket_cookies(router).get(auth.SESSION_COOKIE, "")
 
 
 @contextmanager
@@ -46,6 +72,19 @@ def anonymous() -> Iterator[Session]:
 def hard_navigate(url: str) -> rx.event.EventSpec:
     """A full page load: the next websocket carries the cookie the route just set or cleared."""
     return rx.call_script(f"window.location.assign({json.dumps(url)})")
+
+
+def post_navigate(url: str, fields: dict[str, str] | None = None) -> rx.event.EventSpec:
+    """A full page load by a form POST from this page (routes that change state take no GET)."""
+    script = (
+        "(() => { const f = document.createElement('form'); f.method = 'post'; "
+        f"f.action = {json.dumps(url)}; "
+        f"for (const [k, v] of Object.entries({json.dumps(fields or {})})) {{ "
+        "const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v; "
+        "f.appendChild(i); } "
+        "document.body.appendChild(f); f.submit(); })()"
+    )
+    return rx.call_script(script)
 
 
 def sign_in_redirect(path: str) -> rx.event.EventSpec:

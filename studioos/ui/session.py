@@ -7,7 +7,8 @@ import reflex as rx
 from studioos.services import auth, notifications, studios
 from studioos.services.errors import NotSignedIn, PermissionDenied, ServiceError
 from studioos.services.permissions import ROLE_LABELS
-from studioos.ui.backend import acting, anonymous, client_of, hard_navigate, sign_in_redirect, token_of
+from studioos.ui.backend import acting, anonymous, client_of, post_navigate, sign_in_redirect, token_of
+from studioos.ui.binding import blank_page_states
 
 
 class SessionState(rx.State):
@@ -96,9 +97,10 @@ class SessionState(rx.State):
         return rx.redirect("/signin", replace=True)
 
     @rx.event
-    def sign_out(self):  # type: ignore[no-untyped-def]
-        self._clear()
-        return hard_navigate("/api/auth/signout")
+    async def sign_out(self):  # type: ignore[no-untyped-def]
+        """Every page state of the tab is blanked here, before the sign-out POST ends the session."""
+        await blank_page_states(self)
+        return post_navigate("/api/auth/signout")
 
 
 def service_error_event(exc: ServiceError, path: str = "/dashboard") -> rx.event.EventSpec:

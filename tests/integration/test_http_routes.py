@@ -41,7 +41,7 @@ def attrs(set_cookie: str) -> dict[str, str]:
 
 def handoff(db: Session) -> tuple[str, int]:
     _, owner = make_studio(db)
-    code = auth.create_handoff(db, owner)
+    code = auth.create_handoff(db, owner, client=CLIENT)
     db.commit()
     return code, owner.id or 0
 
@@ -128,7 +128,7 @@ def test_foreign_codes_give_no_cookie(db: Session, client: TestClient) -> None:
 
 def test_disabled_account_gets_no_cookie(db: Session, client: TestClient) -> None:
     _, owner = make_studio(db)
-    code = auth.create_handoff(db, owner)
+    code = auth.create_handoff(db, owner, client=CLIENT)
     owner.is_active = False
     db.add(owner)
     db.commit()

@@ -118,7 +118,7 @@ def test_audit_log_shows_only_studio_a(db: Session) -> None:
 
 def test_other_users_sessions_cannot_be_revoked(db: Session) -> None:
     s = two_studios(db)
-    code = auth.create_handoff(db, s["owner_b"])
+    code = auth.create_handoff(db, s["owner_b"], client=CLIENT)
     db.commit()
     token_b = auth.redeem_handoff(db, code, CLIENT)
     db.commit()
@@ -148,7 +148,7 @@ def test_member_of_both_studios_acts_only_in_the_current_one(db: Session) -> Non
 def test_handoff_naming_a_foreign_studio_lands_in_the_users_own(db: Session) -> None:
     """A session can only ever be in a studio the user belongs to, whatever the code says."""
     s = two_studios(db)
-    code = auth.create_handoff(db, s["analyst_a"], studio_id=s["b"].id)
+    code = auth.create_handoff(db, s["analyst_a"], studio_id=s["b"].id, client=CLIENT)
     db.commit()
     with TestClient(build_api(), follow_redirects=False) as client:
         response = client.get("/api/auth/complete", params={"code": code})
@@ -162,7 +162,7 @@ def test_handoff_naming_a_foreign_studio_lands_in_the_users_own(db: Session) -> 
 
 def test_http_complete_with_studio_b_users_used_code_gives_no_cookie(db: Session) -> None:
     s = two_studios(db)
-    code = auth.create_handoff(db, s["owner_b"])
+    code = auth.create_handoff(db, s["owner_b"], client=CLIENT)
     db.commit()
     assert auth.redeem_handoff(db, code, CLIENT)  # B's browser used it
     db.commit()

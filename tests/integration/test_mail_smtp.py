@@ -11,7 +11,7 @@ from sqlmodel import Session
 from studioos.services import account, auth, mail, password_reset, team
 from studioos.services.errors import NotFound, ValidationFailed
 from studioos.settings import get_settings
-from tests.factories import CLIENT, PASSWORD, actor_for, make_studio
+from tests.factories import CLIENT, PASSWORD, TEST_BROWSER, actor_for, make_studio
 from tests.foundation_helpers import body_of, link_in, outbox_messages, token_in
 from tests.integration.conftest import MailServer
 
@@ -20,12 +20,13 @@ IPHONE = auth.Client(
     ip="198.51.100.23",
     user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+    browser=TEST_BROWSER,
 )
 
 
 def sign_in(db: Session, email: str, password: str, client: auth.Client) -> str:
     user = auth.authenticate(db, email=email, password=password, client=client)
-    code = auth.create_handoff(db, user)
+    code = auth.create_handoff(db, user, client=client)
     db.commit()
     token = auth.redeem_handoff(db, code, client)
     db.commit()

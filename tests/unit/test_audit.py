@@ -11,23 +11,25 @@ from studioos.models import AuditLog, User, utcnow
 from studioos.services import account, audit, auth, team
 from studioos.services.errors import ValidationFailed
 from studioos.services.permissions import Actor
-from tests.factories import PASSWORD, actor_for, add_member, make_studio
+from tests.factories import PASSWORD, TEST_BROWSER, actor_for, add_member, make_studio
 
 OWNER_CLIENT = auth.Client(
     ip="203.0.113.10",
     user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0",
+    browser=TEST_BROWSER,
 )
 PHONE = auth.Client(
     ip="198.51.100.77",
     user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+    browser=TEST_BROWSER,
 )
 FIREFOX = "Firefox on Windows (computer)"
 
 
 def signed_in(db: Session, user: User, client: auth.Client) -> tuple[str, Actor]:
     auth.authenticate(db, email=user.email, password=PASSWORD, client=client)
-    code = auth.create_handoff(db, user)
+    code = auth.create_handoff(db, user, client=client)
     db.commit()
     token = auth.redeem_handoff(db, code, client)
     db.commit()

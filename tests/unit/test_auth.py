@@ -12,7 +12,7 @@ from studioos.models import LoginEvent, Membership, Role, Studio, User
 from studioos.services import auth
 from studioos.services.errors import Throttled, ValidationFailed
 from studioos.services.passwords import needs_rehash
-from tests.factories import CLIENT, PASSWORD, make_studio
+from tests.factories import CLIENT, PASSWORD, TEST_BROWSER, make_studio
 from tests.foundation_helpers import age_login_events, db_snapshot
 
 
@@ -109,7 +109,7 @@ def test_current_hash_is_not_rewritten_on_sign_in(db: Session) -> None:
 def _fail(db: Session, email: str, ip: str) -> None:
     with pytest.raises(ValidationFailed):
         auth.authenticate(
-            db, email=email, password="wrong password!", client=auth.Client(ip, CLIENT.user_agent)
+            db, email=email, password="wrong password!", client=auth.Client(ip, CLIENT.user_agent, browser=TEST_BROWSER)
         )
 
 
@@ -119,7 +119,7 @@ def test_failed_sign_ins_are_throttled_per_account(db: Session) -> None:
     for i in range(10):
         _fail(db, owner.email, f"198.51.100.{i}")
     with pytest.raises(Throttled) as exc:
-        auth.authenticate(db, email=owner.email, password=PASSWORD, client=auth.Client("192.0.2.99", "x"))
+        auth.authenticate(db, email=owner.email, password=PASSWORD, client=auth.Client("192.0.2.99", "x", browser=TEST_BROWSER))
     assert exc.value.message == "Too many failed sign-ins. Try again in 15 minutes."
     assert 14 * 60 < exc.value.retry_after_seconds <= 15 * 60 + 1
 
@@ -139,7 +139,7 @@ def test_failed_sign_ins_are_throttled_per_ip(db: Session) -> None:
     # ... and then cannot even try the right password of another account from there.
     with pytest.raises(Throttled) as exc:
         auth.authenticate(
-            db, email=owner.email, password=PASSWORD, client=auth.Client("198.51.100.50", CLIENT.user_agent)
+            db, email=owner.email, password=PASSWORD, client=auth.Client("198.51.100.50", CLIENT.user_agent, browser=TEST_BROWSER)
         )
     assert "Try again in" in exc.value.message
     # The same account from another address is not affected.
@@ -186,13 +186,13 @@ def test_failures_are_recorded_even_though_the_caller_rolls_back(engine) -> None
 
 def test_handoff_code_is_single_use_and_short_lived(db: Session) -> None:
     _, owner = make_studio(db)
-    code = auth.create_handoff(db, owner)
+    code = auth.create_handoff(db, owner, client=CLIENT)
     db.commit()
     first = auth.redeem_handoff(db, code, CLIENT)
     assert first is not None
     assert auth.redeem_handoff(db, code, CLIENT) is None
 
-    late = auth.create_handoff(db, owner)
+    late = auth.create_handoff(db, owner, client=CLIENT)
     db.commit()
     from studioos.models import UserToken
     from studioos.services.tokens import hash_token

@@ -24,7 +24,7 @@ def request_link(db: Session, email: str) -> str:
 
 
 def live_session(db: Session, user) -> str:  # type: ignore[no-untyped-def]
-    code = auth.create_handoff(db, user)
+    code = auth.create_handoff(db, user, client=CLIENT)
     db.commit()
     token = auth.redeem_handoff(db, code, CLIENT)
     db.commit()

@@ -99,7 +99,7 @@ def _support(db: Session) -> tuple[User, Actor]:
     )
     db.commit()
     auth.authenticate(db, email=user.email, password=PASSWORD, client=CLIENT)
-    code = auth.create_handoff(db, user)
+    code = auth.create_handoff(db, user, client=CLIENT)
     db.commit()
     token = auth.redeem_handoff(db, code, CLIENT)
     db.commit()

@@ -20,7 +20,7 @@ from tests.foundation_helpers import age_session
 def sign_in(db: Session, user: User, client: auth.Client = CLIENT) -> str:
     """What the sign-in page and the cookie route do together; returns the cookie value."""
     auth.authenticate(db, email=user.email, password=PASSWORD, client=client)
-    code = auth.create_handoff(db, user)
+    code = auth.create_handoff(db, user, client=client)
     db.commit()
     token = auth.redeem_handoff(db, code, client)
     db.commit()
@@ -45,7 +45,7 @@ def test_session_token_has_at_least_128_bits(db: Session) -> None:
 
 def test_raw_tokens_are_never_stored(db: Session) -> None:
     _, owner = make_studio(db)
-    code = auth.create_handoff(db, owner)
+    code = auth.create_handoff(db, owner, client=CLIENT)
     db.commit()
     token = auth.redeem_handoff(db, code, CLIENT)
     db.commit()
@@ -175,7 +175,7 @@ def test_removed_member_loses_the_studio_at_once(db: Session) -> None:
 
 def test_handoff_codes_expire_after_a_minute(db: Session) -> None:
     _, owner = make_studio(db)
-    code = auth.create_handoff(db, owner)
+    code = auth.create_handoff(db, owner, client=CLIENT)
     db.commit()
     row = db.exec(select(UserToken).where(UserToken.token_hash == hash_token(code))).one()
     assert row.expires_at - utcnow() <= timedelta(seconds=60)

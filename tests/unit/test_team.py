@@ -256,7 +256,7 @@ def test_owner_changes_roles(db: Session) -> None:
 def test_role_change_applies_to_a_live_session(db: Session) -> None:
     studio, owner = make_studio(db)
     analyst = add_member(db, studio, "analyst")
-    code = auth.create_handoff(db, analyst)
+    code = auth.create_handoff(db, analyst, client=CLIENT)
     db.commit()
     token = auth.redeem_handoff(db, code, CLIENT)
     db.commit()
