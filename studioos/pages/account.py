@@ -176,6 +176,7 @@ def _profile() -> rx.Component:
                         AccountState.email_errors,
                         type="password",
                         auto_complete="current-password",
+                        field_id="email_current_password",
                     ),
                     width="100%",
                     align="start",

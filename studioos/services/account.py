@@ -125,7 +125,10 @@ def confirm_email_change(db: Session, raw: str, ip: str = "", user_agent: str = 
 def change_password(db: Session, actor: Actor, *, current: str, new: str, confirm: str) -> None:
     user = _me(db, actor)
     form = FormErrors()
-    if not verify_password(user.password_hash, current):
+    if not current:
+        # An empty box is a missed field, not a wrong guess: say what to do.
+        form.add("current_password", "Enter your current password.")
+    elif not verify_password(user.password_hash, current):
         form.add("current_password", "Your current password is not correct.")
     form.password_pair(new, confirm, field="new_password")
     if "new_password" not in form.errors and new == current:

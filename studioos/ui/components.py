@@ -23,10 +23,10 @@ def page_header(title: str, subtitle: str = "", *actions: rx.Component) -> rx.Co
     )
 
 
-def field_error(errors: Any, name: str) -> rx.Component:
+def field_error(errors: Any, name: str, field_id: str | None = None) -> rx.Component:
     return rx.cond(
         errors.contains(name),
-        rx.text(errors[name], color_scheme="red", size="1", id=f"error-{name}", role="alert"),
+        rx.text(errors[name], color_scheme="red", size="1", id=f"error-{field_id or name}", role="alert"),
         rx.fragment(),
     )
 
@@ -42,8 +42,11 @@ def form_field(
     hint: str = "",
     max_length: int | None = None,
     auto_complete: str | None = None,
+    field_id: str | None = None,
 ) -> rx.Component:
-    props: dict[str, Any] = {"name": name, "id": name, "type": type, "placeholder": placeholder}
+    # field_id: when two forms on one page post the same field name, their ids must still differ.
+    field_id = field_id or name
+    props: dict[str, Any] = {"name": name, "id": field_id, "type": type, "placeholder": placeholder}
     if default_value is not None:
         props["default_value"] = default_value
     if max_length is not None:
@@ -51,10 +54,10 @@ def form_field(
     if auto_complete is not None:
         props["auto_complete"] = auto_complete
     return rx.vstack(
-        rx.el.label(label, html_for=name, class_name="field-label"),
+        rx.el.label(label, html_for=field_id, class_name="field-label"),
         rx.input(**props, width="100%", size="3", color_scheme=rx.cond(errors.contains(name), "red", "gray")),
         rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray"), rx.fragment()),
-        field_error(errors, name),
+        field_error(errors, name, field_id),
         spacing="1",
         width="100%",
         align="start",

@@ -177,7 +177,7 @@ def test_email_change_rejects_bad_input(
         (PASSWORD, LONG_PW, LONG_PW, {"new_password": PW_LONG}),
         (PASSWORD, GOOD_PW, GOOD_PW + "x", {"new_password_confirm": PW_MISMATCH}),
         (PASSWORD, PASSWORD, PASSWORD, {"new_password": "different from the current"}),
-        ("", GOOD_PW, GOOD_PW, {"current_password": "not correct"}),
+        ("", GOOD_PW, GOOD_PW, {"current_password": "Enter your current password."}),
         ("wrong", SHORT_PW, SHORT_PW, {"current_password": "not correct", "new_password": PW_SHORT}),
     ],
 )
