@@ -1,0 +1,183 @@
+"""How StudioOS writes dates, times and money: one place, the same in pages, messages and mails.
+
+The rule (one for the whole product, so a screen and a mail never disagree):
+
+- **Time zone**: the studio's (`Studio.timezone`). Times are stored in UTC and shown in the studio's
+  zone; a studio's staff and models work on the studio's clock, wherever their browser is.
+- **Locale**: the UI is written in English, so the language is English; the *conventions* (day or
+  month first, 24-hour clock, digit grouping) are the studio's country's. The country comes from
+  the studio's time zone (CLDR's zone -> territory table: Europe/Bucharest -> RO), and the locale
+  is Babel's `en_<country>` when CLDR has one (en_RO, en_US, en_GB, en_DE, ...), else `en_001`
+  ("world English": day first, like most of the world). A studio has no country field, and the
+  browser's Accept-Language would make two people of one studio read different dates on the same
+  schedule, so neither is used.
+- **Money**: integer cents, converted through Decimal (never float), in the studio's currency.
+
+Pure functions over values: no Reflex, no database. Services import this for their messages;
+`studioos.ui.format` re-exports it for pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale
+from babel.core import UnknownLocaleError, get_global
+from babel.dates import format_date, format_skeleton, format_time, get_date_format
+from babel.numbers import format_currency
+
+FALLBACK_LOCALE = "en_001"
+
+
+@lru_cache(maxsize=256)
+def locale_for_timezone(tz: str | None) -> str:
+    """The studio's locale under the rule above: English with the conventions of the zone's country."""
+    territory = get_global("zone_territories").get(tz or "")
+    if not territory or territory in ("ZZ", "001"):
+        return FALLBACK_LOCALE
+    candidate = f"en_{territory}"
+    try:
+        Locale.parse(candidate)
+    except (UnknownLocaleError, ValueError):
+        return FALLBACK_LOCALE
+    return candidate
+
+
+@lru_cache(maxsize=256)
+def _zone(tz: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+class _StudioLike(Protocol):
+    timezone: str
+    currency: str
+
+
+@dataclass(frozen=True)
+class Formats:
+    """Formatting for one studio. Datetimes are UTC instants (aware, or naive meaning UTC); dates are
+    calendar days already in the studio's zone and are written as they are."""
+
+    timezone: str = "UTC"
+    currency: str = "USD"
+
+    @property
+    def locale(self) -> str:
+        return locale_for_timezone(self.timezone)
+
+    def local(self, value: datetime) -> datetime:
+        """The studio's wall-clock time of a stored UTC instant."""
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return aware.astimezone(_zone(self.timezone))
+
+    @staticmethod
+    def _as_day(value: date | datetime) -> date:
+        return value.date() if isinstance(value, datetime) else value
+
+    # --- dates (calendar days) --------------------------------------------------------------------
+
+    def day(self, value: date | None) -> str:
+        """20 Dec 2026 (en_RO) / Dec 20, 2026 (en_US)."""
+        return "" if value is None else format_date(self._as_day(value), "medium", locale=self.locale)
+
+    def day_month(self, value: date | None) -> str:
+        """20 Dec / Dec 20."""
+        return "" if value is None else format_skeleton("MMMd", self._as_day(value), locale=self.locale)
+
+    def weekday_date(self, value: date | None) -> str:
+        """Sun, 20 Dec / Sun, Dec 20."""
+        return "" if value is None else format_skeleton("MMMEd", self._as_day(value), locale=self.locale)
+
+    def month(self, value: date | None) -> str:
+        """December 2026."""
+        return "" if value is None else format_skeleton("yMMMM", self._as_day(value), locale=self.locale)
+
+    def numeric_date(self, value: date | None) -> str:
+        """20/12/2026 / 12/20/26: how a date is typed in this studio's country."""
+        return "" if value is None else format_date(self._as_day(value), "short", locale=self.locale)
+
+    def date_pattern_hint(self) -> str:
+        """dd/mm/yyyy: the numeric date's shape, to tell people which way round a date goes."""
+        pattern = get_date_format("short", locale=self.locale).pattern
+        out, i = [], 0
+        while i < len(pattern):
+            ch = pattern[i]
+            run = 1
+            while i + run < len(pattern) and pattern[i + run] == ch:
+                run += 1
+            if ch == "d":
+                out.append("dd")
+            elif ch == "M":
+                out.append("mm")
+            elif ch == "y":
+                out.append("yyyy")
+            else:
+                out.append(ch * run)
+            i += run
+        return "".join(out)
+
+    def date_range(self, first: date, last: date) -> str:
+        """20 Dec to 3 Jan 2027, with an en dash: the year once, at the end."""
+        if first == last:
+            return self.day(first)
+        if first.year == last.year:
+            return f"{self.day_month(first)} – {self.day(last)}"
+        return f"{self.day(first)} – {self.day(last)}"
+
+    # --- instants (stored UTC) --------------------------------------------------------------------
+
+    def clock(self, value: datetime | None) -> str:
+        """08:24 (en_RO) / 8:24 AM (en_US), on the studio's clock."""
+        return "" if value is None else format_time(self.local(value), "short", locale=self.locale)
+
+    def wall_time(self, value: datetime | None) -> str:
+        """A wall-clock time that is already local (a shift's start in the studio's zone)."""
+        if value is None:
+            return ""
+        return format_time(value.replace(tzinfo=None), "short", locale=self.locale)
+
+    def moment(self, value: datetime | None) -> str:
+        """20 Dec 2026, 08:24 on the studio's clock."""
+        if value is None:
+            return ""
+        local = self.local(value)
+        return f"{self.day(local.date())}, {self.wall_time(local)}"
+
+    def when(self, value: datetime | None, now: datetime | None = None) -> str:
+        """A recent moment, shortest unambiguous: 08:24 today, else 20 Dec, 08:24 (year when not this one)."""
+        if value is None:
+            return ""
+        local = self.local(value)
+        today = self.local(now or datetime.now(UTC)).date()
+        if local.date() == today:
+            return self.wall_time(local)
+        if local.year == today.year:
+            return f"{self.day_month(local.date())}, {self.wall_time(local)}"
+        return f"{self.day(local.date())}, {self.wall_time(local)}"
+
+    # --- money ------------------------------------------------------------------------------------
+
+    def money(self, cents: int | None, currency: str | None = None) -> str:
+        """€1,234.50 / 1.234,50 €: integer cents through Decimal, never a float."""
+        if cents is None:
+            return ""
+        return format_currency(Decimal(int(cents)) / 100, currency or self.currency, locale=self.locale)
+
+
+def for_studio(studio: _StudioLike | None) -> Formats:
+    """Formats of a Studio row or a StudioInfo; no studio (support staff) means UTC and USD."""
+    if studio is None:
+        return Formats()
+    return Formats(timezone=studio.timezone or "UTC", currency=studio.currency or "USD")
+
+
+def for_timezone(tz: str | None) -> Formats:
+    return Formats(timezone=tz or "UTC")
