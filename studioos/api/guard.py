@@ -46,6 +46,16 @@ BROWSER_COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest lifetime browsers allow
 # may act through that tab's state: installed by the app (it needs the state manager).
 UploadCheck = Callable[[str, str], Awaitable[int]]
 _upload_check: UploadCheck | None = None
+# Reflex runs an upload's handler on the worker that received the request, in its own task:
+# the session this request proved (by its own cookie) waits here, keyed by the tab's client
+# token, until the response is done. The handler reads it through `upload_session`.
+_upload_sessions: dict[str, list[str]] = {}
+
+
+def upload_session(client_token: str) -> str:
+    """The session token of an upload in progress for this tab, or "" (no upload, no session)."""
+    pending = _upload_sessions.get(client_token)
+    return pending[-1] if pending else ""
 
 
 def install_upload_check(check: UploadCheck) -> None:
@@ -180,7 +190,25 @@ class CookieGuard:
             reason = "Sign in to upload files." if status == 401 else "This upload is not allowed."
             await _refuse(send, status, reason)
             return
-        await self.app(scope, _limited(receive, MAX_UPLOAD_BYTES), send)
+        _upload_sessions.setdefault(client_token, []).append(token)
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, _limited(receive, MAX_UPLOAD_BYTES), sending)
+        except UploadTooLarge:
+            log.warning("an upload sent more than its Content-Length promised; cut off")
+            if not started:
+                await _refuse(send, 413, "The file is too large: 10 MB at most.")
+        finally:
+            pending = _upload_sessions[client_token]
+            pending.remove(token)
+            if not pending:
+                del _upload_sessions[client_token]
 
 
 class UploadTooLarge(Exception):

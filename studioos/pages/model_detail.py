@@ -23,7 +23,7 @@ from studioos.services import attendance, performers, photos, platforms, shifts,
 from studioos.services.errors import NotFound, ServiceError, ValidationFailed
 from studioos.services.performers import DOCUMENT_LABELS, STATUS_LABELS
 from studioos.services.permissions import Cap
-from studioos.ui.backend import acting
+from studioos.ui.backend import acting, acting_upload
 from studioos.ui.binding import SealedVars
 from studioos.ui.calendar import (
     WeekNav,
@@ -119,14 +119,15 @@ class ModelDetailState(SealedVars, WeekNav, rx.State):
                 color=STATUS_COLORS.get(found.status, "gray"),
             )
             self.doc, self.doc_expiry = "", ""
-            if isinstance(found, performers.PerformerDetail):
+            if isinstance(found, performers.OwnProfile):
                 self.access = "full" if actor.can(Cap.PERFORMERS_MANAGE) else "own"
                 self.profile.update(
                     email=found.email,
                     phone=found.phone,
                     telegram=found.telegram,
                     split=f"{found.payout_split:g}",
-                    notes=found.notes,
+                    # Staff notes: only the staff's type carries them, a model's own view has none.
+                    notes=found.notes if isinstance(found, performers.PerformerDetail) else "",
                     photo="1" if found.has_photo else "",
                     created=found.created_at.strftime("%d %b %Y"),
                     linked=",".join(str(u) for u in found.linked_user_ids),
@@ -348,7 +349,7 @@ class ModelDetailState(SealedVars, WeekNav, rx.State):
             return None
         data = await files[0].read()
         try:
-            with acting(self.router) as (db, actor):
+            with acting_upload(self.router) as (db, actor):
                 photos.upload_photo(db, actor, pid, data)
         except ValidationFailed as exc:
             self.photo_error = exc.errors.get("photo", exc.message)
@@ -556,7 +557,19 @@ def _profile_form() -> rx.Component:
                 width="100%",
             ),
             rx.el.label("Notes", html_for="notes", class_name="field-label"),
-            rx.text_area(name="notes", id="notes", default_value=p["notes"], width="100%", max_length=4000),
+            rx.text_area(
+                name="notes",
+                id="notes",
+                default_value=p["notes"],
+                width="100%",
+                max_length=performers.NOTES_MAX,
+            ),
+            rx.text(
+                f"Only owners and managers see these notes. At most {performers.NOTES_MAX:,} characters.",
+                size="1",
+                color_scheme="gray",
+            ),
+            field_error(e, "notes"),
             rx.button("Save profile", type="submit", id="profile-submit"),
             spacing="2",
             width="100%",

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import reflex as rx
 from sqlmodel import Session
 
-from studioos.api.guard import EVENT_PATH, SCOPE_COOKIES
+from studioos.api.guard import EVENT_PATH, SCOPE_COOKIES, upload_session
 from studioos.db import session_scope
 from studioos.services import auth
 from studioos.services.permissions import Actor
@@ -60,6 +60,16 @@ def acting(router: Any) -> Iterator[tuple[Session, Actor]]:
     """A unit of work with the actor re-checked against the database on every event."""
     with session_scope() as db:
         actor = auth.require_actor(db, token_of(router), client_of(router))
+        yield db, actor
+
+
+@contextmanager
+def acting_upload(router: Any) -> Iterator[tuple[Session, Actor]]:
+    """For upload handlers: the actor is the one the upload request's own cookie proved
+    (studioos.api.guard), never whoever holds the tab's client token or socket."""
+    with session_scope() as db:
+        token = upload_session(router.session.client_token or "")
+        actor = auth.require_actor(db, token, client_of(router))
         yield db, actor
 
 

@@ -19,11 +19,18 @@ from tests.factories import make_studio
 from tests.foundation_helpers import mails_to, token_in
 
 COOKIE = auth.SESSION_COOKIE
+BROWSER_RAW = "the-test-browsers-id-cookie"
+
+
+def this_browser() -> auth.Client:
+    """The browser that asks for the hand-off: the TestClient, which sends BROWSER_RAW."""
+    return auth.Client(ip="testclient", user_agent="testclient", browser=auth.browser_hash(BROWSER_RAW))
 
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    with TestClient(build_api(), follow_redirects=False) as c:
+    with TestClient(build_api(), follow_redirects=False, headers={"origin": "http://testserver"}) as c:
+        c.cookies.set(auth.BROWSER_COOKIE, BROWSER_RAW)
         yield c
 
 
@@ -41,7 +48,7 @@ def attrs(set_cookie: str) -> dict[str, str]:
 
 def handoff(db: Session) -> tuple[str, int]:
     _, owner = make_studio(db)
-    code = auth.create_handoff(db, owner, client=CLIENT)
+    code = auth.create_handoff(db, owner, client=this_browser())
     db.commit()
     return code, owner.id or 0
 
@@ -128,7 +135,7 @@ def test_foreign_codes_give_no_cookie(db: Session, client: TestClient) -> None:
 
 def test_disabled_account_gets_no_cookie(db: Session, client: TestClient) -> None:
     _, owner = make_studio(db)
-    code = auth.create_handoff(db, owner, client=CLIENT)
+    code = auth.create_handoff(db, owner, client=this_browser())
     owner.is_active = False
     db.add(owner)
     db.commit()
@@ -197,9 +204,74 @@ def test_sign_out_revokes_the_session_and_clears_the_cookie(db: Session, client:
 
 
 def test_sign_out_without_a_session_is_harmless(engine: Engine, client: TestClient) -> None:
-    response = client.get("/api/auth/signout", params={"then": "reset"})
+    response = client.post("/api/auth/signout", data={"then": "reset"})
     assert response.status_code == 303
     assert response.headers["location"] == "/signin?reset=1"
+
+
+def _signed_in(db: Session, client: TestClient) -> str:
+    code, _ = handoff(db)
+    [cookie] = session_cookies(client.get("/api/auth/complete", params={"code": code}))
+    token = cookie.split(";", 1)[0].split("=", 1)[1]
+    client.cookies.set(COOKIE, token)
+    return token
+
+
+def test_a_plain_link_cannot_sign_anyone_out(db: Session, client: TestClient) -> None:
+    token = _signed_in(db, client)
+    response = client.get("/api/auth/signout")
+    assert response.status_code == 405
+    assert not session_cookies(response)
+    assert auth.resolve_actor(db, token) is not None
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"origin": "https://evil.example"},
+        {"origin": "null"},
+        {"origin": "http://testserver.evil.example"},
+        {"origin": "", "referer": "https://evil.example/page"},
+    ],
+)
+def test_a_foreign_page_cannot_sign_anyone_out(db: Session, client: TestClient, headers: dict) -> None:
+    token = _signed_in(db, client)
+    response = client.post("/api/auth/signout", headers=headers)
+    assert response.status_code == 403
+    assert not session_cookies(response)  # the cookie is not cleared either
+    db.expire_all()
+    assert auth.resolve_actor(db, token) is not None
+
+
+def test_sign_out_without_origin_is_refused_but_a_same_site_referer_is_enough(
+    db: Session, engine: Engine
+) -> None:
+    with TestClient(build_api(), follow_redirects=False) as bare:
+        bare.cookies.set(auth.BROWSER_COOKIE, BROWSER_RAW)
+        token = _signed_in(db, bare)
+        assert bare.post("/api/auth/signout").status_code == 403
+        assert auth.resolve_actor(db, token) is not None
+        ok = bare.post("/api/auth/signout", headers={"referer": "http://testserver/dashboard"})
+    assert ok.status_code == 303
+    db.expire_all()
+    assert auth.resolve_actor(db, token) is None
+
+
+def test_a_handoff_link_opened_in_another_browser_signs_nobody_in(db: Session) -> None:
+    """Login CSRF: the attacker's own fresh hand-off link sent to a victim must not sign the
+    victim's browser in to the attacker's account."""
+    code, user_id = handoff(db)  # asked for by the browser with BROWSER_RAW
+    with TestClient(build_api(), follow_redirects=False) as victim:
+        victim.cookies.set(auth.BROWSER_COOKIE, "the-victims-browser")
+        response = victim.get("/api/auth/complete", params={"code": code})
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/signin")
+        assert not session_cookies(response)
+    with TestClient(build_api(), follow_redirects=False) as no_cookie:
+        code2, _ = handoff(db)
+        response = no_cookie.get("/api/auth/complete", params={"code": code2})
+        assert not session_cookies(response)
+    assert db.exec(select(AuthSession).where(AuthSession.user_id == user_id)).all() == []
 
 
 # --- health -----------------------------------------------------------------------------------------

@@ -148,9 +148,12 @@ def test_member_of_both_studios_acts_only_in_the_current_one(db: Session) -> Non
 def test_handoff_naming_a_foreign_studio_lands_in_the_users_own(db: Session) -> None:
     """A session can only ever be in a studio the user belongs to, whatever the code says."""
     s = two_studios(db)
-    code = auth.create_handoff(db, s["analyst_a"], studio_id=s["b"].id, client=CLIENT)
+    raw_browser = "analyst-a-browser"
+    here = auth.Client(browser=auth.browser_hash(raw_browser))
+    code = auth.create_handoff(db, s["analyst_a"], studio_id=s["b"].id, client=here)
     db.commit()
-    with TestClient(build_api(), follow_redirects=False) as client:
+    cookies = {auth.BROWSER_COOKIE: raw_browser}
+    with TestClient(build_api(), follow_redirects=False, cookies=cookies) as client:
         response = client.get("/api/auth/complete", params={"code": code})
     token = response.cookies.get(auth.SESSION_COOKIE)
     assert token
