@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from studioos.models import Performer, PerformerStatus, Room, Shift, ShiftSeries, ShiftStatus, Studio
 from studioos.services import audit
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
+from studioos.services.formatting import for_timezone
 from studioos.services.performers import get_row as get_performer_row
 from studioos.services.performers import own_performer_id
 from studioos.services.permissions import Actor, Cap, require, require_studio
@@ -197,9 +198,10 @@ def _check_bookable(room: Room, performer: Performer) -> dict[str, str]:
 
 def _clash_text(other: Shift, zone: ZoneInfo, ref_day: date | None) -> str:
     start, end = to_local(other.starts_at, zone), to_local(other.ends_at, zone)
-    when = f"from {_hm(start)} to {_hm(end)}"
+    fmt = for_timezone(zone.key)
+    when = f"from {fmt.wall_time(start)} to {fmt.wall_time(end)}"
     if ref_day is None or start.date() != ref_day:
-        when = f"on {WEEKDAY_NAMES[start.weekday()]} {start.day} {start.strftime('%b')} {when}"
+        when = f"on {fmt.weekday_date(start)} {when}"
     return when
 
 
@@ -372,11 +374,11 @@ def _occurrences(
     return out
 
 
-def _series_errors(spans: Sequence[tuple[date, datetime, datetime]]) -> dict[str, str]:
+def _series_errors(spans: Sequence[tuple[date, datetime, datetime]], zone: ZoneInfo) -> dict[str, str]:
     for day, starts, ends in spans:
         problem = _check_span(starts, ends, "end_time")
         if problem:
-            return {"end_time": f"{day.isoformat()}: {problem['end_time']}"}
+            return {"end_time": f"{for_timezone(zone.key).weekday_date(day)}: {problem['end_time']}"}
     return {}
 
 
@@ -416,7 +418,7 @@ def create_series(
     spans = _occurrences(first_day, last_day, days, start_time, end_time, zone)
     if not spans:
         raise ValidationFailed({"weekdays": "None of the chosen weekdays falls within these dates."})
-    errors = _series_errors(spans) or _check_bookable(room, performer)
+    errors = _series_errors(spans, zone) or _check_bookable(room, performer)
     if not errors:
         errors = find_clashes(
             db, studio_id, [(s, e) for _, s, e in spans], room_id=room_id, performer_id=performer_id
@@ -511,7 +513,7 @@ def update_series_from(
         day = to_local(s.starts_at, zone).date()
         starts, ends = local_span(day, start_time, end_time)
         planned.append((day, to_utc(starts, zone), to_utc(ends, zone)))
-    errors = _series_errors(planned) or _check_bookable(room, performer)
+    errors = _series_errors(planned, zone) or _check_bookable(room, performer)
     if not errors:
         errors = find_clashes(
             db,
