@@ -30,6 +30,7 @@ from studioos.models import (
 )
 from studioos.services import audit
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
+from studioos.services.formatting import day_text as format_day
 from studioos.services.permissions import Actor, Cap, require, require_studio
 from studioos.services.validation import FormErrors, clean_name, normalize_email
 
@@ -291,8 +292,8 @@ def _clean_legal(legal: LegalInput, errors: FormErrors, *, entered_on: date) -> 
             errors.add(
                 "birth_date",
                 f"A model must be at least {MIN_AGE} years old on the day she is entered; "
-                f"this birth date makes her {age_on(birth, entered_on)} on {entered_on.isoformat()} "
-                f"(she turns {MIN_AGE} on {adult_on.isoformat()}).",
+                f"this birth date makes her {age_on(birth, entered_on)} on {format_day(entered_on)} "
+                f"(she turns {MIN_AGE} on {format_day(adult_on)}).",
             )
     doc_type = (legal.doc_type or "").strip().lower() or None
     if doc_type is not None and doc_type not in set(DocumentType):

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from studioos.models import AuditLog, Membership, Role, Studio, User
 from studioos.services import performers, platforms
 from studioos.services.errors import PermissionDenied, ValidationFailed
+from studioos.services.formatting import day_text
 from studioos.services.performers import LegalInput, PerformerRow, PerformerStageRow, ProfileInput
 from studioos.services.permissions import Actor
 from tests.factories import actor_for, add_member, make_studio
@@ -85,7 +86,9 @@ def test_must_be_adult_on_the_day_entered(db: Session, owner) -> None:
     assert (
         "at least 18" in message
         and "17" in message
-        and birth.replace(year=birth.year + 18).isoformat() in message
+        and day_text(birth.replace(year=birth.year + 18)) in message
+        and f"17 on {day_text(TODAY)}" in message
+        and "-" not in message  # no ISO dates in what people read
     )
     # Exactly 18 today is fine.
     new_performer(db, actor, "Adult", birth_date=birth - timedelta(days=1), today=TODAY)
