@@ -93,8 +93,11 @@ class Formats:
         return "" if value is None else format_skeleton("MMMd", self._as_day(value), locale=self.locale)
 
     def weekday_date(self, value: date | None) -> str:
-        """Sun, 20 Dec / Sun, Dec 20."""
-        return "" if value is None else format_skeleton("MMMEd", self._as_day(value), locale=self.locale)
+        """Sun 20 Dec / Sun Dec 20: the schedule's short day, weekday first."""
+        if value is None:
+            return ""
+        day = self._as_day(value)
+        return f"{format_date(day, 'EEE', locale=self.locale)} {self.day_month(day)}"
 
     def month(self, value: date | None) -> str:
         """December 2026."""
@@ -181,3 +184,9 @@ def for_studio(studio: _StudioLike | None) -> Formats:
 
 def for_timezone(tz: str | None) -> Formats:
     return Formats(timezone=tz or "UTC")
+
+
+def day_text(value: date | None) -> str:
+    """A calendar day where no studio is at hand (a field check deep in a service): 20 Dec 2026.
+    Prefer the studio's Formats where the studio is known."""
+    return Formats().day(value)

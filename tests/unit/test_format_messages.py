@@ -1,0 +1,41 @@
+"""What services tell people writes days and times the studio's way, never ISO or UTC."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+from sqlmodel import Session
+
+from studioos.services import shifts
+from studioos.services.errors import ValidationFailed
+from tests.unit.test_shifts import DAY, book, setup_studio
+
+
+def test_a_series_error_names_the_day_the_studio_way(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    with pytest.raises(ValidationFailed) as err:
+        shifts.create_series(
+            db,
+            actor,
+            performer_id=ids["Anna"],
+            room_id=ids["Room 1"],
+            weekdays=[0],
+            start_time=time(6, 0),
+            end_time=time(23, 0),  # 17 hours: too long
+            first_day=DAY,
+            weeks=1,
+        )
+    message = err.value.errors["end_time"]
+    assert message.startswith("Mon 1 Jun: ")
+    assert DAY.isoformat() not in message
+
+
+def test_a_clash_in_a_us_studio_reads_the_american_way(db: Session) -> None:
+    _, actor, ids = setup_studio(db, timezone="America/New_York")
+    book(db, actor, ids, "Anna", "Room 2", DAY, "18:00", "02:00")
+    with pytest.raises(ValidationFailed) as err:
+        book(db, actor, ids, "Anna", "Room 1", date(2026, 6, 2), "01:00", "05:00")
+    assert err.value.errors == {
+        "performer_id": "Anna is already booked on Mon Jun 1 from 6:00\u202fPM to 2:00\u202fAM (Room 2)."
+    }
