@@ -23,6 +23,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     from studioos import crypto
 
     settings = get_settings()
+    settings.check_production_secrets()  # a deployment that would leak links or use the dev secret
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     crypto.check_keys()

@@ -77,11 +77,19 @@ class Settings:
         return bool(self.smtp_host)
 
     def check_production_secrets(self) -> None:
-        """Behind TLS (a real deployment) the development secret is refused, loudly."""
+        """Behind TLS (a real deployment) the development secret, and mail without SMTP, are refused."""
         if self.is_https and self.secret_key == DEV_SECRET_KEY:
             raise RuntimeError(
                 "STUDIOOS_SECRET_KEY is not set: a deployment on https needs its own long random secret "
                 '(python -c "import secrets; print(secrets.token_urlsafe(48))").'
+            )
+        if self.is_https and not self.smtp_enabled:
+            # Without SMTP, mail goes to the outbox folder and its links to the log: on a real
+            # deployment that would put password-reset and invitation links in the server's logs.
+            raise RuntimeError(
+                "STUDIOOS_SMTP_HOST is not set: a deployment on https must send its mail (password "
+                "resets, invitations) through an SMTP server, not write the links to the log. Set "
+                "STUDIOOS_SMTP_HOST (and STUDIOOS_SMTP_PORT, STUDIOOS_SMTP_USER, STUDIOOS_SMTP_PASSWORD)."
             )
 
     def url(self, path: str) -> str:

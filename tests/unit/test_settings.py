@@ -23,7 +23,9 @@ def test_https_deployment_without_its_own_secret_refuses_to_start(monkeypatch: p
     with pytest.raises(RuntimeError, match="STUDIOOS_SECRET_KEY"):
         settings.check_production_secrets()
     _reload(
-        monkeypatch, STUDIOOS_SECRET_KEY="a-long-random-production-secret-0123456789"
+        monkeypatch,
+        STUDIOOS_SECRET_KEY="a-long-random-production-secret-0123456789",
+        STUDIOOS_SMTP_HOST="smtp.example.com",  # https also needs real mail (test_production_mail.py)
     ).check_production_secrets()
 
 
