@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import reflex as rx
 
 from studioos.services import dashboard, studios
@@ -9,7 +11,7 @@ from studioos.services.errors import ServiceError
 from studioos.services.permissions import Cap
 from studioos.ui.backend import acting
 from studioos.ui.components import card, empty_state, page_header, stat_card
-from studioos.ui.format import local_time
+from studioos.ui.format import Formats, for_studio
 from studioos.ui.layout import shell
 from studioos.ui.session import SessionState, service_error_event
 
@@ -27,6 +29,14 @@ class DashboardState(rx.State):
     shifts_today: int = 0
     checked_in_today: int = 0
     no_shows_today: int = 0
+    # A model's own landing page (dashboard.performer_home) instead of the studio's figures.
+    model_home: bool = False
+    model_linked: bool = True
+    next_shift: dict[str, str] = {}
+    hours: str = ""
+    hours_period: str = ""
+    hours_hint: str = ""
+    pending: list[dict[str, str]] = []
 
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
@@ -34,16 +44,14 @@ class DashboardState(rx.State):
             with acting(self.router) as (db, actor):
                 figs = dashboard.figures(db, actor)
                 ops = dashboard.operations(db, actor)
+                home = dashboard.performer_home(db, actor)
                 studio = studios.current_studio(db, actor)
         except ServiceError as exc:
             return service_error_event(exc, "/dashboard")
-        tz = studio.timezone if studio else "UTC"
+        fmt = for_studio(studio)
         self.team_size = figs.team_size
-        self.role_summary = " · ".join(
-            f"{n} {label}{'' if n == 1 else 's'}"
-            for role, label in (("owner", "owner"), ("manager", "manager"), ("analyst", "analyst"))
-            if (n := figs.by_role.get(role, 0))
-        )
+        self.role_summary = figs.role_summary
+        self._show_model_home(home, fmt)
         self.performers = figs.by_role.get("performer", 0)
         self.has_operations = ops is not None
         if ops is not None:
@@ -54,13 +62,132 @@ class DashboardState(rx.State):
         self.sign_ins = [
             {
                 "name": s.name,
-                "when": local_time(s.created_at, tz),
+                "when": fmt.moment(s.created_at),
                 "browser": s.browser,
                 "result": "Signed in" if s.success else "Failed",
             }
             for s in figs.recent_sign_ins
         ]
         return None
+
+    def _show_model_home(self, home: dashboard.PerformerHome | None, fmt: Formats) -> None:
+        self.model_home = home is not None
+        if home is None:
+            return
+        self.model_linked = home.linked
+        nxt = home.next_shift
+        self.next_shift = (
+            {
+                "when": f"{fmt.weekday_date(nxt.starts_local)}, "
+                f"{fmt.wall_time(nxt.starts_local)}–{fmt.wall_time(nxt.ends_local)}",
+                "room": nxt.room_name,
+                "checked_in": "1" if nxt.checked_in_local else "",
+                "now": "1" if nxt.starts_at <= datetime.now(UTC) else "",
+            }
+            if nxt
+            else {}
+        )
+        self.hours = f"{home.hours:.2f}"
+        self.hours_period = fmt.date_range(home.period_first, home.period_last)
+        n = home.shifts_worked
+        self.hours_hint = f"{self.hours_period} · {n} shift{'' if n == 1 else 's'}"
+        self.pending = [
+            {
+                "what": "Time off" if r.kind == "time_off" else f"Swap with {r.swap_stage_name}",
+                "shift": r.shift_label,
+                "sent": fmt.moment(r.created_at),
+            }
+            for r in home.pending
+        ]
+
+
+def _model_home() -> rx.Component:
+    s = DashboardState
+    n = s.next_shift
+    next_card = card(
+        rx.cond(
+            n.contains("when"),
+            rx.hstack(
+                rx.vstack(
+                    rx.text(
+                        rx.cond(n["now"] != "", "Your shift now", "Your next shift"),
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                    rx.heading(n["when"], size="5", id="home-next-shift"),
+                    rx.text(n["room"], size="2", id="home-next-room"),
+                    spacing="1",
+                    align="start",
+                ),
+                rx.spacer(),
+                rx.link(
+                    rx.button(
+                        rx.icon(rx.cond(n["checked_in"] != "", "log-out", "log-in"), size=16),
+                        rx.cond(n["checked_in"] != "", "Check out in My schedule", "Check in in My schedule"),
+                        size="3",
+                        color_scheme="green",
+                    ),
+                    href="/my-schedule",
+                    id="home-my-schedule",
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.hstack(
+                rx.text("No shift booked in the next four weeks.", size="2", color_scheme="gray"),
+                rx.spacer(),
+                rx.link("My schedule", href="/my-schedule"),
+                width="100%",
+            ),
+        ),
+        id="home-next",
+    )
+    requests = card(
+        rx.heading("Your pending requests", size="4", margin_bottom="0.75rem"),
+        rx.cond(
+            s.pending.length() > 0,
+            rx.vstack(
+                rx.foreach(
+                    s.pending,
+                    lambda r: rx.hstack(
+                        rx.badge("Pending", color_scheme="blue"),
+                        rx.text(r["what"], weight="medium", size="2"),
+                        rx.text(r["shift"], size="2"),
+                        rx.spacer(),
+                        rx.text("sent " + r["sent"], size="1", color_scheme="gray"),
+                        width="100%",
+                        align="center",
+                    ),
+                ),
+                width="100%",
+                id="home-pending",
+            ),
+            rx.text("Nothing waiting for a manager.", size="2", color_scheme="gray", id="home-pending"),
+        ),
+    )
+    return rx.cond(
+        s.model_linked,
+        rx.vstack(
+            next_card,
+            rx.grid(
+                stat_card("Hours worked", s.hours, "clock", s.hours_hint),
+                columns=rx.breakpoints(initial="1", md="3"),
+                spacing="4",
+                width="100%",
+                id="home-hours",
+            ),
+            requests,
+            spacing="4",
+            width="100%",
+        ),
+        card(
+            rx.text(
+                "Your account is not linked to a model profile yet. Ask a manager of your studio to link it.",
+                size="2",
+            ),
+            id="home-unlinked",
+        ),
+    )
 
 
 def _sign_in_row(row: dict) -> rx.Component:
@@ -129,9 +256,17 @@ def _operations() -> rx.Component:
 
 
 def body() -> rx.Component:
-    s = DashboardState
     return rx.vstack(
         page_header("Dashboard", SessionState.studio_name),
+        rx.cond(DashboardState.model_home, _model_home(), _studio_body()),
+        spacing="5",
+        width="100%",
+    )
+
+
+def _studio_body() -> rx.Component:
+    s = DashboardState
+    return rx.vstack(
         rx.cond(
             SessionState.is_support,
             card(

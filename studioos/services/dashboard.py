@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from sqlmodel import Session, col, func, select
 
-from studioos.models import LoginEvent, Membership, Studio, User
-from studioos.services import performers, shifts
+from studioos.models import LoginEvent, Membership, Role, Studio, User
+from studioos.services import attendance, performers, shift_requests, shifts
 from studioos.services.devices import describe_user_agent
 from studioos.services.permissions import Actor, Cap, require
+from studioos.services.shift_requests import RequestRow
+from studioos.services.shifts import ShiftRow
 from studioos.services.team import count_pending_invitations
+
+# How the team card names each role, in this order: every role a studio has, models included.
+ROLE_WORDS: tuple[tuple[str, str, str], ...] = (
+    ("owner", "owner", "owners"),
+    ("manager", "manager", "managers"),
+    ("analyst", "analyst", "analysts"),
+    ("performer", "model", "models"),
+)
+NEXT_SHIFT_DAYS = 28  # how far ahead a model's "next shift" looks, like My schedule
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,17 @@ class DashboardFigures:
     by_role: dict[str, int]
     pending_invitations: int | None
     recent_sign_ins: list[RecentSignIn] = field(default_factory=list)
+
+    @property
+    def role_summary(self) -> str:
+        return role_summary(self.by_role)
+
+
+def role_summary(by_role: dict[str, int]) -> str:
+    """1 owner · 1 manager · 2 models: every role with members, so the parts add up to the total."""
+    return " · ".join(
+        f"{n} {one if n == 1 else many}" for role, one, many in ROLE_WORDS if (n := by_role.get(role, 0))
+    )
 
 
 def figures(db: Session, actor: Actor) -> DashboardFigures:
@@ -110,4 +133,53 @@ def operations(db: Session, actor: Actor) -> OperationsFigures | None:
         shifts_today=len(todays),
         checked_in_today=sum(1 for s in todays if s.checked_in_local is not None),
         no_shows_today=sum(1 for s in todays if s.no_show),
+    )
+
+
+@dataclass(frozen=True)
+class PerformerHome:
+    """A model's landing page: what she does next, what she has worked, what she is waiting on."""
+
+    linked: bool  # her account is tied to a model profile (else there is no schedule to show)
+    next_shift: ShiftRow | None
+    period_first: date  # the pay period so far: there is no pay period table yet, so the month
+    period_last: date
+    hours: Decimal
+    shifts_worked: int
+    pending: list[RequestRow] = field(default_factory=list)
+
+
+def performer_home(db: Session, actor: Actor, *, now: datetime | None = None) -> PerformerHome | None:
+    """None for every role but the model's: the others keep the studio dashboard."""
+    if actor.role != Role.PERFORMER or not actor.can(Cap.SCHEDULE_OWN):
+        return None
+    studio_id = require(actor, Cap.SCHEDULE_OWN)
+    now = now or datetime.now(UTC)
+    today = now.astimezone(shifts.studio_zone(db, studio_id)).date()
+    first = today.replace(day=1)
+    own = performers.own_performer_id(db, actor)
+    if own is None:
+        return PerformerHome(False, None, first, today, Decimal("0.00"), 0)
+    coming = shifts.shifts_between(
+        db, actor, today - timedelta(days=1), today + timedelta(days=NEXT_SHIFT_DAYS), performer_id=own
+    )
+    # The one she is on now or goes to next; an overnight shift from yesterday still counts while it runs.
+    next_shift = next(
+        (
+            s
+            for s in sorted(coming, key=lambda s: s.starts_at)
+            if s.ends_at > now and s.attendance in {"scheduled", "checked_in", "late"}
+        ),
+        None,
+    )
+    worked = attendance.hours_worked(db, actor, first, today)
+    mine = worked[0] if worked else None
+    return PerformerHome(
+        linked=True,
+        next_shift=next_shift,
+        period_first=first,
+        period_last=today,
+        hours=mine.hours if mine else Decimal("0.00"),
+        shifts_worked=mine.shifts if mine else 0,
+        pending=shift_requests.list_requests(db, actor, status="pending"),
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlmodel import Session
 
-from studioos.services import dashboard, performers
+from studioos.services import attendance, dashboard, performers, shift_requests
 from studioos.services.permissions import Cap
 from tests.factories import actor_for, add_member, make_studio
-from tests.unit.test_performers import new_performer
+from tests.unit.test_performers import new_performer, performer_user
 from tests.unit.test_shifts import book, setup_studio
 
 
@@ -39,3 +40,48 @@ def test_operations_are_for_owners_and_managers_only(db: Session) -> None:
         assert not who.can(Cap.PERFORMERS_MANAGE)
         assert dashboard.operations(db, who) is None
     assert dashboard.operations(db, actor_for(db, owner, studio)) is not None
+
+
+def test_the_team_card_counts_every_role_models_included(db: Session) -> None:
+    studio, owner = make_studio(db)
+    for role in ("manager", "analyst", "performer"):
+        add_member(db, studio, role)
+    add_member(db, studio, "performer")
+    figs = dashboard.figures(db, actor_for(db, owner, studio))
+    assert figs.team_size == 5
+    assert figs.role_summary == "1 owner · 1 manager · 1 analyst · 2 models"
+    assert dashboard.role_summary({"owner": 1, "performer": 1}) == "1 owner · 1 model"
+
+
+def test_a_model_lands_on_her_next_shift_hours_and_pending_requests(db: Session) -> None:
+    studio, actor, ids = setup_studio(db)
+    anna = performer_user(db, studio, ids["Anna"])
+    day = performers.studio_today(db, studio.id or 0) + timedelta(days=1)
+    done = book(db, actor, ids, "Anna", "Room 1", day, "10:00", "16:00")
+    attendance.check_in(db, anna, done.id, now=done.starts_at)
+    attendance.check_out(db, anna, done.id, now=done.ends_at)
+    coming = book(db, actor, ids, "Anna", "Room 2", day + timedelta(days=1), "18:00", "02:00")
+    book(db, actor, ids, "Bella", "Room 1", day + timedelta(days=1), "10:00", "16:00")  # not hers
+    shift_requests.request_time_off(db, anna, coming.id, "Exam")
+    db.commit()
+
+    home = dashboard.performer_home(db, anna, now=done.ends_at + timedelta(hours=1))
+    assert home is not None and home.linked
+    assert home.next_shift is not None
+    assert (home.next_shift.id, home.next_shift.room_name) == (coming.id, "Room 2")
+    assert (home.period_first, home.period_last) == (day.replace(day=1), day)
+    assert (home.hours, home.shifts_worked) == (Decimal("6.00"), 1)
+    assert [(r.kind, r.shift_id) for r in home.pending] == [("time_off", coming.id)]
+    # While a shift runs it is still "next": she needs its check-out.
+    running = dashboard.performer_home(db, anna, now=coming.starts_at + timedelta(hours=1))
+    assert running is not None and running.next_shift is not None and running.next_shift.id == coming.id
+
+
+def test_staff_keep_the_studio_dashboard_and_an_unlinked_model_is_told(db: Session) -> None:
+    studio, actor, _ = setup_studio(db)
+    assert dashboard.performer_home(db, actor) is None
+    analyst = actor_for(db, add_member(db, studio, "analyst"), studio)
+    assert dashboard.performer_home(db, analyst) is None
+    unlinked = actor_for(db, add_member(db, studio, "performer"), studio)
+    home = dashboard.performer_home(db, unlinked)
+    assert home is not None and not home.linked and home.next_shift is None
