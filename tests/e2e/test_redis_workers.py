@@ -22,6 +22,7 @@ from tests.e2e.conftest import (
     _stop,
     _wait_ready,
     free_port,
+    sign_in,
     sign_out,
     sign_up,
     unique_email,
@@ -121,5 +122,32 @@ def test_several_workers_share_state_in_redis(redis_app, browser, mailbox) -> No
         sign_out(page)
         page.goto("/dashboard")
         page.wait_for_url("**/signin**")
+    finally:
+        ctx.close()
+
+
+def test_redis_holds_no_session_token_or_legal_data(redis_app, browser) -> None:  # type: ignore[no-untyped-def]
+    """The same scan as test_state_store.py, of every value in Redis database 11."""
+    from tests.e2e.test_analyst_state import _new_model
+    from tests.e2e.test_state_store import LEGAL, leaks, legal_loaded_pickled, make_owner, open_documents
+
+    app, store = redis_app
+    ctx = browser.new_context(base_url=app.base_url, viewport={"width": 1280, "height": 860})
+    ctx.set_default_timeout(20_000)
+    try:
+        page = ctx.new_page()
+        sign_in(page, make_owner(app, "Redis Store Studio"))
+        performer_id = _new_model(page)
+        open_documents(page, performer_id)
+        [session_token] = [c["value"] for c in ctx.cookies() if c["name"] == "studioos_session"]
+
+        deadline = time.monotonic() + 20
+        while True:
+            values = [v for k in store.scan_iter(count=1000) if isinstance(v := store.get(k), bytes)]
+            if any(legal_loaded_pickled(v) for v in values) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert any(legal_loaded_pickled(v) for v in values), "Redis never held the documents tab"
+        assert leaks(values, {"session token": session_token, **LEGAL}) == {}
     finally:
         ctx.close()
