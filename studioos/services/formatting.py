@@ -190,3 +190,9 @@ def day_text(value: date | None) -> str:
     """A calendar day where no studio is at hand (a field check deep in a service): 20 Dec 2026.
     Prefer the studio's Formats where the studio is known."""
     return Formats().day(value)
+
+
+def room_label(name: str) -> str:
+    """"Room 5" for a room named "5" or "Room 5": never "Room Room 5"."""
+    clean = (name or "").strip()
+    return clean if clean.lower().startswith("room") else f"Room {clean}"

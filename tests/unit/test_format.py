@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from studioos.services.formatting import Formats, for_studio, locale_for_timezone
+from studioos.services.formatting import Formats, for_studio, locale_for_timezone, room_label
 from studioos.services.studios import StudioInfo
 from studioos.ui.format import local_time
 
@@ -79,3 +79,10 @@ def test_a_studio_row_or_info_gives_its_formats() -> None:
     fmt = for_studio(StudioInfo(name="S", timezone="Europe/Bucharest", currency="EUR"))
     assert fmt == BUCHAREST
     assert for_studio(None).moment(INSTANT) == "20 Dec 2026, 8:24\u202fam"
+
+
+@pytest.mark.parametrize(
+    ("name", "label"), [("Room 5", "Room 5"), ("room 5", "room 5"), ("5", "Room 5"), ("Blue", "Room Blue")]
+)
+def test_a_room_is_named_once(name: str, label: str) -> None:
+    assert room_label(name) == label
