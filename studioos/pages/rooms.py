@@ -6,6 +6,7 @@ import reflex as rx
 
 from studioos.services import rooms
 from studioos.services.errors import ServiceError, ValidationFailed
+from studioos.services.formatting import room_label
 from studioos.services.permissions import Cap
 from studioos.ui.backend import acting
 from studioos.ui.calendar import parse_int
@@ -51,7 +52,7 @@ class RoomsState(rx.State):
             return service_error_event(exc, "/rooms")
         self._reload()
         return [
-            rx.toast.success(f"Room {room.name} added."),
+            rx.toast.success(f"{room_label(room.name)} added."),
             rx.set_value("name", ""),
             rx.set_value("notes", ""),
         ]
@@ -89,7 +90,7 @@ class RoomsState(rx.State):
             return service_error_event(exc, "/rooms")
         self.edit_open = False
         self._reload()
-        return rx.toast.success(f"Room {room.name} saved.")
+        return rx.toast.success(f"{room_label(room.name)} saved.")
 
     @rx.event
     def toggle_active(self, room_id: str, active: bool):  # type: ignore[no-untyped-def]
