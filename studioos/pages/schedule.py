@@ -26,6 +26,7 @@ from studioos.ui.calendar import (
     week_payload,
 )
 from studioos.ui.components import card, empty_state, field_error, page_header
+from studioos.ui.format import date_echo, date_echo_handler
 from studioos.ui.layout import shell
 from studioos.ui.session import service_error_event
 
@@ -439,6 +440,22 @@ def _field(label: str, control: rx.Component, errors, name: str) -> rx.Component
 
 
 def _input(name: str, id_: str, type_: str = "text", **props) -> rx.Component:  # type: ignore[no-untyped-def]
+    if type_ == "date":
+        # The browser draws the picker in its own language; the studio's way is written under it.
+        return rx.vstack(
+            rx.input(
+                name=name,
+                id=id_,
+                type=type_,
+                size="2",
+                width="100%",
+                on_change=date_echo_handler(id_),
+                **props,
+            ),
+            date_echo(id_),
+            spacing="1",
+            width="100%",
+        )
     return rx.input(name=name, id=id_, type=type_, size="2", width="100%", **props)
 
 

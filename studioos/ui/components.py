@@ -6,6 +6,8 @@ from typing import Any
 
 import reflex as rx
 
+from studioos.ui.format import date_echo, date_echo_handler
+
 
 def page_header(title: str, subtitle: str = "", *actions: rx.Component) -> rx.Component:
     return rx.hstack(
@@ -53,9 +55,13 @@ def form_field(
         props["max_length"] = max_length
     if auto_complete is not None:
         props["auto_complete"] = auto_complete
+    if type == "date":
+        # The browser draws the picker in its own language; the studio's way is written under it.
+        props["on_change"] = date_echo_handler(field_id)
     return rx.vstack(
         rx.el.label(label, html_for=field_id, class_name="field-label"),
         rx.input(**props, width="100%", size="3", color_scheme=rx.cond(errors.contains(name), "red", "gray")),
+        date_echo(field_id) if type == "date" else rx.fragment(),
         rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray"), rx.fragment()),
         field_error(errors, name, field_id),
         spacing="1",
