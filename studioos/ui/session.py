@@ -9,6 +9,7 @@ from studioos.services.errors import NotSignedIn, PermissionDenied, ServiceError
 from studioos.services.permissions import ROLE_LABELS
 from studioos.ui.backend import acting, anonymous, client_of, post_navigate, sign_in_redirect, token_of
 from studioos.ui.binding import blank_page_states
+from studioos.ui.format import for_studio
 
 
 class SessionState(rx.State):
@@ -56,6 +57,7 @@ class SessionState(rx.State):
         try:
             with acting(self.router) as (db, actor):
                 rows = notifications.list_notifications(db, actor) if actor.studio_id else []
+                fmt = for_studio(studios.current_studio(db, actor))
                 self.unread = notifications.unread_count(db, actor) if actor.studio_id else 0
         except ServiceError as exc:
             return service_error_event(exc, self.router.url.path)
@@ -65,7 +67,7 @@ class SessionState(rx.State):
                 "title": n.title,
                 "body": n.body,
                 "link": n.link,
-                "when": n.created_at.strftime("%d %b %H:%M UTC"),
+                "when": fmt.when(n.created_at),
                 "read": "1" if n.read else "",
             }
             for n in rows[:12]
