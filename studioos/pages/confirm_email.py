@@ -20,7 +20,11 @@ class ConfirmEmailState(rx.State):
         try:
             with anonymous() as db:
                 email = account.confirm_email_change(
-                    db, str(self.router.page.params.get("token", "")), client.ip, client.user_agent
+                    # The route's [token], a root-state var (router.page is deprecated).
+                    db,
+                    str(self.token or ""),  # type: ignore[attr-defined]
+                    client.ip,
+                    client.user_agent,
                 )
         except ServiceError as exc:
             self.done, self.message = False, exc.message

@@ -183,7 +183,8 @@ class ModelDetailState(SealedVars, WeekNav, rx.State):
 
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
-        self.performer_id = str(self.router.page.params.get("performer_id", ""))[:12]
+        # The route's [performer_id] is a var of the root state, which this state's own var shadows.
+        self.performer_id = str(self.parent_state.performer_id if self.parent_state else "")[:12]
         self.tab, self.week_of = "profile", ""
         self.legal, self.legal_loaded = dict(_BLANK_LEGAL), False
         self.profile_errors, self.contact_errors, self.legal_errors = {}, {}, {}

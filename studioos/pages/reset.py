@@ -17,7 +17,8 @@ class ResetState(rx.State):
     valid: bool = True
 
     def _token(self) -> str:
-        return str(self.router.page.params.get("token", ""))
+        # The route's [token]: Reflex adds it to the root state as a var (router.page is deprecated).
+        return str(self.token or "")  # type: ignore[attr-defined]
 
     @rx.event
     def on_load(self) -> None:

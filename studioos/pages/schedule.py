@@ -121,7 +121,7 @@ class ScheduleState(WeekNav, rx.State):
         self.week_of = ""
         self.dialog_open = False
         self.shift_errors, self.series_errors, self.edit_errors = {}, {}, {}
-        params = self.router.page.params
+        params = self.router.url.query_parameters
         if parse_int(params.get("room")) is not None:
             self.mode, self.room_id = "room", str(params.get("room"))
         return self._reload_safely()
