@@ -1,34 +1,62 @@
-"""The studio's audit log, newest first, paged."""
+"""The studio's audit log, newest first, paged; filtered by kind of action, person and days."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from studioos.services import audit, studios
-from studioos.services.errors import ServiceError
+from studioos.services.errors import ServiceError, ValidationFailed
 from studioos.services.permissions import Cap
 from studioos.ui.backend import acting
-from studioos.ui.components import card, empty_state, page_header, pager
-from studioos.ui.format import local_time
+from studioos.ui.calendar import parse_day, parse_int
+from studioos.ui.components import card, empty_state, field_error, page_header, pager
+from studioos.ui.format import date_echo, date_echo_handler, for_studio
 from studioos.ui.layout import shell
 from studioos.ui.paging import PAGE_SIZE, PagedTable
 from studioos.ui.session import service_error_event
 
+ALL = "all"  # a Radix select item cannot have an empty value
+
 
 class AuditState(PagedTable, rx.State):
     rows: list[dict[str, str]] = []
+    kinds: list[dict[str, str]] = []
+    people: list[dict[str, str]] = []
+    # The filters as the browser sent them; the service checks them again.
+    kind: str = ALL
+    person: str = ALL
+    first_day: str = ""
+    last_day: str = ""
+    filter_errors: dict[str, str] = {}
 
     def _reload(self) -> None:
         with acting(self.router) as (db, actor):
             studio = studios.current_studio(db, actor)
-            entries, total = audit.list_entries(db, actor, limit=PAGE_SIZE, offset=self.page * PAGE_SIZE)
-        tz = studio.timezone if studio else "UTC"
+            options = audit.filter_options(db, actor)
+            entries, total = audit.list_entries(
+                db,
+                actor,
+                limit=PAGE_SIZE,
+                offset=self.page * PAGE_SIZE,
+                kind="" if self.kind == ALL else self.kind,
+                person_id=None if self.person == ALL else parse_int(self.person) or 0,
+                first_day=parse_day(self.first_day, None),  # type: ignore[arg-type]
+                last_day=parse_day(self.last_day, None),  # type: ignore[arg-type]
+            )
+        fmt = for_studio(studio)
+        self.kinds = [{"value": ALL, "label": "Every kind of action"}] + [
+            {"value": key, "label": label} for key, label in options.kinds
+        ]
+        self.people = [{"value": ALL, "label": "Everyone"}] + [
+            {"value": str(uid), "label": name} for uid, name in options.people
+        ]
         self.total = total
         self.rows = [
             {
-                "when": local_time(e.created_at, tz),
+                "when": fmt.moment(e.created_at),
                 "actor": e.actor,
-                "action": e.action,
+                "action": e.label,
+                "code": e.action,
                 "target": e.target,
                 "detail": e.detail,
                 "ip": e.ip,
@@ -37,21 +65,42 @@ class AuditState(PagedTable, rx.State):
             for e in entries
         ]
 
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
-        self.page = 0
+    def _reload_checked(self):  # type: ignore[no-untyped-def]
+        self.filter_errors = {}
         try:
             self._reload()
+        except ValidationFailed as exc:
+            self.filter_errors = exc.errors
+            self.rows, self.total = [], 0
         except ServiceError as exc:
             return service_error_event(exc, "/audit")
         return None
+
+    @rx.event
+    def load(self):  # type: ignore[no-untyped-def]
+        self.page = 0
+        self.kind, self.person, self.first_day, self.last_day = ALL, ALL, "", ""
+        return self._reload_checked()
+
+    @rx.event
+    def apply_filters(self, form: dict):  # type: ignore[no-untyped-def]
+        self.kind = str(form.get("kind") or ALL)[:32]
+        self.person = str(form.get("person") or ALL)[:20]
+        self.first_day = str(form.get("first_day") or "")[:10]
+        self.last_day = str(form.get("last_day") or "")[:10]
+        self.page = 0
+        return self._reload_checked()
+
+    @rx.event
+    def clear_filters(self):  # type: ignore[no-untyped-def]
+        return AuditState.load
 
 
 def _row(row: dict) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row["when"], white_space="nowrap"),
         rx.table.cell(row["actor"]),
-        rx.table.cell(rx.code(row["action"])),
+        rx.table.cell(rx.text(row["action"], title=row["code"], size="2")),
         rx.table.cell(row["target"]),
         rx.table.cell(row["detail"]),
         rx.table.cell(row["ip"]),
@@ -59,10 +108,70 @@ def _row(row: dict) -> rx.Component:
     )
 
 
+def _choice(label: str, name: str, options: rx.Var, value: rx.Var) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=f"audit-{name}", class_name="field-label"),
+        rx.select.root(
+            rx.select.trigger(id=f"audit-{name}", width="100%"),
+            rx.select.content(
+                rx.foreach(options, lambda o: rx.select.item(o["label"], value=o["value"])),
+            ),
+            name=name,
+            default_value=value,
+            size="2",
+        ),
+        spacing="1",
+        min_width="12rem",
+    )
+
+
+def _day(label: str, name: str, value: rx.Var) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=f"audit-{name}", class_name="field-label"),
+        rx.input(
+            name=name,
+            id=f"audit-{name}",
+            type="date",
+            default_value=value,
+            size="2",
+            on_change=date_echo_handler(f"audit-{name}"),
+        ),
+        date_echo(f"audit-{name}"),
+        spacing="1",
+    )
+
+
+def _filters() -> rx.Component:
+    s = AuditState
+    return rx.form(
+        rx.hstack(
+            _choice("Action", "kind", s.kinds, s.kind),
+            _choice("Person", "person", s.people, s.person),
+            _day("From", "first_day", s.first_day),
+            _day("To", "last_day", s.last_day),
+            rx.button("Filter", type="submit", size="2", id="audit-filter"),
+            rx.button("Clear", type="button", variant="soft", size="2", on_click=s.clear_filters),
+            align="end",
+            wrap="wrap",
+            spacing="3",
+            width="100%",
+        ),
+        field_error(s.filter_errors, "last_day"),
+        field_error(s.filter_errors, "kind"),
+        on_submit=s.apply_filters,
+        reset_on_submit=False,
+        # The selects keep what was chosen: remount them when the state's filters change (load, clear).
+        key=s.kind + "|" + s.person + "|" + s.first_day + "|" + s.last_day,
+        width="100%",
+        margin_bottom="1rem",
+    )
+
+
 def body() -> rx.Component:
     return rx.vstack(
         page_header("Audit log", "Security events in this studio: sign-ins, roles, invitations, sessions."),
         card(
+            _filters(),
             rx.cond(
                 AuditState.rows.length() > 0,
                 rx.vstack(
@@ -86,10 +195,8 @@ def body() -> rx.Component:
                     pager(AuditState),
                     width="100%",
                 ),
-                empty_state(
-                    "scroll-text", "Nothing logged yet", "Security events of your studio appear here."
-                ),
-            )
+                empty_state("scroll-text", "Nothing logged", "No security event matches these filters."),
+            ),
         ),
         spacing="5",
         width="100%",

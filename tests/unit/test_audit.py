@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from studioos.models import AuditLog, User, utcnow
 from studioos.services import account, audit, auth, team
@@ -153,3 +155,81 @@ def test_audit_log_lists_newest_first_with_paging(db: Session) -> None:
     assert [r.target for r in rows] == ["p4@example.com", "p3@example.com"]
     page3, _ = audit.list_entries(db, actor, limit=2, offset=4)
     assert [r.action for r in page3] == ["invitation.sent", "studio.created"]
+
+
+# --- what the log page shows: labels, filters, paging ------------------------------------------------
+
+_RECORDED = re.compile(
+    r"(?:audit\.record|record_by)\(\s*(?:db,\s*)?(?:\w+,\s*)?f?\"([a-z_]+(?:\.[a-z_{}]+)?)\""
+    r"|^[A-Z_]+_AUDIT = \"([a-z_]+\.[a-z_]+)\"",
+    re.MULTILINE,
+)
+
+
+def _recorded_codes() -> set[str]:
+    root = Path(audit.__file__).resolve().parents[1]
+    codes: set[str] = set()
+    for path in root.rglob("*.py"):
+        codes.update(code for pair in _RECORDED.findall(path.read_text()) for code in pair if code)
+    return codes
+
+
+def test_every_recorded_action_has_a_human_label() -> None:
+    codes = _recorded_codes()
+    assert {"signin.succeeded", "signout", "signin.burst_alert", "shift.cancelled"} <= codes  # the scan works
+    # f"shift_request.{verdict}": its two verdicts.
+    codes = {c for c in codes if "{" not in c} | {"shift_request.approved", "shift_request.declined"}
+    missing = sorted(c for c in codes if c not in audit.ACTION_LABELS)
+    assert missing == []
+    assert audit.action_label("signin.succeeded") == "Signed in"
+    assert audit.action_label("widget.was_frobbed") == "Widget was frobbed"  # never a raw code
+    # Each code belongs to one of the filter's kinds.
+    prefixes = {p for _, ps in audit.ACTION_KINDS.values() for p in ps}
+    assert sorted(c for c in codes if c.split(".")[0] not in prefixes) == []
+    # A code without a dot is its own kind's prefix (signout).
+    assert audit.action_label("signout") == "Signed out"
+
+
+def _log(db: Session, studio_id: int, user_id: int | None, action: str, when: datetime) -> None:
+    db.add(AuditLog(studio_id=studio_id, actor_user_id=user_id, action=action, created_at=when))
+
+
+def test_the_log_filters_by_kind_person_and_days_and_pages(db: Session) -> None:
+    studio, owner = make_studio(db)  # Europe/Bucharest: UTC+2 in winter
+    manager = add_member(db, studio, "manager", name="Mara Manager")
+    me = actor_for(db, owner, studio)
+    db.exec(delete(AuditLog))  # type: ignore[call-overload]
+    sid, oid, mid = studio.id or 0, owner.id or 0, manager.id or 0
+    day = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
+    _log(db, sid, oid, "signin.succeeded", day)
+    _log(db, sid, mid, "signin.failed", day + timedelta(hours=1))
+    _log(db, sid, mid, "shift.cancelled", day + timedelta(days=1))
+    _log(db, sid, mid, "shift_series.cancelled", day + timedelta(days=2))
+    _log(db, sid, oid, "invitation.sent", day + timedelta(days=3))
+    # 22:30 UTC on the 13th is already the 14th in Bucharest.
+    _log(db, sid, oid, "member.role_changed", datetime(2026, 12, 13, 22, 30, tzinfo=UTC))
+    other, other_owner = make_studio(db, "Studio B")
+    _log(db, other.id or 0, other_owner.id, "signin.succeeded", day)
+    db.commit()
+
+    rows, total = audit.list_entries(db, me)
+    assert total == 6 and rows[0].label == "Role changed"
+    rows, total = audit.list_entries(db, me, kind="schedule")
+    assert total == 2 and {r.label for r in rows} == {"Shift cancelled", "Shift series cancelled"}
+    rows, total = audit.list_entries(db, me, kind="signin", person_id=mid)
+    assert total == 1 and rows[0].label == "Sign-in failed" and rows[0].actor == "Mara Manager"
+    _, total = audit.list_entries(db, me, first_day=date(2026, 12, 11), last_day=date(2026, 12, 13))
+    assert total == 3  # the 11th, 12th and 13th; the 22:30 UTC row is the 14th, local time
+    rows, total = audit.list_entries(db, me, first_day=date(2026, 12, 14))
+    assert total == 1 and rows[0].action == "member.role_changed"
+    # Paged: the total counts every match, the page holds `limit` rows.
+    rows, total = audit.list_entries(db, me, limit=2, offset=2)
+    assert total == 6 and [r.action for r in rows] == ["shift_series.cancelled", "shift.cancelled"]
+
+    options = audit.filter_options(db, me)
+    assert [name for _, name in options.people] == ["Mara Manager", owner.name]
+    assert ("signin", "Sign-ins") in options.kinds
+    with pytest.raises(ValidationFailed):
+        audit.list_entries(db, me, first_day=date(2026, 12, 14), last_day=date(2026, 12, 1))
+    with pytest.raises(ValidationFailed):
+        audit.list_entries(db, me, kind="everything")
