@@ -14,12 +14,15 @@ from studioos.services.shifts import studio_zone, to_local
 def mark_no_shows(db: Session, now: datetime) -> int:
     """Flag every scheduled shift (all studios) that ended by `now` with no check-in; returns the count.
 
+    A shift booked after it ended (a manager recording history, see shifts.create_shift's
+    `record_past`) is never a no-show: nobody could have checked in for it.
     Idempotent: a flagged shift is not selected again.
     """
     shifts = db.exec(
         select(Shift).where(
             Shift.status == ShiftStatus.SCHEDULED,
             Shift.ends_at <= now,
+            col(Shift.created_at) < col(Shift.ends_at),
             col(Shift.checked_in_at).is_(None),
             col(Shift.no_show).is_(False),
         )

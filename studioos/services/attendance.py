@@ -4,9 +4,10 @@ A model checks herself in and out; a manager may do it for her. A check-in later
 studio's grace period after the scheduled start flags the shift late. Shifts that ended with no
 check-in become no-shows (studioos.jobs.attendance.mark_no_shows).
 
-Hours worked count checked-in time: check-out minus check-in; a shift checked in but never checked
-out counts up to its scheduled end (the usual "forgot to check out"). A shift belongs to the local
-day it starts on, so an overnight shift counts wholly in the period of its start.
+Hours worked count checked-in time: check-out minus check-in; a shift checked in but not checked
+out counts up to now while it runs, and up to its scheduled end once that has passed (the usual
+"forgot to check out"). A shift belongs to the local day it starts on, so an overnight shift counts
+wholly in the period of its start.
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ class _Tally:
     late: int = 0
     no_shows: int = 0
 
-    def add(self, shift: Shift) -> None:
+    def add(self, shift: Shift, now: datetime) -> None:
         self.shifts += 1
-        self.worked += worked(shift)
+        self.worked += worked(shift, now)
         self.late += int(shift.late)
         self.no_shows += int(shift.no_show)
 
@@ -127,15 +128,22 @@ def check_out(db: Session, actor: Actor, shift_id: int, *, now: datetime | None 
     return shift_dto(db, shift)
 
 
-def worked(shift: Shift) -> timedelta:
+def worked(shift: Shift, now: datetime | None = None) -> timedelta:
+    """Time worked so far: to the check-out, else to now, at most to the scheduled end."""
     if shift.checked_in_at is None:
         return timedelta(0)
-    end = shift.checked_out_at or shift.ends_at
+    end = shift.checked_out_at or min(shift.ends_at, now or utcnow())
     return max(end - shift.checked_in_at, timedelta(0))
 
 
 def hours_worked(
-    db: Session, actor: Actor, first_day: date, last_day: date, *, performer_id: int | None = None
+    db: Session,
+    actor: Actor,
+    first_day: date,
+    last_day: date,
+    *,
+    performer_id: int | None = None,
+    now: datetime | None = None,
 ) -> list[HoursRow]:
     """Per model, shifts starting on local days first_day..last_day: count, time worked, late, no-shows.
 
@@ -167,9 +175,10 @@ def hours_worked(
         .where(*where)
     ).all()
     totals: dict[int, _Tally] = {}
+    now = now or utcnow()
     for shift, name in found:
         tally = totals.setdefault(shift.performer_id, _Tally(name))
-        tally.add(shift)
+        tally.add(shift, now)
     return sorted(
         (
             HoursRow(

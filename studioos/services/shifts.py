@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, null, or_
 from sqlmodel import Session, col, select
 
-from studioos.models import Performer, PerformerStatus, Room, Shift, ShiftSeries, ShiftStatus, Studio
+from studioos.models import Performer, PerformerStatus, Room, Shift, ShiftSeries, ShiftStatus, Studio, utcnow
 from studioos.services import audit
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
 from studioos.services.formatting import for_timezone
+from studioos.services.performers import (
+    _expiry_flags,  # the one rule for "this document has expired"
+    own_performer_id,
+)
 from studioos.services.performers import get_row as get_performer_row
-from studioos.services.performers import own_performer_id
 from studioos.services.permissions import Actor, Cap, require, require_studio
 from studioos.services.rooms import get_room_row
 
@@ -98,6 +101,8 @@ class ShiftRow:
     checked_in_local: datetime | None
     checked_out_local: datetime | None
     notes: str
+    # Why the model must not work this shift: "Left", "Paused", "Document expired" or "" (see blocked_reason).
+    blocked: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ def attendance_of(shift: Shift) -> str:
     return "scheduled"
 
 
-def to_row(shift: Shift, stage_name: str, room_name: str, zone: ZoneInfo) -> ShiftRow:
+def to_row(shift: Shift, stage_name: str, room_name: str, zone: ZoneInfo, blocked: str = "") -> ShiftRow:
     return ShiftRow(
         id=shift.id or 0,
         performer_id=shift.performer_id,
@@ -150,19 +155,48 @@ def to_row(shift: Shift, stage_name: str, room_name: str, zone: ZoneInfo) -> Shi
         checked_in_local=to_local(shift.checked_in_at, zone) if shift.checked_in_at else None,
         checked_out_local=to_local(shift.checked_out_at, zone) if shift.checked_out_at else None,
         notes=shift.notes,
+        blocked=blocked,
     )
 
 
-def _rows(db: Session, studio_id: int, *where: object) -> list[ShiftRow]:
+def blocked_reason(status: str, doc_expiry: date | None, day: date) -> str:
+    """Why a model must not work on the studio-local `day`: "Left", "Document expired", "Paused" or "".
+
+    An ID document counts as expired on the days after its expiry date (the rule the model's page
+    uses); a model who left or is paused is blocked whatever the day.
+    """
+    if status == PerformerStatus.LEFT:
+        return "Left"
+    if _expiry_flags(doc_expiry, day)[0]:
+        return "Document expired"
+    if status == PerformerStatus.PAUSED:
+        return "Paused"
+    return ""
+
+
+def _row_blocked(shift: Shift, status: str, doc_expiry: date | None, zone: ZoneInfo) -> str:
+    """The calendar's warning: only for shifts still to be worked (not cancelled, not attended)."""
+    if attendance_of(shift) != "scheduled":
+        return ""
+    return blocked_reason(status, doc_expiry, to_local(shift.starts_at, zone).date())
+
+
+def _rows(db: Session, studio_id: int, *where: object, docs: bool = True) -> list[ShiftRow]:
+    """Shift rows; `docs=False` (analysts) leaves the ID document out of the blocked flag."""
     zone = studio_zone(db, studio_id)
+    # The expiry date is encrypted; it is decrypted only for those who may know about documents.
+    expiry = col(Performer.doc_expiry) if docs else null()
     found = db.exec(
-        select(Shift, Performer.stage_name, Room.name)
+        select(Shift, Performer.stage_name, Room.name, Performer.status, expiry)
         .join(Performer, col(Performer.id) == Shift.performer_id)
         .join(Room, col(Room.id) == Shift.room_id)
         .where(Shift.studio_id == studio_id, *where)
         .order_by(col(Shift.starts_at), col(Room.name))
     ).all()
-    return [to_row(s, name, room, zone) for s, name, room in found]
+    return [
+        to_row(s, name, room, zone, _row_blocked(s, status, doc_expiry, zone))
+        for s, name, room, status, doc_expiry in found
+    ]
 
 
 def get_shift_row(db: Session, studio_id: int, shift_id: int) -> Shift:
@@ -172,8 +206,15 @@ def get_shift_row(db: Session, studio_id: int, shift_id: int) -> Shift:
     return shift
 
 
-def shift_dto(db: Session, shift: Shift) -> ShiftRow:
-    return _rows(db, shift.studio_id, Shift.id == shift.id)[0]
+def shift_dto(db: Session, shift: Shift, *, docs: bool = True) -> ShiftRow:
+    return _rows(db, shift.studio_id, Shift.id == shift.id, docs=docs)[0]
+
+
+def _sees_documents(actor: Actor) -> bool:
+    """Staff who manage models, and a model about herself, may know that an ID document expired."""
+    return actor.can(Cap.PERFORMERS_MANAGE) or not (
+        actor.can(Cap.SCHEDULE_MANAGE) or actor.can(Cap.PERFORMERS_VIEW)
+    )
 
 
 # ---------------------------------------------------------------- checks
@@ -194,6 +235,68 @@ def _check_bookable(room: Room, performer: Performer) -> dict[str, str]:
     if performer.status == PerformerStatus.LEFT:
         errors["performer_id"] = f"{performer.stage_name} has left the studio and cannot be booked."
     return errors
+
+
+class NeedsConfirmation(ValidationFailed):
+    """The booking is allowed only once the user has said yes to each warning.
+
+    `errors` maps the keyword argument that says yes (`record_past`, `confirm_blocked`) to the
+    warning to show; the caller repeats the call with those arguments set to True.
+    """
+
+    def __init__(self, warnings: dict[str, str]) -> None:
+        super().__init__(warnings, "Please confirm: " + " ".join(warnings.values()))
+
+
+def _when(starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
+    start, end = to_local(starts, zone), to_local(ends, zone)
+    return f"{WEEKDAY_NAMES[start.weekday()]} {start.day} {start:%b %Y}, {_hm(start)}–{_hm(end)}"
+
+
+def _booking_warnings(
+    performer: Performer,
+    spans: Sequence[tuple[date, datetime, datetime]],
+    zone: ZoneInfo,
+    now: datetime,
+    *,
+    record_past: bool,
+    confirm_blocked: bool,
+) -> None:
+    """Raise NeedsConfirmation for a paused model, an expired ID document or shifts already over.
+
+    Shifts over before `now` would be flagged no-show at once by the attendance job; booked with
+    `record_past` they are history (created after they ended), which the job leaves alone.
+    """
+    warnings: dict[str, str] = {}
+    name = performer.stage_name
+    if not confirm_blocked:
+        problems = []
+        if performer.status == PerformerStatus.PAUSED:
+            problems.append(f"{name} is paused.")
+        expired = [day for day, _, _ in spans if _expiry_flags(performer.doc_expiry, day)[0]]
+        if expired and expired[0] == spans[0][0]:
+            problems.append(f"{name}'s ID document has expired; she must not stream until it is renewed.")
+        elif expired and performer.doc_expiry is not None:
+            problems.append(
+                f"{name}'s ID document expires on {performer.doc_expiry:%d %b %Y}, before "
+                f"{len(expired)} of these shifts; she must not stream until it is renewed."
+            )
+        if problems:
+            warnings["confirm_blocked"] = " ".join(problems)
+    if not record_past:
+        past = [(s, e) for _, s, e in spans if e <= now]
+        if len(past) == 1 and len(spans) == 1:
+            warnings["record_past"] = (
+                f"This shift is in the past ({_when(*past[0], zone)}). Record it as a past shift? "
+                "It will not be marked as a no-show."
+            )
+        elif past:
+            warnings["record_past"] = (
+                f"{len(past)} of these shifts are in the past (the first: {_when(*past[0], zone)}). "
+                "Record them as past shifts? They will not be marked as no-shows."
+            )
+    if warnings:
+        raise NeedsConfirmation(warnings)
 
 
 def _clash_text(other: Shift, zone: ZoneInfo, ref_day: date | None) -> str:
@@ -266,12 +369,20 @@ def create_shift(
     starts: datetime,
     ends: datetime,
     notes: str = "",
+    record_past: bool = False,
+    confirm_blocked: bool = False,
+    now: datetime | None = None,
 ) -> ShiftRow:
-    """Book one shift; `starts`/`ends` are studio-local (use local_span for date + times)."""
+    """Book one shift; `starts`/`ends` are studio-local (use local_span for date + times).
+
+    A shift already over, or for a paused model or one whose ID document has expired by its day,
+    raises NeedsConfirmation until the caller says yes (`record_past`, `confirm_blocked`).
+    """
     studio_id = require(actor, Cap.SCHEDULE_MANAGE)
     room = get_room_row(db, studio_id, room_id)
     performer = get_performer_row(db, studio_id, performer_id)
     zone = studio_zone(db, studio_id)
+    now = now or utcnow()
     start_utc, end_utc = to_utc(starts, zone), to_utc(ends, zone)
     errors = _check_span(start_utc, end_utc) or _check_bookable(room, performer)
     if not errors:
@@ -280,6 +391,14 @@ def create_shift(
         )
     if errors:
         raise ValidationFailed(errors)
+    _booking_warnings(
+        performer,
+        [(to_local(start_utc, zone).date(), start_utc, end_utc)],
+        zone,
+        now,
+        record_past=record_past,
+        confirm_blocked=confirm_blocked,
+    )
     shift = Shift(
         studio_id=studio_id,
         performer_id=performer_id,
@@ -287,6 +406,8 @@ def create_shift(
         starts_at=start_utc,
         ends_at=end_utc,
         notes=(notes or "").strip()[:500],
+        # A shift created after it ended is recorded history: the no-show job goes by this.
+        created_at=now,
     )
     db.add(shift)
     db.flush()
@@ -395,10 +516,14 @@ def create_series(
     weeks: int | None = None,
     last_day: date | None = None,
     notes: str = "",
+    record_past: bool = False,
+    confirm_blocked: bool = False,
+    now: datetime | None = None,
 ) -> SeriesResult:
     """Book a weekly series in one go (all or nothing): e.g. Mon-Fri 18:00-02:00 for 8 weeks.
 
     weekdays: 0 = Monday ... 6 = Sunday. Give `weeks` (from first_day) or an inclusive `last_day`.
+    Past occurrences, a paused model or an expired ID document: NeedsConfirmation, as create_shift.
     """
     studio_id = require(actor, Cap.SCHEDULE_MANAGE)
     room = get_room_row(db, studio_id, room_id)
@@ -425,6 +550,8 @@ def create_series(
         )
     if errors:
         raise ValidationFailed(errors)
+    now = now or utcnow()
+    _booking_warnings(performer, spans, zone, now, record_past=record_past, confirm_blocked=confirm_blocked)
     series = ShiftSeries(
         studio_id=studio_id,
         performer_id=performer_id,
@@ -449,6 +576,7 @@ def create_series(
             starts_at=s,
             ends_at=e,
             notes=clean_notes,
+            created_at=now,
         )
         for _, s, e in spans
     )
@@ -623,7 +751,7 @@ def shifts_between(
         where.append(Shift.performer_id == performer_id)
     if not include_cancelled:
         where.append(Shift.status == ShiftStatus.SCHEDULED)
-    return _rows(db, studio_id, *where)
+    return _rows(db, studio_id, *where, docs=_sees_documents(actor))
 
 
 def _week(db: Session, actor: Actor, day: date, **kwargs: object) -> WeekView:
@@ -658,4 +786,4 @@ def get_shift(db: Session, actor: Actor, shift_id: int) -> ShiftRow:
     shift = get_shift_row(db, studio_id, shift_id)
     if own is not None and shift.performer_id != own:
         raise NotFound()
-    return shift_dto(db, shift)
+    return shift_dto(db, shift, docs=_sees_documents(actor))

@@ -59,6 +59,8 @@ def shift_dict(s: ShiftRow) -> dict[str, str]:
         "checked_in": s.checked_in_local.strftime("%H:%M") if s.checked_in_local else "",
         "checked_out": s.checked_out_local.strftime("%H:%M") if s.checked_out_local else "",
         "notes": s.notes,
+        # "Left" / "Paused" / "Document expired" / "": shown on the cell as a red badge.
+        "blocked": s.blocked,
     }
 
 
@@ -167,6 +169,11 @@ def _chip(shift: dict, on_click: Any, show_room: Any) -> rx.Component:
             rx.fragment(),
         ),
         rx.cond(shift["series"] != "", rx.icon("repeat", size=12, color=rx.color("gray", 9)), rx.fragment()),
+        rx.cond(
+            shift["blocked"] != "",
+            rx.badge(shift["blocked"], color_scheme="red", size="1", class_name="shift-blocked"),
+            rx.fragment(),
+        ),
         padding="0.4rem 0.5rem",
         border_radius="6px",
         background=rx.color("accent", 3),

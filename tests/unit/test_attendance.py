@@ -103,3 +103,61 @@ def test_hours_worked_per_period(db: Session) -> None:
     with pytest.raises(NotFound):
         attendance.hours_worked(db, me, DAY, DAY, performer_id=ids["Anna"])
     assert attendance.hours_worked(db, actor, date(2026, 1, 1), date(2026, 1, 31)) == []
+
+
+def test_hours_of_a_shift_in_progress_count_up_to_now(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    shift = book(db, actor, ids, "Anna", "Room 1", DAY, "10:00", "16:00")
+    checked_in = shift.starts_at + timedelta(minutes=46)  # 10:46 for 10:00-16:00
+    attendance.check_in(db, actor, shift.id, now=checked_in)
+
+    def minutes(now) -> int:  # type: ignore[no-untyped-def]
+        return attendance.hours_worked(db, actor, DAY, DAY, now=now)[0].worked_minutes
+
+    assert minutes(checked_in) == 0  # not 5.2 hours at once
+    assert minutes(checked_in + timedelta(hours=2)) == 120
+    # Past the scheduled end without a check-out: counted to the end ("forgot to check out").
+    assert minutes(shift.ends_at + timedelta(hours=3)) == 5 * 60 + 14
+    attendance.check_out(db, actor, shift.id, now=checked_in + timedelta(hours=1))
+    assert minutes(shift.ends_at) == 60
+
+
+def test_hours_use_the_real_clock_by_default(db: Session) -> None:
+    from datetime import UTC, datetime
+
+    from studioos.services import shifts
+
+    _, actor, ids = setup_studio(db)
+    now = datetime.now(UTC)
+    zone = shifts.studio_zone(db, actor.studio_id or 0)
+    starts = shifts.to_local(now - timedelta(minutes=30), zone).replace(second=0, microsecond=0)
+    row = shifts.create_shift(
+        db, actor, performer_id=ids["Anna"], room_id=ids["Room 1"], starts=starts,
+        ends=starts + timedelta(hours=6),
+    )  # fmt: skip
+    attendance.check_in(db, actor, row.id)
+    day = starts.date()
+    hours = attendance.hours_worked(db, actor, day, day)
+    assert hours[0].worked_minutes <= 1  # just checked in: nothing worked yet, not the whole shift
+
+
+def test_recorded_past_shift_is_never_a_no_show(db: Session) -> None:
+    from datetime import UTC, datetime, time
+
+    from studioos.services import notifications, shifts
+
+    _, actor, ids = setup_studio(db)
+    starts, ends = shifts.local_span(DAY, time(10), time(16))
+    later = datetime(2026, 6, 3, tzinfo=UTC)
+    recorded = shifts.create_shift(
+        db, actor, performer_id=ids["Anna"], room_id=ids["Room 1"], starts=starts, ends=ends,
+        now=later, record_past=True,
+    )  # fmt: skip
+    missed = book(db, actor, ids, "Bella", "Room 2", DAY, "10:00", "16:00")  # booked the day before
+    db.commit()
+    assert mark_no_shows(db, later) == 1
+    db.commit()
+    assert not db.get(Shift, recorded.id).no_show
+    assert db.get(Shift, missed.id).no_show
+    titles = [n.title for n in notifications.list_notifications(db, actor)]
+    assert titles == ["No-show: Bella"]

@@ -43,6 +43,7 @@ def two_studios(db: Session):
         end_time=time(16),
         first_day=FUTURE,
         weeks=2,
+        confirm_blocked=True,  # the models' documents (valid to 2030-01-01) have expired by FUTURE
     )
     series_shift = shifts.shifts_between(db, owner_a, FUTURE, FUTURE, performer_id=ids["Bella"])[0]
     account = platforms.add_account(db, owner_a, ids["Anna"], "Chaturbate", "anna_a")

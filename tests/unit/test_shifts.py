@@ -35,11 +35,26 @@ def setup_studio(db: Session, timezone: str = "Europe/Bucharest") -> tuple[Studi
     return studio, actor, ids
 
 
+# When the tests' fixed-date bookings are made: before any of them, so none is a past shift.
+BOOKED_ON = datetime(2026, 1, 1, tzinfo=UTC)
+
+
 def book(
     db: Session, actor: Actor, ids: dict[str, int], who: str, room: str, day: date, start: str, end: str
 ):
+    """Book as a manager would, the day before (so the shift is not in the past when booked), and
+    past the warnings about the model (paused, document expired): those have their own tests."""
     starts, ends = local_span(day, time.fromisoformat(start), time.fromisoformat(end))
-    return shifts.create_shift(db, actor, performer_id=ids[who], room_id=ids[room], starts=starts, ends=ends)
+    return shifts.create_shift(
+        db,
+        actor,
+        performer_id=ids[who],
+        room_id=ids[room],
+        starts=starts,
+        ends=ends,
+        now=datetime.combine(day - timedelta(days=1), time(), tzinfo=UTC),
+        confirm_blocked=True,
+    )
 
 
 def test_overnight_shift_stored_in_utc_and_shown_local(db: Session) -> None:
@@ -119,12 +134,14 @@ def test_nonexistent_local_time_moves_forward(db: Session) -> None:
         room_id=ids["Room 1"],
         starts=datetime(2026, 3, 29, 3, 30),
         ends=datetime(2026, 3, 29, 10, 0),
+        now=BOOKED_ON,
     )
     assert row.starts_local == datetime(2026, 3, 29, 4, 30)
     assert row.ends_at - row.starts_at == timedelta(hours=5, minutes=30)
 
 
 def _series(db: Session, actor: Actor, ids: dict[str, int], **kwargs) -> list[Shift]:
+    kwargs.setdefault("now", BOOKED_ON)
     result = shifts.create_series(db, actor, performer_id=ids["Anna"], room_id=ids["Room 1"], **kwargs)
     db.commit()
     return list(
@@ -300,3 +317,113 @@ def test_week_views_per_room_and_model(db: Session) -> None:
     # The Sunday-night shift also shows in the week it spills into.
     following = shifts.room_week(db, actor, ids["Room 1"], DAY + timedelta(days=7))
     assert [s.stage_name for s in following.shifts] == ["Bella"]
+
+
+# ---------------------------------------------------------------- blocked models and past shifts
+
+
+def test_paused_model_and_expired_document_need_a_confirmation_and_show_on_the_calendar(db: Session) -> None:
+    from studioos.models import Role
+    from studioos.services.shifts import NeedsConfirmation
+    from studioos.ui.calendar import week_payload
+    from tests.factories import add_member
+    from tests.unit.test_performers import new_performer
+
+    studio, actor, ids = setup_studio(db)
+    paused = new_performer(db, actor, "Dora", status="paused")
+    expired = new_performer(db, actor, "Elsa", doc_expiry=DAY - timedelta(days=1))
+    booked_on = datetime(2026, 5, 1, tzinfo=UTC)
+    starts, ends = local_span(DAY, time(10), time(16))
+    for pid, words in ((paused, "Dora is paused."), (expired, "Elsa's ID document has expired")):
+        with pytest.raises(NeedsConfirmation) as err:
+            shifts.create_shift(
+                db, actor, performer_id=pid, room_id=ids["Room 1"], starts=starts, ends=ends, now=booked_on
+            )
+        assert list(err.value.errors) == ["confirm_blocked"] and words in err.value.errors["confirm_blocked"]
+        assert db.exec(select(Shift).where(Shift.performer_id == pid)).first() is None
+    dora = shifts.create_shift(
+        db, actor, performer_id=paused, room_id=ids["Room 1"], starts=starts, ends=ends,
+        now=booked_on, confirm_blocked=True,
+    )  # fmt: skip
+    elsa = shifts.create_shift(
+        db, actor, performer_id=expired, room_id=ids["Room 2"], starts=starts, ends=ends,
+        now=booked_on, confirm_blocked=True,
+    )  # fmt: skip
+    fine = book(db, actor, ids, "Anna", "Room 1", DAY + timedelta(days=1), "10:00", "16:00")
+    assert (dora.blocked, elsa.blocked, fine.blocked) == ("Paused", "Document expired", "")
+    # The week's data carries the flag the calendar cell shows as a red badge.
+    _, cells = week_payload(shifts.room_week(db, actor, ids["Room 2"], DAY), DAY)
+    assert [c["blocked"] for c in cells[0]] == ["Document expired"]
+    _, cells = week_payload(shifts.room_week(db, actor, ids["Room 1"], DAY), DAY)
+    assert [c["blocked"] for c in cells[0]] == ["Paused"] and [c["blocked"] for c in cells[1]] == [""]
+    # An analyst learns that a model is paused (her status is on the model list) but nothing of documents.
+    analyst = actor_for(db, add_member(db, studio, Role.ANALYST), studio)
+    seen = {r.stage_name: r.blocked for r in shifts.shifts_between(db, analyst, DAY, DAY)}
+    assert seen == {"Dora": "Paused", "Elsa": ""}
+    # A model who left cannot be booked at all, confirmation or not.
+    gone = new_performer(db, actor, "Fiona", status="left")
+    with pytest.raises(ValidationFailed) as refused:
+        shifts.create_shift(
+            db, actor, performer_id=gone, room_id=ids["Room 2"], starts=starts + timedelta(days=2),
+            ends=ends + timedelta(days=2), now=booked_on, confirm_blocked=True,
+        )  # fmt: skip
+    assert "has left the studio" in refused.value.errors["performer_id"]
+
+
+def test_series_warns_when_the_document_expires_during_it(db: Session) -> None:
+    from studioos.services.shifts import NeedsConfirmation
+    from tests.unit.test_performers import new_performer
+
+    _, actor, ids = setup_studio(db)
+    pid = new_performer(db, actor, "Gina", doc_expiry=DAY + timedelta(days=6))
+    kwargs = {
+        "performer_id": pid, "room_id": ids["Room 1"], "weekdays": [0], "start_time": time(10),
+        "end_time": time(16), "first_day": DAY, "weeks": 3, "now": BOOKED_ON,
+    }  # fmt: skip
+    with pytest.raises(NeedsConfirmation) as err:
+        shifts.create_series(db, actor, **kwargs)
+    assert err.value.errors == {
+        "confirm_blocked": "Gina's ID document expires on 07 Jun 2026, before 2 of these shifts; "
+        "she must not stream until it is renewed."
+    }
+    result = shifts.create_series(db, actor, confirm_blocked=True, **kwargs)
+    week = shifts.performer_week(db, actor, pid, DAY + timedelta(days=7))
+    assert result.created == 3 and [s.blocked for s in week.shifts] == ["Document expired"]
+    assert [s.blocked for s in shifts.performer_week(db, actor, pid, DAY).shifts] == [""]
+
+
+def test_past_shift_refused_unless_recorded_as_history(db: Session) -> None:
+    from studioos.services.shifts import NeedsConfirmation
+
+    _, actor, ids = setup_studio(db)
+    starts, ends = local_span(DAY, time(10), time(16))
+    args = {"performer_id": ids["Anna"], "room_id": ids["Room 1"], "starts": starts, "ends": ends}
+    later = datetime(2026, 6, 2, 9, 0, tzinfo=UTC)
+    with pytest.raises(NeedsConfirmation) as err:
+        shifts.create_shift(db, actor, **args, now=later)
+    assert err.value.errors == {
+        "record_past": "This shift is in the past (Mon 1 Jun 2026, 10:00–16:00). Record it as a past "
+        "shift? It will not be marked as a no-show."
+    }
+    assert db.exec(select(Shift)).first() is None
+    # With the real clock too (a date typed a year back by mistake, say).
+    yesterday = date.today() - timedelta(days=2)  # two days back is over in every time zone
+    with pytest.raises(NeedsConfirmation):
+        book_args = dict(zip(("starts", "ends"), local_span(yesterday, time(10), time(16)), strict=True))
+        shifts.create_shift(db, actor, performer_id=ids["Anna"], room_id=ids["Room 1"], **book_args)
+    recorded = shifts.create_shift(db, actor, **args, now=later, record_past=True)
+    assert recorded.attendance == "scheduled"
+    # A shift that has started but not ended is not in the past: a model may still check in.
+    shifts.create_shift(
+        db, actor, performer_id=ids["Bella"], room_id=ids["Room 2"], starts=starts, ends=ends,
+        now=datetime(2026, 6, 1, 8, 0, tzinfo=UTC),
+    )  # fmt: skip
+    # A series whose first occurrences are over says how many.
+    with pytest.raises(NeedsConfirmation) as err:
+        _series(
+            db, actor, ids, weekdays=[2], start_time=time(18), end_time=time(22), first_day=DAY,
+            weeks=4, now=datetime(2026, 6, 12, tzinfo=UTC),
+        )  # fmt: skip
+    assert err.value.errors["record_past"].startswith(
+        "2 of these shifts are in the past (the first: Wed 3 Jun 2026, 18:00–22:00)."
+    )
