@@ -47,6 +47,7 @@ class Settings:
     session_absolute_hours: int
     login_max_failures: int
     login_window_minutes: int
+    signup_max_per_hour: int
     smtp_host: str
     smtp_port: int
     smtp_user: str
@@ -110,6 +111,7 @@ def load_settings() -> Settings:
         session_absolute_hours=_int("STUDIOOS_SESSION_ABSOLUTE_HOURS", 12),
         login_max_failures=_int("STUDIOOS_LOGIN_MAX_FAILURES", 10),
         login_window_minutes=_int("STUDIOOS_LOGIN_WINDOW_MINUTES", 15),
+        signup_max_per_hour=_int("STUDIOOS_SIGNUP_MAX_PER_HOUR", 5),
         smtp_host=_env("STUDIOOS_SMTP_HOST"),
         smtp_port=_int("STUDIOOS_SMTP_PORT", 587),
         smtp_user=_env("STUDIOOS_SMTP_USER"),

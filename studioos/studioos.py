@@ -15,6 +15,7 @@ from studioos.pages import (
     account,
     audit,
     confirm_email,
+    confirm_signup,
     dashboard,
     forgot,
     invite,
@@ -79,7 +80,15 @@ app.register_lifespan_task(in_app_scheduler)
 
 app.add_page(index, route="/", title="StudioOS", on_load=SessionState.redirect_home)
 app.add_page(signin.page, route="/signin", title="Sign in · StudioOS", on_load=signin.SignInState.on_load)
-app.add_page(signup.page, route="/signup", title="Create your studio · StudioOS")
+app.add_page(
+    signup.page, route="/signup", title="Create your studio · StudioOS", on_load=signup.SignUpState.on_load
+)
+app.add_page(
+    confirm_signup.page,
+    route="/signup/confirm/[token]",
+    title="Create your studio · StudioOS",
+    on_load=confirm_signup.ConfirmSignUpState.on_load,
+)
 app.add_page(
     forgot.page, route="/forgot", title="Reset password · StudioOS", on_load=forgot.ForgotState.on_load
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlmodel import Session, select
 
 from studioos.models import Membership, Studio, User
@@ -20,22 +22,25 @@ CLIENT = auth.Client(
 
 
 def make_studio(db: Session, name: str = "Studio A") -> tuple[Studio, User]:
-    owner = auth.sign_up(
+    """A studio and its owner as a confirmed sign-up creates them (without the mail round trip)."""
+    studio, owner = auth.create_studio_and_owner(
         db,
         studio_name=name,
         timezone="Europe/Bucharest",
         currency="EUR",
         name=f"{name} Owner",
         email=random_email("owner"),
-        password=PASSWORD,
-        password_confirm=PASSWORD,
+        password_hash=_password_hash(),
         client=CLIENT,
     )
     db.commit()
-    studio_id = db.exec(select(Membership.studio_id).where(Membership.user_id == owner.id)).one()
-    studio = db.get(Studio, studio_id)
-    assert studio is not None
     return studio, owner
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    # argon2 is slow on purpose; one hash of the shared test password serves every test.
+    return hash_password(PASSWORD)
 
 
 def add_member(db: Session, studio: Studio, role: str, name: str | None = None) -> User:

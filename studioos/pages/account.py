@@ -78,7 +78,7 @@ class AccountState(rx.State):
         self.email_errors = {}
         try:
             with acting(self.router) as (db, actor):
-                account.request_email_change(
+                sent_to = account.request_email_change(
                     db, actor, str(form.get("email", "")), str(form.get("current_password", ""))
                 )
         except ValidationFailed as exc:
@@ -86,8 +86,9 @@ class AccountState(rx.State):
             return None
         except ServiceError as exc:
             return service_error_event(exc, "/account")
+        # The same words for a free and a taken address (the service sent a link only to a free one).
         return rx.toast.success(
-            "We sent a confirmation link to the new address. Your email changes when you follow it."
+            f"We sent a confirmation link to {sent_to}. Your email changes when you follow it."
         )
 
     @rx.event

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -9,9 +11,9 @@ from sqlmodel import Session, col, select
 
 from studioos.models import AuthSession, LoginEvent, TokenPurpose, User, UserToken, utcnow
 from studioos.services import audit, mail
-from studioos.services.auth import consume_token, revoke_user_sessions
+from studioos.services.auth import MAIL_FAILED, consume_token, revoke_user_sessions
 from studioos.services.devices import describe_user_agent
-from studioos.services.errors import NotFound, NotSignedIn, ValidationFailed
+from studioos.services.errors import NotFound, NotSignedIn, ServiceError, ValidationFailed
 from studioos.services.passwords import hash_password, verify_password
 from studioos.services.permissions import Actor
 from studioos.services.tokens import new_token
@@ -19,6 +21,8 @@ from studioos.services.validation import FormErrors, clean_name, normalize_email
 from studioos.settings import get_settings
 
 EMAIL_CHANGE_TTL = timedelta(hours=24)
+
+log = logging.getLogger("studioos.account")
 
 
 @dataclass(frozen=True)
@@ -58,37 +62,64 @@ def update_name(db: Session, actor: Actor, name: str) -> str:
     return user.name
 
 
-def request_email_change(db: Session, actor: Actor, new_email: str, password: str) -> None:
-    """Nothing changes until the link sent to the new address is followed."""
+def request_email_change(db: Session, actor: Actor, new_email: str, password: str) -> str:
+    """Nothing changes until the link sent to the new address is followed.
+
+    The current password is checked first; only then is the address looked at, and a taken one
+    gets the same answer as a free one (no link: its owner is told instead), so the form cannot
+    be used to find out who has an account. Returns the address the answer names."""
     user = _me(db, actor)
     form = FormErrors()
     email_c = form.check("email", normalize_email, new_email)
     if email_c and email_c == user.email:
         form.add("email", "This is already your email address.")
-    elif email_c and db.exec(select(User.id).where(User.email == email_c)).first():
-        form.add("email", "Another account uses this email address.")
-    if not verify_password(user.password_hash, password):
+    if not password:
+        form.add("current_password", "Enter your current password.")
+    elif not verify_password(user.password_hash, password):
         form.add("current_password", "Your current password is not correct.")
     form.raise_if_any()
+    assert email_c is not None
     raw, digest = new_token()
+    taken = db.exec(select(User).where(User.email == email_c)).first()
+    audit.record_by(db, actor, "account.email_change_requested", target=email_c)
+    if taken is not None:
+        if taken.is_active and taken.deleted_at is None:
+            _send_change_mail(
+                email_c,
+                "Someone tried to move a StudioOS account to your address",
+                f"Hello {taken.name},\n\nSomeone signed in to another StudioOS account tried to change "
+                f"its email address to this one, which already has an account. Nothing changed.\n\n"
+                f"If it was you, an address can belong to one account only: use another address "
+                f"for the other account. If not, you can ignore this email.\n",
+            )
+        return email_c
     db.add(
         UserToken(
             user_id=user.id,
             purpose=TokenPurpose.EMAIL_CHANGE,
             token_hash=digest,
-            payload=email_c or "",
+            payload=email_c,
             expires_at=utcnow() + EMAIL_CHANGE_TTL,
         )
     )
     link = get_settings().url(f"/confirm-email/{raw}")
-    mail.send(
-        email_c or "",
+    _send_change_mail(
+        email_c,
         "Confirm your new StudioOS email address",
         f"Hello {user.name},\n\nConfirm that this is your new StudioOS sign-in address "
         f"(the link works once, for 24 hours):\n{link}\n\n"
         f"If you did not ask for this, ignore this email; nothing changes.\n",
     )
-    audit.record_by(db, actor, "account.email_change_requested", target=email_c or "")
+    return email_c
+
+
+def _send_change_mail(to: str, subject: str, body: str) -> None:
+    try:
+        mail.send(to, subject, body)
+    except (OSError, smtplib.SMTPException) as exc:
+        # Free and taken addresses both get a mail, so an outage answers the same for both.
+        log.exception("could not send an email change mail")
+        raise ServiceError(MAIL_FAILED) from exc
 
 
 def confirm_email_change(db: Session, raw: str, ip: str = "", user_agent: str = "") -> str:

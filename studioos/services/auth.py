@@ -8,24 +8,28 @@ import math
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_, true
 from sqlmodel import Session, col, select
 
 from studioos.models import (
+    AuditLog,
     AuthSession,
     LoginEvent,
     Membership,
     Role,
+    SignupRequest,
     Studio,
     TokenPurpose,
+    TrustedBrowser,
     User,
     UserToken,
     utcnow,
 )
-from studioos.services import audit, mail
+from studioos.services import audit, mail, notifications
 from studioos.services.devices import describe_user_agent, device_key
-from studioos.services.errors import NotSignedIn, Throttled, ValidationFailed
+from studioos.services.errors import NotFound, NotSignedIn, ServiceError, Throttled, ValidationFailed
 from studioos.services.passwords import hash_password, needs_rehash, verify_password
 from studioos.services.permissions import Actor
 from studioos.services.tokens import hash_token, new_token
@@ -45,6 +49,28 @@ BROWSER_COOKIE = "studioos_browser"
 HANDOFF_TTL = timedelta(seconds=60)
 WRONG_CREDENTIALS = "Wrong email or password."
 
+# Sign-in throttle (the limit and window come from settings: STUDIOOS_LOGIN_MAX_FAILURES /
+# STUDIOOS_LOGIN_WINDOW_MINUTES). All untrusted browsers together may fail ACCOUNT_FACTOR times
+# the per-address limit on one account: a guesser spread over many addresses is slowed, while
+# no single address can lock the account.
+ACCOUNT_FACTOR = 3
+# One address may fail IP_FACTOR times the limit over all accounts before its untrusted browsers
+# wait. It caps password spraying (a few guesses at each of many accounts) from one address, and
+# is ten times the per-account limit because a whole studio behind one NAT or office proxy shares
+# an address: its people's typos must never add up to it. Trusted browsers never count against it.
+IP_FACTOR = 10
+BURST_AUDIT = "signin.burst_alert"
+BURST_ADDRESSES_SHOWN = 10
+
+SIGNUP_TTL = timedelta(hours=24)
+SIGNUP_WINDOW = timedelta(hours=1)
+SIGNUP_AUDIT = "signup.requested"
+SIGNUP_LINK_INVALID = "This sign-up link is invalid, already used or expired. Please sign up again."
+SIGNUP_ADDRESS_TAKEN = (
+    "This link is no longer valid: an account with this address exists now. Sign in instead."
+)
+MAIL_FAILED = "We could not send the email just now. Please try again in a few minutes."
+
 log = logging.getLogger("studioos.auth")
 
 
@@ -63,6 +89,9 @@ def browser_hash(raw_cookie: str) -> str:
     return hash_token("browser|" + raw_cookie) if raw_cookie else ""
 
 
+# --- sign-up ------------------------------------------------------------------------------------------
+
+
 def sign_up(
     db: Session,
     *,
@@ -74,7 +103,11 @@ def sign_up(
     password: str,
     password_confirm: str,
     client: Client,
-) -> User:
+) -> str:
+    """Ask for a new studio: nothing exists until the link mailed to the address is followed.
+
+    A taken address gets the very same answer (and the same work: a hash, a token, one mail),
+    so the form never tells whether someone has an account. Returns the address written to."""
     form = FormErrors()
     studio_name_c = form.check("studio_name", clean_name, studio_name, "Studio name")
     tz = form.check("timezone", clean_timezone, timezone)
@@ -82,12 +115,127 @@ def sign_up(
     name_c = form.check("name", clean_name, name, "Your name")
     email_c = form.check("email", normalize_email, email)
     form.password_pair(password, password_confirm)
-    if email_c and db.exec(select(User.id).where(User.email == email_c)).first():
-        form.add("email", "An account with this email already exists. Sign in instead.")
     form.raise_if_any()
+    assert email_c and studio_name_c and tz and cur and name_c
 
-    studio = Studio(name=studio_name_c, timezone=tz, currency=cur)
-    user = User(email=email_c, name=name_c, password_hash=hash_password(password))
+    _check_signup_throttle(db, client.ip)
+    password_hash = hash_password(password)
+    raw, digest = new_token()
+    existing = db.exec(select(User).where(User.email == email_c)).first()
+    # One audit row either way: it is what the per-address sign-up throttle counts, so the
+    # throttle cannot tell taken addresses from free ones either.
+    audit.record(
+        db,
+        SIGNUP_AUDIT,
+        studio_id=None,
+        actor_user_id=existing.id if existing else None,
+        ip=client.ip,
+        user_agent=client.user_agent,
+    )
+    if existing is None:
+        now = utcnow()
+        db.add(
+            SignupRequest(
+                email=email_c,
+                name=name_c,
+                studio_name=studio_name_c,
+                timezone=tz,
+                currency=cur,
+                password_hash=password_hash,
+                token_hash=digest,
+                ip=client.ip[:64],
+                created_at=now,
+                expires_at=now + SIGNUP_TTL,
+            )
+        )
+        link = get_settings().url(f"/signup/confirm/{raw}")
+        _send_signup_mail(
+            email_c,
+            "Confirm your new StudioOS studio",
+            f"Hello {name_c},\n\nFollow this link to create your studio {studio_name_c} on StudioOS "
+            f"(it works once, for 24 hours):\n{link}\n\n"
+            f"If you did not ask for this, ignore this email; nothing is created.\n",
+        )
+    elif existing.is_active and existing.deleted_at is None:
+        _send_signup_mail(
+            email_c,
+            "Someone tried to create a StudioOS account with your address",
+            f"Hello {existing.name},\n\nSomeone tried to create a StudioOS account with this address, "
+            f"which already has one. No new account was created.\n\n"
+            f"If it was you, sign in: {get_settings().url('/signin')}\n"
+            f"or, if you forgot your password, reset it: {get_settings().url('/forgot')}\n\n"
+            f"If it was not you, ignore this email; nothing changed.\n",
+        )
+    return email_c
+
+
+def _send_signup_mail(to: str, subject: str, body: str) -> None:
+    try:
+        mail.send(to, subject, body)
+    except (OSError, smtplib.SMTPException) as exc:
+        # Both answers (free or taken address) send a mail, so an outage fails both the same way.
+        log.exception("could not send a sign-up mail")
+        raise ServiceError(MAIL_FAILED) from exc
+
+
+def _check_signup_throttle(db: Session, ip: str) -> None:
+    limit = get_settings().signup_max_per_hour
+    since = utcnow() - SIGNUP_WINDOW
+    rows = db.exec(
+        select(AuditLog.created_at)
+        .where(AuditLog.action == SIGNUP_AUDIT, AuditLog.ip == ip[:64], AuditLog.created_at >= since)
+        .order_by(col(AuditLog.created_at).desc())
+        .limit(limit)
+    ).all()
+    if limit > 0 and len(rows) >= limit:
+        retry = int((rows[-1] + SIGNUP_WINDOW - utcnow()).total_seconds()) + 1
+        raise Throttled(f"Too many sign-ups from your network. Try again in {_minutes(retry)}.", retry)
+
+
+def confirm_sign_up(db: Session, raw: str, client: Client) -> tuple[User, int]:
+    """Follow the mailed link (once): create the studio and its owner; returns (owner, studio id)."""
+    request = (
+        db.exec(select(SignupRequest).where(SignupRequest.token_hash == hash_token(raw))).first()
+        if raw
+        else None
+    )
+    if request is None or request.used_at is not None or request.expires_at <= utcnow():
+        raise NotFound(SIGNUP_LINK_INVALID)
+    if db.exec(select(User.id).where(User.email == request.email)).first():
+        raise NotFound(SIGNUP_ADDRESS_TAKEN)
+    password_hash = request.password_hash
+    request.used_at = utcnow()
+    request.password_hash = ""  # no copy of the password's hash outlives its use
+    db.add(request)
+    studio, user = create_studio_and_owner(
+        db,
+        studio_name=request.studio_name,
+        timezone=request.timezone,
+        currency=request.currency,
+        name=request.name,
+        email=request.email,
+        password_hash=password_hash,
+        client=client,
+    )
+    # The browser that proved the address is the owner's: it is trusted like one she signed in with.
+    _trust_browser(db, user.id or 0, client.browser)
+    return user, studio.id or 0
+
+
+def create_studio_and_owner(
+    db: Session,
+    *,
+    studio_name: str,
+    timezone: str,
+    currency: str,
+    name: str,
+    email: str,
+    password_hash: str,
+    client: Client,
+) -> tuple[Studio, User]:
+    """A studio and its owner, from values already checked (a confirmed sign-up, tests, the CLI)."""
+    studio = Studio(name=studio_name, timezone=timezone, currency=currency)
+    user = User(email=email, name=name, password_hash=password_hash)
     db.add(studio)
     db.add(user)
     db.flush()
@@ -102,33 +250,81 @@ def sign_up(
         user_agent=client.user_agent,
     )
     db.flush()
-    return user
+    return studio, user
+
+
+# --- sign-in ------------------------------------------------------------------------------------------
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def _retry_message(seconds: int) -> str:
-    minutes = max(1, math.ceil(seconds / 60))
-    unit = "minute" if minutes == 1 else "minutes"
-    return f"Too many failed sign-ins. Try again in {minutes} {unit}."
+    return f"Too many failed sign-ins. Try again in {_minutes(seconds)}."
 
 
-def _check_throttle(db: Session, email: str, ip: str) -> None:
+def _trusted_browsers(db: Session, user_id: int | None) -> set[str]:
+    if user_id is None:
+        return set()
+    return set(db.exec(select(TrustedBrowser.browser_hash).where(TrustedBrowser.user_id == user_id)).all())
+
+
+def _trust_browser(db: Session, user_id: int, browser: str) -> None:
+    if not browser:
+        return
+    now = utcnow()
+    row = db.exec(
+        select(TrustedBrowser).where(
+            TrustedBrowser.user_id == user_id, TrustedBrowser.browser_hash == browser
+        )
+    ).first()
+    if row is None:
+        row = TrustedBrowser(user_id=user_id, browser_hash=browser, created_at=now)
+    row.last_seen_at = now
+    db.add(row)
+
+
+def _check_throttle(db: Session, email: str, client: Client, user: User | None) -> None:
+    """OWASP's device-cookie defence: count failures where they come from, never lock the owner out.
+
+    A browser that has signed in to this account before only answers for its own failures.
+    Any other browser waits when its address failed `limit` times on this account, when all
+    untrusted browsers together failed ACCOUNT_FACTOR x `limit` times on it (a distributed
+    guesser), or when its address failed IP_FACTOR x `limit` times on any accounts."""
     settings = get_settings()
     window = timedelta(minutes=settings.login_window_minutes)
-    since = utcnow() - window
     limit = settings.login_max_failures
-    for clause in ([LoginEvent.email == email], [LoginEvent.ip == ip] if ip else None):
-        if clause is None:
-            continue
+    trusted = _trusted_browsers(db, user.id if user else None)
+    checks: list[tuple[list[Any], int]]
+    if client.browser and client.browser in trusted:
+        checks = [([LoginEvent.email == email, LoginEvent.browser_hash == client.browser], limit)]
+    else:
+        untrusted: Any = (
+            or_(LoginEvent.browser_hash == "", col(LoginEvent.browser_hash).not_in(trusted))
+            if trusted
+            else true()
+        )
+        checks = [
+            ([LoginEvent.email == email, LoginEvent.ip == client.ip], limit),
+            ([LoginEvent.email == email, untrusted], limit * ACCOUNT_FACTOR),
+            ([LoginEvent.ip == client.ip], limit * IP_FACTOR),
+        ]
+    now = utcnow()
+    retry = 0
+    for where, most in checks:
         rows = db.exec(
             select(LoginEvent.created_at)
-            .where(*clause, LoginEvent.success == False, LoginEvent.created_at >= since)  # noqa: E712
+            .where(*where, LoginEvent.success == False, LoginEvent.created_at >= now - window)  # noqa: E712
             .order_by(col(LoginEvent.created_at).desc())
-            .limit(limit)
+            .limit(most)
         ).all()
-        if len(rows) >= limit:
-            # The window frees up when the oldest of the last `limit` failures ages out.
-            retry = int((rows[-1] + window - utcnow()).total_seconds()) + 1
-            raise Throttled(_retry_message(retry), retry)
+        if len(rows) >= most:
+            # This limit frees up when the oldest of its last `most` failures ages out.
+            retry = max(retry, int((rows[-1] + window - now).total_seconds()) + 1)
+    if retry:
+        raise Throttled(_retry_message(retry), retry)
 
 
 def authenticate(db: Session, *, email: str, password: str, client: Client) -> User:
@@ -140,8 +336,8 @@ def authenticate(db: Session, *, email: str, password: str, client: Client) -> U
     form.raise_if_any()
     assert email_c is not None
 
-    _check_throttle(db, email_c, client.ip)
     user = db.exec(select(User).where(User.email == email_c)).first()
+    _check_throttle(db, email_c, client, user)
     ok = verify_password(user.password_hash if user else None, password)
     key = device_key(client.user_agent)
     if not ok or user is None or not user.is_active or user.deleted_at is not None:
@@ -152,9 +348,10 @@ def authenticate(db: Session, *, email: str, password: str, client: Client) -> U
             LoginEvent(
                 user_id=user.id if user else None,
                 email=email_c,
-                ip=client.ip,
+                ip=client.ip[:64],
                 user_agent=client.user_agent[:512],
                 device_key=key,
+                browser_hash=client.browser,
                 success=False,
                 reason=reason,
             )
@@ -170,6 +367,8 @@ def authenticate(db: Session, *, email: str, password: str, client: Client) -> U
             ip=client.ip,
             user_agent=client.user_agent,
         )
+        if user is not None and user.is_active and user.deleted_at is None:
+            _tell_owner_of_burst(db, user)
         # The failure must count even though the caller's unit of work is about to fail.
         db.commit()
         raise ValidationFailed({"password": WRONG_CREDENTIALS}, WRONG_CREDENTIALS)
@@ -192,12 +391,14 @@ def authenticate(db: Session, *, email: str, password: str, client: Client) -> U
         LoginEvent(
             user_id=user.id,
             email=email_c,
-            ip=client.ip,
+            ip=client.ip[:64],
             user_agent=client.user_agent[:512],
             device_key=key,
+            browser_hash=client.browser,
             success=True,
         )
     )
+    _trust_browser(db, user.id or 0, client.browser)
     audit.record(
         db,
         "signin.succeeded",
@@ -210,6 +411,78 @@ def authenticate(db: Session, *, email: str, password: str, client: Client) -> U
     if had_any and not seen_before:
         _send_new_device_alert(user, client)
     return user
+
+
+def _tell_owner_of_burst(db: Session, user: User) -> None:
+    """When failures against her account reach the limit, tell her, once per window."""
+    settings = get_settings()
+    window = timedelta(minutes=settings.login_window_minutes)
+    since = utcnow() - window
+    failed = (LoginEvent.email == user.email, LoginEvent.success == False, LoginEvent.created_at >= since)  # noqa: E712
+    count = db.exec(select(func.count()).select_from(LoginEvent).where(*failed)).one()
+    if count < settings.login_max_failures:
+        return
+    told = db.exec(
+        select(AuditLog.id).where(
+            AuditLog.action == BURST_AUDIT, AuditLog.actor_user_id == user.id, AuditLog.created_at >= since
+        )
+    ).first()
+    if told is not None:
+        return
+    by_ip = db.exec(
+        select(LoginEvent.ip, func.count())
+        .where(*failed)
+        .group_by(LoginEvent.ip)
+        .order_by(func.count().desc(), col(LoginEvent.ip))
+    ).all()
+    shown = [ip or "unknown" for ip, _ in by_ip[:BURST_ADDRESSES_SHOWN]]
+    more = len(by_ip) - len(shown)
+    addresses = ", ".join(shown) + (f" and {more} more" if more else "")
+    minutes = settings.login_window_minutes
+    studio_ids = list(
+        db.exec(
+            select(Membership.studio_id).where(Membership.user_id == user.id).order_by(col(Membership.id))
+        ).all()
+    )
+    audit.record(
+        db,
+        BURST_AUDIT,
+        studio_id=studio_ids[0] if studio_ids else None,
+        actor_user_id=user.id,
+        target=user.email,
+        detail=f"{count} failed sign-ins in {minutes} minutes from {addresses}",
+    )
+    advice = (
+        "If it was you, there is nothing to do. If not, someone is guessing your password: "
+        "make sure it is long and used nowhere else, and change it in My account."
+    )
+    for studio_id in studio_ids:
+        notifications.notify(
+            db,
+            studio_id=studio_id,
+            user_ids=[user.id or 0],
+            kind="security.signin_failures",
+            title=f"{count} failed sign-ins to your account",
+            body=f"In the last {minutes} minutes, from {addresses}. {advice}",
+            link="/account",
+        )
+    try:
+        mail.send(
+            user.email,
+            "Failed sign-ins to your StudioOS account",
+            f"Hello {user.name},\n\n"
+            f"There were {count} failed sign-ins to your StudioOS account ({user.email}) in the last "
+            f"{minutes} minutes, from these addresses: {addresses}.\n\n"
+            f"Those browsers now have to wait before trying again. Browsers you have signed in with "
+            f"before are not affected: you can sign in as usual.\n\n"
+            f"If it was you, there is nothing to do. If it was not, someone is trying to guess your "
+            f"password: make sure it is long and used nowhere else, and change it in My account: "
+            f"{settings.url('/account')}\n"
+            f"If you cannot sign in, reset your password: {settings.url('/forgot')}\n",
+        )
+    except (OSError, smtplib.SMTPException):
+        # A mail server outage must not change how sign-in answers.
+        log.exception("could not send the failed sign-ins alert to user %s", user.id)
 
 
 def _send_new_device_alert(user: User, client: Client) -> None:

@@ -124,17 +124,24 @@ class _Handler:
         return "250 Message accepted for delivery"
 
 
+# The session's mailbox, for flows that read mail without being handed the fixture (sign_up).
+_session_mailbox: Mailbox | None = None
+
+
 @pytest.fixture(scope="session")
 def mailbox() -> Iterator[Mailbox]:
     from aiosmtpd.controller import Controller
 
+    global _session_mailbox
     port = free_port()
     box = Mailbox("127.0.0.1", port)
     controller = Controller(_Handler(box), hostname="127.0.0.1", port=port)
     controller.start()
+    _session_mailbox = box
     try:
         yield box
     finally:
+        _session_mailbox = None
         controller.stop()
 
 
@@ -190,6 +197,7 @@ def _app_env(tmp: Path, port: int, box: Mailbox) -> dict[str, str]:
         STUDIOOS_SECRET_KEY=secrets.token_urlsafe(48),
         # Many sign-ins from 127.0.0.1 in one run must not trip the throttle.
         STUDIOOS_LOGIN_MAX_FAILURES="1000",
+        STUDIOOS_SIGNUP_MAX_PER_HOUR="1000",
         REFLEX_STATES_WORKDIR=str(tmp / "states"),
     )
     # Build the frontend in a private copy of .web (its node_modules included) so that a
@@ -342,6 +350,7 @@ def wait_hydrated(page, selector: str = "form") -> None:  # type: ignore[no-unty
 
 
 def sign_up(page, *, studio: str, name: str, email_addr: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    """Fill the sign-up form, then follow the link it mails: the studio exists and we are signed in."""
     page.goto("/signup")
     wait_hydrated(page)
     page.fill("#studio_name", studio)
@@ -350,6 +359,10 @@ def sign_up(page, *, studio: str, name: str, email_addr: str, password: str = PA
     page.fill("#password", password)
     page.fill("#password_confirm", password)
     page.click("#signup-submit")
+    page.locator("#signup-sent").get_by_text(email_addr.strip().lower()).wait_for()
+    assert _session_mailbox is not None, "sign_up needs the mailbox fixture (the app fixture brings it)"
+    msg = _session_mailbox.wait_for(email_addr, subject="Confirm your new StudioOS studio")
+    page.goto(link_in(msg, "/signup/confirm/"))
     page.wait_for_url("**/dashboard**")
     page.locator("#user-menu").wait_for()
 

@@ -92,24 +92,54 @@ def test_email_change_waits_for_the_link_sent_to_the_new_address(db: Session) ->
         account.confirm_email_change(db, raw)
 
 
-def test_email_change_needs_the_current_password(db: Session) -> None:
-    _, owner = make_studio(db)
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [("", "Enter your current password."), ("not my password", "Your current password is not correct.")],
+)
+def test_email_change_needs_the_current_password_before_anything_else(
+    db: Session, password: str, message: str
+) -> None:
+    studio, owner = make_studio(db)
+    other = add_member(db, studio, "analyst")
     actor = actor_of(db, sign_in(db, owner))
     before = db_snapshot(db)
-    with pytest.raises(ValidationFailed) as exc:
-        account.request_email_change(db, actor, "new@example.com", "not my password")
-    assert set(exc.value.errors) == {"current_password"}
+    # Without the password, a taken address and a free one get the very same refusal.
+    for address in ("new@example.com", other.email):
+        with pytest.raises(ValidationFailed) as exc:
+            account.request_email_change(db, actor, address, password)
+        assert exc.value.errors == {"current_password": message}
     assert db_snapshot(db) == before
     assert outbox_messages() == []
 
 
-def test_email_change_to_a_taken_address_is_refused(db: Session) -> None:
+def test_email_change_answers_the_same_for_a_taken_address_as_for_a_free_one(db: Session) -> None:
     studio, owner = make_studio(db)
     other = add_member(db, studio, "analyst")
     actor = actor_of(db, sign_in(db, owner))
+    assert account.request_email_change(db, actor, "Free@Example.com", PASSWORD) == "free@example.com"
+    db.commit()
+    links = db.exec(select(UserToken).where(UserToken.purpose == "email_change")).all()
+
+    assert account.request_email_change(db, actor, other.email.upper(), PASSWORD) == other.email
+    db.commit()
+
+    # No link for the taken address: nothing could ever move this account onto it ...
+    assert db.exec(select(UserToken).where(UserToken.purpose == "email_change")).all() == links
+    [notice] = mails_to(other.email)
+    assert "tried to move" in notice["Subject"]
+    assert "/confirm-email/" not in notice.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    # ... and both accounts keep their addresses.
+    db.refresh(owner)
+    db.refresh(other)
+    assert owner.email != other.email
+
+
+def test_email_change_to_the_current_address_says_so(db: Session) -> None:
+    _, owner = make_studio(db)
+    actor = actor_of(db, sign_in(db, owner))
     with pytest.raises(ValidationFailed) as exc:
-        account.request_email_change(db, actor, other.email.upper(), PASSWORD)
-    assert "Another account" in exc.value.errors["email"]
+        account.request_email_change(db, actor, owner.email.upper(), PASSWORD)
+    assert exc.value.errors == {"email": "This is already your email address."}
     assert outbox_messages() == []
 
 
