@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from studioos.models import Performer, Room, Shift, ShiftStatus
+from studioos.services.formatting import for_timezone
 from studioos.services.notifications import notify, staff_user_ids
 from studioos.services.shifts import studio_zone, to_local
 
@@ -41,6 +42,7 @@ def _tell_managers(db: Session, shift: Shift) -> None:
     zone = studio_zone(db, shift.studio_id)
     start, end = to_local(shift.starts_at, zone), to_local(shift.ends_at, zone)
     name = performer.stage_name if performer else "A model"
+    fmt = for_timezone(zone.key)
     notify(
         db,
         studio_id=shift.studio_id,
@@ -48,6 +50,6 @@ def _tell_managers(db: Session, shift: Shift) -> None:
         kind="no_show",
         title=f"No-show: {name}",
         body=f"{name} did not check in for {room.name if room else 'her room'}, "
-        f"{start:%a %d %b %H:%M}–{end:%H:%M}.",
+        f"{fmt.weekday_date(start)}, {fmt.wall_time(start)}–{fmt.wall_time(end)}.",
         link="/schedule",
     )

@@ -8,7 +8,8 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from studioos.models import DocumentReminder, Performer, PerformerStatus
+from studioos.models import DocumentReminder, Performer, PerformerStatus, Studio
+from studioos.services.formatting import for_studio
 from studioos.services.notifications import notify, staff_user_ids
 from studioos.settings import get_settings
 
@@ -69,7 +70,8 @@ def send_document_reminders(db: Session, today: date) -> int:
             user_ids=staff_user_ids(db, performer.studio_id),
             kind="document_expiring",
             title=f"{performer.stage_name}'s ID document expires {when}",
-            body=f"It expires on {expiry.isoformat()}. Ask her for a renewed document.",
+            body=f"It expires on {for_studio(db.get(Studio, performer.studio_id)).day(expiry)}. "
+            "Ask her for a renewed document.",
             link=f"/models/{performer.id}",
         )
         sent += 1
