@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from studioos.jobs.attendance import mark_no_shows
+from studioos.jobs.compliance import send_document_reminders
+from studioos.models import Notification
 from studioos.services import shifts
 from studioos.services.errors import ValidationFailed
+from tests.factories import actor_for, make_studio
+from tests.unit.test_performers import new_performer
 from tests.unit.test_shifts import DAY, book, setup_studio
 
 
@@ -39,3 +44,24 @@ def test_a_clash_in_a_us_studio_reads_the_american_way(db: Session) -> None:
     assert err.value.errors == {
         "performer_id": "Anna is already booked on Mon Jun 1 from 6:00\u202fPM to 2:00\u202fAM (Room 2)."
     }
+
+
+def test_a_document_reminder_gives_the_day_the_studio_way(db: Session) -> None:
+    studio, owner = make_studio(db)
+    actor = actor_for(db, owner, studio)
+    today = date(2026, 12, 1)
+    new_performer(db, actor, "Anna", doc_expiry=date(2026, 12, 31))
+    assert send_document_reminders(db, today) == 1
+    db.commit()
+    body = db.exec(select(Notification.body).where(Notification.kind == "document_expiring")).first()
+    assert body == "It expires on 31 Dec 2026. Ask her for a renewed document."
+
+
+def test_a_no_show_names_the_shift_on_the_studios_clock(db: Session) -> None:
+    _, actor, ids = setup_studio(db, timezone="America/New_York")
+    missed = book(db, actor, ids, "Anna", "Room 1", DAY, "18:00", "02:00")
+    db.commit()
+    assert mark_no_shows(db, missed.ends_at) == 1
+    db.commit()
+    body = db.exec(select(Notification.body).where(Notification.kind == "no_show")).first()
+    assert body == "Anna did not check in for Room 1, Mon Jun 1, 6:00\u202fPM–2:00\u202fAM."
