@@ -37,6 +37,7 @@ from studioos.ui.calendar import (
     week_payload,
 )
 from studioos.ui.components import card, empty_state, field_error, form_field, page_header
+from studioos.ui.format import for_studio
 from studioos.ui.layout import shell
 from studioos.ui.session import SessionState, service_error_event
 
@@ -110,6 +111,7 @@ class ModelDetailState(SealedVars, WeekNav, rx.State):
             found = performers.get_performer(db, actor, pid)
             studio = studios.current_studio(db, actor)
             today = local_today(studio.timezone if studio else "UTC")
+            fmt = for_studio(studio)
             self.profile = dict(_BLANK_PROFILE)
             self.profile.update(
                 id=str(found.id),
@@ -129,7 +131,7 @@ class ModelDetailState(SealedVars, WeekNav, rx.State):
                     # Staff notes: only the staff's type carries them, a model's own view has none.
                     notes=found.notes if isinstance(found, performers.PerformerDetail) else "",
                     photo="1" if found.has_photo else "",
-                    created=found.created_at.strftime("%d %b %Y"),
+                    created=fmt.day(fmt.local(found.created_at)),
                     linked=",".join(str(u) for u in found.linked_user_ids),
                 )
             else:
@@ -140,7 +142,7 @@ class ModelDetailState(SealedVars, WeekNav, rx.State):
                 row = next((r for r in listed.rows if r.id == pid), None)
                 if isinstance(row, performers.PerformerRow):
                     self.doc = doc_flag(row.doc_expired, row.doc_expires_soon)
-                    self.doc_expiry = row.doc_expiry.strftime("%d %b %Y") if row.doc_expiry else ""
+                    self.doc_expiry = fmt.day(row.doc_expiry)
                 self.platform_names = platforms.list_platforms(db, actor)
                 if actor.can(Cap.TEAM_VIEW):
                     self.model_members = [
@@ -156,7 +158,7 @@ class ModelDetailState(SealedVars, WeekNav, rx.State):
             self.week_of = day.isoformat()
             view = shifts.performer_week(db, actor, pid, day, include_cancelled=True)
             first = today.replace(day=1)
-            self.hours_label = f"{first:%d %b} – {today:%d %b %Y}"
+            self.hours_label = fmt.date_range(first, today)
             self.hours = [
                 {
                     "shifts": str(h.shifts),
@@ -626,6 +628,9 @@ def _link_section() -> rx.Component:
                             name="email",
                             type="email",
                             placeholder="her@email.com",
+                            # Her profile's email, when it has one: that is where the invitation goes.
+                            default_value=S.profile["email"],
+                            key=S.profile["id"] + ":" + S.profile["email"],
                             id="model-invite-email",
                             width="18rem",
                         ),
@@ -890,10 +895,16 @@ def body() -> rx.Component:
             rx.link(rx.button("Back to models", variant="soft"), href="/models"),
         ),
         rx.vstack(
+            # A model reading her own profile may not open the Models list: her way back is her schedule.
             rx.link(
-                rx.hstack(rx.icon("arrow-left", size=14), rx.text("Models", size="2"), align="center"),
-                href="/models",
+                rx.hstack(
+                    rx.icon("arrow-left", size=14),
+                    rx.text(rx.cond(S.access == "own", "My schedule", "Models"), size="2"),
+                    align="center",
+                ),
+                href=rx.cond(S.access == "own", "/my-schedule", "/models"),
                 color_scheme="gray",
+                id="back-link",
             ),
             page_header(
                 S.profile["stage_name"],
