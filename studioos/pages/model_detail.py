@@ -910,7 +910,7 @@ def body() -> rx.Component:
                 S.profile["stage_name"],
                 rx.cond(S.profile["created"] != "", "Model since " + S.profile["created"], ""),
                 status_badge(S.profile["status_label"], S.profile["color"]),
-                rx.cond(S.access == "full", doc_badge(S.doc, S.doc_expiry), rx.fragment()),
+                rx.cond(S.access == "full", doc_badge(S.doc, S.doc_expiry, labelled=True), rx.fragment()),
             ),
             _doc_callout(),
             card(

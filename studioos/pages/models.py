@@ -144,7 +144,8 @@ def status_badge(label, color) -> rx.Component:  # type: ignore[no-untyped-def]
     return rx.badge(label, color_scheme=color, variant="soft")
 
 
-def doc_badge(flag, expiry) -> rx.Component:  # type: ignore[no-untyped-def]
+def doc_badge(flag, expiry, *, labelled: bool = False) -> rx.Component:  # type: ignore[no-untyped-def]
+    """labelled: outside the list's "ID document" column a bare date says nothing; name it."""
     return rx.match(
         flag,
         (
@@ -165,8 +166,8 @@ def doc_badge(flag, expiry) -> rx.Component:  # type: ignore[no-untyped-def]
         ),
         rx.cond(
             expiry != "",
-            rx.text(expiry, size="2", color_scheme="gray"),
-            rx.text("—", size="2", color_scheme="gray"),
+            rx.text(("ID valid until " if labelled else "") + expiry, size="2", color_scheme="gray"),
+            rx.text("No ID document on file" if labelled else "—", size="2", color_scheme="gray"),
         ),
     )
 
