@@ -22,6 +22,7 @@ from studioos.pages import (
     model_detail,
     models,
     my_schedule,
+    not_found,
     privacy,
     requests,
     reset,
@@ -120,3 +121,7 @@ _signed_in = [
 ]
 for component, route, title, load in _signed_in:
     app.add_page(component, route=route, title=f"{title} · StudioOS", on_load=[SessionState.ensure, load])
+# Reflex serves the page registered under its 404 slug for every URL no route matches.
+app.add_page(
+    not_found.page, route="404", title="Page not found · StudioOS", on_load=not_found.NotFoundState.load
+)

@@ -1,0 +1,58 @@
+"""What only a browser shows: the not-found page in and out of the shell, a date picker that the
+browser draws in its own language (12/20/2026 here) with the studio's way written under it, and a
+model's invitation box filled with her email."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import shot, sign_up, unique_email, wait_hydrated
+
+pytestmark = pytest.mark.e2e
+
+
+def test_unknown_urls_and_date_pickers(new_context, app) -> None:  # type: ignore[no-untyped-def]
+    page = new_context().new_page()
+
+    # Signed out: the page says what happened and offers the way in.
+    page.goto("/no-such-page")
+    page.locator("#not-found").wait_for()
+    assert page.locator("#not-found-signin").get_attribute("href") == "/signin"
+    assert page.locator("[data-nav]").count() == 0
+    shot(page, "not-found-signed-out")
+
+    # Signed in: the same address keeps the app around it (sidebar, top bar) and a way back.
+    sign_up(page, studio="Lost Studio", name="Lena Owner", email_addr=unique_email("owner"))
+    shot(page, "dashboard-owner")
+    page.goto("/no-such-page")
+    page.locator("#not-found").wait_for()
+    page.locator('[data-nav="/dashboard"]').wait_for()
+    page.locator("#user-menu").wait_for()
+    assert page.locator("#not-found-home").get_attribute("href") == "/dashboard"
+    shot(page, "not-found-signed-in")
+
+    # The studio is in Bucharest (the sign-up default): the chosen day reads "23 Apr 1996" under
+    # the picker, whatever order the browser's own picker uses.
+    page.goto("/models")
+    wait_hydrated(page, "#new-model")
+    page.click("#new-model")
+    page.fill("#birth_date", "1996-04-23")
+    page.locator("#birth_date-echo").get_by_text("23 Apr 1996", exact=True).wait_for()
+    shot(page, "date-picker-echo")
+
+    # Her page's invitation box already holds the email her profile has.
+    page.fill("#stage_name", "Mira")
+    page.fill("#email", "mira@example.com")
+    page.fill("#legal_name", "Mira Pop")
+    page.fill("#doc_expiry", "2031-01-01")
+    page.click("#new-model-submit")
+    page.wait_for_url("**/models/*")
+    page.get_by_role("heading", name="Mira").wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('#model-invite-email')?.value === 'mira@example.com'"
+    )
+    assert page.locator("#back-link").get_attribute("href") == "/models"
+    # The header's dates say what they are.
+    page.get_by_text("ID valid until 1 Jan 2031", exact=True).wait_for()
+    page.get_by_text("Model since ", exact=False).wait_for()
+    shot(page, "model-invite-prefilled")
