@@ -179,7 +179,7 @@ def _send_signup_mail(to: str, subject: str, body: str) -> None:
 
 
 def _check_signup_throttle(db: Session, ip: str) -> None:
-    limit = get_settings().signup_max_per_hour
+    limit = max(1, get_settings().signup_max_per_hour)
     since = utcnow() - SIGNUP_WINDOW
     rows = db.exec(
         select(AuditLog.created_at)
@@ -187,7 +187,7 @@ def _check_signup_throttle(db: Session, ip: str) -> None:
         .order_by(col(AuditLog.created_at).desc())
         .limit(limit)
     ).all()
-    if limit > 0 and len(rows) >= limit:
+    if len(rows) >= limit:
         retry = int((rows[-1] + SIGNUP_WINDOW - utcnow()).total_seconds()) + 1
         raise Throttled(f"Too many sign-ups from your network. Try again in {_minutes(retry)}.", retry)
 
@@ -295,7 +295,8 @@ def _check_throttle(db: Session, email: str, client: Client, user: User | None) 
     guesser), or when its address failed IP_FACTOR x `limit` times on any accounts."""
     settings = get_settings()
     window = timedelta(minutes=settings.login_window_minutes)
-    limit = settings.login_max_failures
+    limit = max(1, settings.login_max_failures)
+    ip = client.ip[:64]  # as stored
     trusted = _trusted_browsers(db, user.id if user else None)
     checks: list[tuple[list[Any], int]]
     if client.browser and client.browser in trusted:
@@ -307,9 +308,9 @@ def _check_throttle(db: Session, email: str, client: Client, user: User | None) 
             else true()
         )
         checks = [
-            ([LoginEvent.email == email, LoginEvent.ip == client.ip], limit),
+            ([LoginEvent.email == email, LoginEvent.ip == ip], limit),
             ([LoginEvent.email == email, untrusted], limit * ACCOUNT_FACTOR),
-            ([LoginEvent.ip == client.ip], limit * IP_FACTOR),
+            ([LoginEvent.ip == ip], limit * IP_FACTOR),
         ]
     now = utcnow()
     retry = 0
@@ -420,7 +421,7 @@ def _tell_owner_of_burst(db: Session, user: User) -> None:
     since = utcnow() - window
     failed = (LoginEvent.email == user.email, LoginEvent.success == False, LoginEvent.created_at >= since)  # noqa: E712
     count = db.exec(select(func.count()).select_from(LoginEvent).where(*failed)).one()
-    if count < settings.login_max_failures:
+    if count < max(1, settings.login_max_failures):
         return
     told = db.exec(
         select(AuditLog.id).where(
