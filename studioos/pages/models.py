@@ -301,6 +301,7 @@ def _toolbar() -> rx.Component:
                     id="model-search",
                     placeholder=rx.cond(s.full, "Stage name, email or Telegram", "Stage name"),
                     width="18rem",
+                    min_width="0",
                 ),
                 rx.button("Search", type="submit", variant="soft", id="model-search-submit"),
                 spacing="2",
@@ -321,6 +322,7 @@ def _toolbar() -> rx.Component:
         align="center",
         width="100%",
         margin_bottom="0.75rem",
+        class_name="phone-stack",
     )
 
 

@@ -237,6 +237,8 @@ def _current_card() -> rx.Component:
                 ),
                 width="100%",
                 align="center",
+                # On a phone the check-in button goes full width under the shift: easy to hit.
+                class_name="phone-stack",
             ),
             rx.text("No shift coming up in the next four weeks.", size="2", color_scheme="gray"),
         )

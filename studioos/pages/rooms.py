@@ -159,6 +159,7 @@ def _new_form() -> rx.Component:
                 align="start",
                 width="100%",
                 spacing="3",
+                class_name="phone-stack",
             ),
             on_submit=RoomsState.create,
             reset_on_submit=False,

@@ -617,6 +617,7 @@ def _booking_card() -> rx.Component:
             width="100%",
             align="center",
             margin_bottom="0.75rem",
+            wrap="wrap",
         ),
         rx.cond(s.form_kind == "single", _single_form(), _series_form()),
     )
@@ -817,6 +818,8 @@ def hours_table(rows, id_: str) -> rx.Component:  # type: ignore[no-untyped-def]
         ),
         width="100%",
         id=id_,
+        # Figures in columns: on a phone it scrolls inside its card rather than stacking.
+        class_name="phone-scroll",
     )
 
 
@@ -848,6 +851,7 @@ def _hours_card() -> rx.Component:
                     rx.button("Show", type="submit", variant="soft", id="hours-submit"),
                     align="center",
                     spacing="2",
+                    wrap="wrap",
                 ),
                 on_submit=s.hours_period,
                 reset_on_submit=False,

@@ -250,6 +250,7 @@ def _invite_form() -> rx.Component:
                 rx.button("Send invitation", type="submit", size="3", id="invite-submit"),
                 align="start",
                 width="100%",
+                class_name="phone-stack",
             ),
             on_submit=TeamState.invite,
             reset_on_submit=False,

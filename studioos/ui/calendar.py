@@ -143,9 +143,10 @@ def week_nav(state: Any) -> rx.Component:
             id="next-week",
             aria_label="Next week",
         ),
-        rx.heading(state.week_text, size="4", id="week-label"),
+        rx.heading(state.week_text, size="4", id="week-label", white_space="nowrap"),
         align="center",
         spacing="2",
+        wrap="wrap",
     )
 
 
@@ -190,8 +191,14 @@ def _chip(shift: dict, on_click: Any, show_room: Any) -> rx.Component:
     )
 
 
+# Seven columns need about 100 px each: from Reflex's "md" breakpoint (992 px) up. Below that
+# (phones, tablets) the week is a list of days, each as wide as the card.
+WEEK_COLUMNS = rx.breakpoints(initial="1", md="7")
+
+
 def week_calendar(state: Any, on_click: Any = None, *, show_room: Any = False) -> rx.Component:
-    """Seven columns Monday..Sunday; today's column is outlined and says "Today"."""
+    """Seven columns Monday..Sunday (a list of days on small screens); today is outlined and says
+    "Today"."""
     columns = []
     for i in range(7):
         day = state.days[i]
@@ -206,14 +213,29 @@ def week_calendar(state: Any, on_click: Any = None, *, show_room: Any = False) -
                         rx.badge("Today", color_scheme="red", size="1", id="today-marker"),
                         rx.fragment(),
                     ),
+                    # In the list an empty day says so on its one line; in the grid an empty
+                    # column says it already.
+                    rx.cond(
+                        state.cells[i].length() == 0,
+                        rx.text(
+                            "No shifts",
+                            size="1",
+                            color_scheme="gray",
+                            margin_left="auto",
+                            display=["block", "block", "block", "none"],
+                        ),
+                        rx.fragment(),
+                    ),
                     spacing="1",
                     align="center",
                     wrap="wrap",
+                    width="100%",
                 ),
                 rx.foreach(state.cells[i], lambda s: _chip(s, on_click, show_room)),
                 spacing="2",
                 padding="0.5rem",
-                min_height="9rem",
+                min_height=rx.breakpoints(initial="0", md="9rem"),
+                min_width="0",
                 border_radius="8px",
                 border=rx.cond(
                     is_today, f"2px solid {rx.color('red', 9)}", f"1px solid {rx.color('gray', 5)}"
@@ -227,7 +249,7 @@ def week_calendar(state: Any, on_click: Any = None, *, show_room: Any = False) -
         )
     return rx.cond(
         state.days.length() == 7,
-        rx.grid(*columns, columns="7", spacing="2", width="100%", id="week-calendar"),
+        rx.grid(*columns, columns=WEEK_COLUMNS, spacing="2", width="100%", id="week-calendar"),
         rx.fragment(),
     )
 

@@ -12,16 +12,20 @@ from studioos.ui.format import date_echo, date_echo_handler
 def page_header(title: str, subtitle: str = "", *actions: rx.Component) -> rx.Component:
     return rx.hstack(
         rx.vstack(
-            rx.heading(title, size="7", weight="bold"),
+            rx.heading(title, size=rx.breakpoints(initial="6", sm="7"), weight="bold"),
             rx.cond(subtitle != "", rx.text(subtitle, color_scheme="gray", size="2"), rx.fragment()),
             spacing="1",
             align="start",
+            # The title takes the row; on a phone the actions wrap below it instead of squeezing it.
+            flex="1 1 16rem",
+            min_width="0",
         ),
-        rx.spacer(),
         *actions,
         width="100%",
         align="center",
-        margin_bottom="1.25rem",
+        wrap="wrap",
+        spacing="3",
+        margin_bottom=rx.breakpoints(initial="0.5rem", sm="1.25rem"),
     )
 
 
@@ -105,7 +109,7 @@ def empty_state(icon: str, title: str, text: str, *actions: rx.Component) -> rx.
             align="center",
             spacing="2",
         ),
-        padding="2.5rem",
+        padding=rx.breakpoints(initial="1.5rem 1rem", sm="2.5rem"),
         width="100%",
         border=f"1px dashed {rx.color('gray', 6)}",
         border_radius="12px",
@@ -154,7 +158,9 @@ def sort_header(label: str, key: str, state: Any) -> rx.Component:
             align="center",
             cursor="pointer",
             on_click=state.sort_by(key),
-        )
+        ),
+        # A phone's stacked table keeps this header row: it is how the list is sorted there.
+        class_name="sort-header",
     )
 
 
@@ -199,6 +205,6 @@ def not_allowed() -> rx.Component:
             align="center",
             spacing="3",
         ),
-        padding="4rem",
+        padding=rx.breakpoints(initial="2rem 0.5rem", sm="4rem"),
         width="100%",
     )

@@ -32,7 +32,14 @@ NAV: list[NavItem] = [
 ]
 
 
-def _nav_link(item: NavItem) -> rx.Component:
+# Responsive `display` values, by Reflex's breakpoints (0, 30em, 48em, ...): the phone layout
+# holds below 48em (768 px, a tablet held upright), the desktop one from there up.
+PHONE_ONLY = ["flex", "flex", "none"]
+WIDE_ONLY = ["none", "none", "flex"]
+PHONE = "(max-width: 767.98px)"  # the same cut, for the stylesheet's media queries
+
+
+def _nav_link(item: NavItem, *, in_drawer: bool = False) -> rx.Component:
     active = SessionState.router.url.path == item.href
     link = rx.link(
         rx.hstack(
@@ -41,7 +48,8 @@ def _nav_link(item: NavItem) -> rx.Component:
             spacing="3",
             align="center",
             padding_x="0.75rem",
-            padding_y="0.55rem",
+            # A finger needs a taller target than a mouse pointer.
+            padding_y="0.7rem" if in_drawer else "0.55rem",
             border_radius="8px",
             width="100%",
             background=rx.cond(active, rx.color("accent", 4), "transparent"),
@@ -53,20 +61,26 @@ def _nav_link(item: NavItem) -> rx.Component:
         width="100%",
         data_nav=item.href,
     )
+    if in_drawer:
+        # Closing first: the drawer must not stay open (nor keep the page inert) after the jump.
+        link = rx.drawer.close(link)
     if item.cap is None:
         return link
     return rx.cond(SessionState.caps.contains(item.cap.value), link, rx.fragment())
 
 
+def _brand(size: str = "5") -> rx.Component:
+    return rx.hstack(
+        rx.image(src="/logo.svg", width="28px", height="28px", alt=""),
+        rx.heading("StudioOS", size=size),
+        align="center",
+        spacing="2",
+    )
+
+
 def sidebar() -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.image(src="/logo.svg", width="28px", height="28px", alt=""),
-            rx.heading("StudioOS", size="5"),
-            align="center",
-            spacing="2",
-            padding="0.5rem 0.75rem 1rem",
-        ),
+        rx.box(_brand(), padding="0.5rem 0.75rem 1rem"),
         rx.text(
             SessionState.studio_name,
             size="2",
@@ -87,6 +101,79 @@ def sidebar() -> rx.Component:
         border_right=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 2),
         align="start",
+        display=WIDE_ONLY,
+    )
+
+
+def nav_drawer() -> rx.Component:
+    """On a phone the sidebar's links live in a drawer that the menu button opens from the left."""
+    return rx.drawer.root(
+        rx.drawer.trigger(
+            rx.icon_button(
+                rx.icon("menu", size=20),
+                variant="ghost",
+                color_scheme="gray",
+                size="2",
+                aria_label="Menu",
+                id="nav-menu",
+            ),
+        ),
+        rx.drawer.overlay(z_index="50"),
+        rx.drawer.portal(
+            rx.drawer.content(
+                rx.vstack(
+                    rx.hstack(
+                        _brand(),
+                        rx.spacer(),
+                        rx.drawer.close(
+                            rx.icon_button(
+                                rx.icon("x", size=20),
+                                variant="ghost",
+                                color_scheme="gray",
+                                aria_label="Close the menu",
+                                id="nav-close",
+                            )
+                        ),
+                        width="100%",
+                        align="center",
+                        padding="0.25rem 0.5rem 0.75rem 0.75rem",
+                    ),
+                    rx.drawer.title(
+                        SessionState.studio_name,
+                        color=rx.color("gray", 11),
+                        padding_x="0.75rem",
+                        font_size="0.875rem",
+                        letter_spacing="normal",
+                        id="drawer-studio-name",
+                    ),
+                    rx.drawer.description("Where to go", class_name="sr-only"),
+                    rx.vstack(*[_nav_link(i, in_drawer=True) for i in NAV], spacing="1", width="100%"),
+                    rx.spacer(),
+                    rx.link(
+                        "Privacy policy", href="/privacy", size="1", color_scheme="gray", padding="0.75rem"
+                    ),
+                    width="100%",
+                    height="100%",
+                    spacing="2",
+                    align="start",
+                    overflow_y="auto",
+                ),
+                id="nav-drawer",
+                # Vaul's content covers the whole screen by default: make it a panel on the left.
+                top="0",
+                left="0",
+                bottom="0",
+                right="auto",
+                width="min(18rem, 85vw)",
+                height="100%",
+                padding="1rem 0.75rem",
+                background=rx.color("gray", 2),
+                border_right=f"1px solid {rx.color('gray', 5)}",
+                z_index="51",
+                outline="none",
+            )
+        ),
+        direction="left",
     )
 
 
@@ -95,10 +182,20 @@ def user_menu() -> rx.Component:
         rx.menu.trigger(
             rx.button(
                 rx.avatar(fallback=SessionState.user_name[:1], size="1", radius="full"),
-                rx.text(SessionState.user_name, size="2"),
+                # On a phone the avatar alone is the button: the name would crowd the bar.
+                rx.text(
+                    SessionState.user_name,
+                    size="2",
+                    display=WIDE_ONLY,
+                    max_width="12rem",
+                    overflow="hidden",
+                    text_overflow="ellipsis",
+                    white_space="nowrap",
+                ),
                 rx.icon("chevron-down", size=14),
                 variant="ghost",
                 id="user-menu",
+                aria_label="Your account",
             )
         ),
         rx.menu.content(
@@ -111,6 +208,9 @@ def user_menu() -> rx.Component:
             rx.menu.separator(),
             rx.menu.item("My account", on_click=rx.redirect("/account")),
             rx.menu.item("Sign out", on_click=SessionState.sign_out, color_scheme="red", id="sign-out"),
+            align="end",
+            collision_padding=8,
+            min_width="12rem",
         ),
     )
 
@@ -146,10 +246,12 @@ def _notification_item(n: dict) -> rx.Component:
 def notification_bell() -> rx.Component:
     return rx.popover.root(
         rx.popover.trigger(
-            rx.box(
+            # The count sits beside the bell (a badge on top of it hid the icon on small screens).
+            rx.hstack(
                 rx.icon_button(
                     rx.icon("bell", size=18),
                     variant="ghost",
+                    color_scheme="gray",
                     aria_label="Notifications",
                     id="notification-bell",
                 ),
@@ -160,15 +262,14 @@ def notification_bell() -> rx.Component:
                         color_scheme="red",
                         variant="solid",
                         radius="full",
-                        position="absolute",
-                        top="-6px",
-                        right="-8px",
                         size="1",
                         id="unread-count",
+                        cursor="pointer",
                     ),
                     rx.fragment(),
                 ),
-                position="relative",
+                spacing="1",
+                align="center",
             ),
         ),
         rx.popover.content(
@@ -196,6 +297,8 @@ def notification_bell() -> rx.Component:
                 ),
             ),
             width="22rem",
+            max_width="calc(100vw - 1rem)",
+            collision_padding=8,
         ),
         on_open_change=lambda _open: SessionState.load_notifications,
     )
@@ -203,14 +306,22 @@ def notification_bell() -> rx.Component:
 
 def topbar() -> rx.Component:
     return rx.hstack(
+        # Phone: the menu button and the brand take the sidebar's place.
+        rx.hstack(nav_drawer(), _brand("4"), spacing="2", align="center", display=PHONE_ONLY),
         rx.spacer(),
         notification_bell(),
         user_menu(),
-        spacing="4",
+        spacing=rx.breakpoints(initial="3", sm="4"),
         width="100%",
-        padding="0.75rem 1.5rem",
+        padding=rx.breakpoints(initial="0.5rem 0.75rem", sm="0.75rem 1.5rem"),
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         align="center",
+        # Stays in reach while a long page scrolls on a phone.
+        position="sticky",
+        top="0",
+        z_index="10",
+        background=rx.color("gray", 1),
+        id="topbar",
     )
 
 
@@ -224,14 +335,25 @@ def shell(body: rx.Component, cap: Cap | None = None) -> rx.Component:
             sidebar(),
             rx.vstack(
                 topbar(),
-                rx.box(content, padding="1.5rem 2rem", width="100%", max_width="72rem"),
+                rx.box(
+                    content,
+                    padding=rx.breakpoints(initial="1rem 0.75rem 2rem", sm="1.5rem 2rem"),
+                    width="100%",
+                    max_width="72rem",
+                    # A flex child may not shrink below its content by default: one wide table
+                    # would otherwise widen the whole page past a phone's screen.
+                    min_width="0",
+                ),
                 width="100%",
+                min_width="0",
+                flex="1",
                 spacing="0",
                 align="start",
             ),
             spacing="0",
             width="100%",
             align="start",
+            class_name="app-shell",
         ),
         rx.center(rx.spinner(size="3"), height="100vh"),
     )
