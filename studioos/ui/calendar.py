@@ -11,6 +11,7 @@ from typing import Any
 
 import reflex as rx
 
+from studioos.services.formatting import Formats
 from studioos.services.shifts import ShiftRow, WeekView
 
 ATTENDANCE_LABELS = {
@@ -38,9 +39,11 @@ def parse_day(raw: Any, default: date) -> date:
         return default
 
 
-def shift_dict(s: ShiftRow) -> dict[str, str]:
+def shift_dict(s: ShiftRow, fmt: Formats | None = None) -> dict[str, str]:
+    """fmt: the studio's Formats, for what people read; without it, 24-hour times and "Mon 01 Jun"."""
     start, end = s.starts_local, s.ends_local
     overnight = end.date() != start.date()
+    hm = fmt.wall_time if fmt else (lambda t: t.strftime("%H:%M"))
     return {
         "id": str(s.id),
         "performer_id": str(s.performer_id),
@@ -49,37 +52,42 @@ def shift_dict(s: ShiftRow) -> dict[str, str]:
         "room_name": s.room_name,
         "series": "1" if s.series_id else "",
         "day": start.date().isoformat(),
-        "day_label": start.strftime("%a %d %b"),
+        "day_label": fmt.weekday_date(start) if fmt else start.strftime("%a %d %b"),
+        # start/end fill <input type=time>, which takes 24-hour HH:MM whatever the locale.
         "start": start.strftime("%H:%M"),
         "end": end.strftime("%H:%M"),
-        "time": f"{start:%H:%M}–{end:%H:%M}" + (" (+1)" if overnight else ""),
+        "time": f"{hm(start)}–{hm(end)}" + (" (+1)" if overnight else ""),
         "attendance": s.attendance,
         "attendance_label": ATTENDANCE_LABELS.get(s.attendance, s.attendance),
         "color": ATTENDANCE_COLORS.get(s.attendance, "gray"),
-        "checked_in": s.checked_in_local.strftime("%H:%M") if s.checked_in_local else "",
-        "checked_out": s.checked_out_local.strftime("%H:%M") if s.checked_out_local else "",
+        "checked_in": hm(s.checked_in_local) if s.checked_in_local else "",
+        "checked_out": hm(s.checked_out_local) if s.checked_out_local else "",
         "notes": s.notes,
         # "Left" / "Paused" / "Document expired" / "": shown on the cell as a red badge.
         "blocked": s.blocked,
     }
 
 
-def week_payload(view: WeekView, today: date) -> tuple[list[dict[str, str]], list[list[dict[str, str]]]]:
+def week_payload(
+    view: WeekView, today: date, fmt: Formats | None = None
+) -> tuple[list[dict[str, str]], list[list[dict[str, str]]]]:
     days = [
         {
             "date": d.isoformat(),
             "weekday": d.strftime("%a"),
-            "label": d.strftime("%d %b"),
+            "label": fmt.day_month(d) if fmt else d.strftime("%d %b"),
             "today": "1" if d == today else "",
         }
         for d in view.days
     ]
-    cells = [[shift_dict(s) for s in view.on(d)] for d in view.days]
+    cells = [[shift_dict(s, fmt) for s in view.on(d)] for d in view.days]
     return days, cells
 
 
-def week_label(monday: date) -> str:
+def week_label(monday: date, fmt: Formats | None = None) -> str:
     sunday = monday + timedelta(days=6)
+    if fmt is not None:
+        return fmt.date_range(monday, sunday)
     if monday.month == sunday.month:
         return f"{monday.day}–{sunday.day} {sunday:%B %Y}"
     return f"{monday:%d %b} – {sunday:%d %b %Y}"
