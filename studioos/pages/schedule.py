@@ -26,7 +26,7 @@ from studioos.ui.calendar import (
     week_payload,
 )
 from studioos.ui.components import card, empty_state, field_error, page_header
-from studioos.ui.format import date_echo, date_echo_handler
+from studioos.ui.format import date_echo, date_echo_handler, for_timezone
 from studioos.ui.layout import shell
 from studioos.ui.session import service_error_event
 
@@ -107,14 +107,14 @@ class ScheduleState(WeekNav, rx.State):
             except ValidationFailed as exc:
                 self.hours, self.hours_errors = [], exc.errors
         monday = shifts.week_start(day)
-        self.week_text = week_label(monday)
+        fmt = for_timezone(self.tz)
+        self.week_text = week_label(monday, fmt)
         if view is None:
-            self.days = week_payload(
-                shifts.WeekView(monday, tuple(monday + timedelta(i) for i in range(7)), []), today
-            )[0]
+            empty = shifts.WeekView(monday, tuple(monday + timedelta(i) for i in range(7)), [])
+            self.days = week_payload(empty, today, fmt)[0]
             self.cells = [[] for _ in range(7)]
         else:
-            self.days, self.cells = week_payload(view, today)
+            self.days, self.cells = week_payload(view, today, fmt)
 
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
@@ -202,10 +202,7 @@ class ScheduleState(WeekNav, rx.State):
         self._follow(row.room_id, row.performer_id)
         return events(
             self._reload_safely(),
-            rx.toast.success(
-                f"Booked {row.stage_name} in {row.room_name}, {shift_dict(row)['day_label']} "
-                f"{shift_dict(row)['time']}."
-            ),
+            rx.toast.success(f"Booked {row.stage_name} in {row.room_name}, {_shift_when(row, self.tz)}."),
         )
 
     def _follow(self, room_id: int, performer_id: int) -> None:
@@ -264,7 +261,8 @@ class ScheduleState(WeekNav, rx.State):
         return events(
             self._reload_safely(),
             rx.toast.success(
-                f"Booked {result.created} shifts from {result.first_day:%d %b} to {result.last_day:%d %b %Y}."
+                f"Booked {result.created} shifts from "
+                f"{for_timezone(self.tz).date_range(result.first_day, result.last_day)}."
             ),
         )
 
@@ -280,7 +278,7 @@ class ScheduleState(WeekNav, rx.State):
                 row = shifts.get_shift(db, actor, sid)
         except ServiceError as exc:
             return service_error_event(exc, "/schedule")
-        self.selected = shift_dict(row)
+        self.selected = shift_dict(row, for_timezone(self.tz))
         self.edit_scope = "one"
         self.edit_from_day = self.selected["day"]
         self.edit_errors = {}
@@ -370,7 +368,8 @@ class ScheduleState(WeekNav, rx.State):
                 if self.edit_scope == "series":
                     from_day = parse_day(self.edit_from_day, parse_day(self.selected.get("day"), date.min))
                     count = shifts.cancel_series_from(db, actor, sid, from_day=from_day)
-                    message = f"Cancelled {count} shift(s) of the series from {from_day:%d %b} on."
+                    day_text = for_timezone(self.tz).day(from_day)
+                    message = f"Cancelled {count} shift(s) of the series from {day_text} on."
                 else:
                     shifts.cancel_shift(db, actor, sid)
                     message = "Shift cancelled."
@@ -400,7 +399,7 @@ class ScheduleState(WeekNav, rx.State):
             return rx.toast.error(next(iter(exc.errors.values()), exc.message))
         except ServiceError as exc:
             return service_error_event(exc, "/schedule")
-        self.selected = shift_dict(row)
+        self.selected = shift_dict(row, for_timezone(self.tz))
         return events(self._reload_safely(), rx.toast.success(ok + (" Late." if row.late else "")))
 
     # ------------------------------------------------------------ hours
@@ -437,6 +436,12 @@ def _field(label: str, control: rx.Component, errors, name: str) -> rx.Component
         align="start",
         width="100%",
     )
+
+
+def _shift_when(row: shifts.ShiftRow, tz: str) -> str:
+    """Mon 1 Dec, 18:00-02:00 (+1): a shift as the toasts name it, the studio's way."""
+    shown = shift_dict(row, for_timezone(tz))
+    return f"{shown['day_label']}, {shown['time']}"
 
 
 def _input(name: str, id_: str, type_: str = "text", **props) -> rx.Component:  # type: ignore[no-untyped-def]
