@@ -168,8 +168,8 @@ class ModelDetailState(SealedVars, WeekNav, rx.State):
                 }
                 for h in attendance.hours_worked(db, actor, first, today, performer_id=pid)
             ]
-        self.week_text = week_label(view.week_start)
-        self.days, self.cells = week_payload(view, today)
+        self.week_text = week_label(view.week_start, fmt)
+        self.days, self.cells = week_payload(view, today, fmt)
         self.missing = False
 
     def _safe(self):  # type: ignore[no-untyped-def]

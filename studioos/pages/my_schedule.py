@@ -23,6 +23,7 @@ from studioos.ui.calendar import (
     week_payload,
 )
 from studioos.ui.components import card, empty_state, field_error, page_header
+from studioos.ui.format import for_timezone
 from studioos.ui.layout import shell
 from studioos.ui.session import service_error_event
 
@@ -95,15 +96,16 @@ class MyScheduleState(WeekNav, rx.State):
             partners = shift_requests.swap_partners(db, actor)
             first = today.replace(day=1)
             worked = attendance.hours_worked(db, actor, first, today)
+        fmt = for_timezone(tz)
         now = datetime.now(UTC)
         live = [s for s in coming if s.ends_at > now]
         pending = {r.shift_id for r in reqs if r.status == "pending"}
         self.current = next(
-            (shift_dict(s) for s in live if s.attendance in {"scheduled", "checked_in", "late"}), {}
+            (shift_dict(s, fmt) for s in live if s.attendance in {"scheduled", "checked_in", "late"}), {}
         )
         self.upcoming = [
             {
-                **shift_dict(s),
+                **shift_dict(s, fmt),
                 "pending": "1" if s.id in pending else "",
                 "future": "1" if s.starts_at > now else "",
             }
@@ -111,13 +113,13 @@ class MyScheduleState(WeekNav, rx.State):
         ]
         self.requests = [request_dict(r, tz) for r in reqs]
         self.partners = [{"id": str(i), "name": n} for i, n in partners.items()]
-        self.month_label = f"{first:%B %Y}"
+        self.month_label = fmt.month(first)
         row = worked[0] if worked else None
         self.hours = f"{row.hours:.2f}" if row else "0.00"
         self.hours_shifts = str(row.shifts) if row else "0"
         self.hours_late = str(row.late) if row else "0"
-        self.week_text = week_label(view.week_start)
-        self.days, self.cells = week_payload(view, today)
+        self.week_text = week_label(view.week_start, fmt)
+        self.days, self.cells = week_payload(view, today, fmt)
 
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
