@@ -86,3 +86,35 @@ def test_a_studio_row_or_info_gives_its_formats() -> None:
 )
 def test_a_room_is_named_once(name: str, label: str) -> None:
     assert room_label(name) == label
+
+
+def test_the_calendar_shows_shifts_the_studios_way_and_keeps_input_values_24_hour() -> None:
+    from studioos.services.shifts import ShiftRow
+    from studioos.ui.calendar import shift_dict, week_label
+
+    row = ShiftRow(
+        id=1,
+        performer_id=2,
+        stage_name="Anna",
+        room_id=3,
+        room_name="Room 1",
+        series_id=None,
+        starts_at=datetime(2026, 12, 20, 23, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 12, 21, 7, 0, tzinfo=UTC),
+        starts_local=datetime(2026, 12, 20, 18, 0),
+        ends_local=datetime(2026, 12, 21, 2, 0),
+        status="scheduled",
+        attendance="checked_in",
+        late=False,
+        no_show=False,
+        checked_in_local=datetime(2026, 12, 20, 17, 55),
+        checked_out_local=None,
+        notes="",
+    )
+    shown = shift_dict(row, NEW_YORK)
+    assert (shown["day_label"], shown["time"]) == ("Sun Dec 20", "6:00\u202fPM–2:00\u202fAM (+1)")
+    assert shown["checked_in"] == "5:55\u202fPM"
+    assert (shown["start"], shown["end"]) == ("18:00", "02:00")  # what <input type=time> takes
+    assert shift_dict(row, BUCHAREST)["time"] == "18:00–02:00 (+1)"
+    assert week_label(date(2026, 12, 14), NEW_YORK) == "Dec 14 – Dec 20, 2026"
+    assert week_label(date(2026, 12, 28), BUCHAREST) == "28 Dec 2026 – 3 Jan 2027"
