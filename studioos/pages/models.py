@@ -5,12 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from studioos.models import PerformerStatus
-from studioos.services import performers
+from studioos.services import performers, studios
 from studioos.services.errors import ServiceError, ValidationFailed
 from studioos.services.performers import DOCUMENT_LABELS, STATUS_LABELS
 from studioos.services.permissions import Cap
 from studioos.ui.backend import acting
 from studioos.ui.components import card, empty_state, field_error, form_field, page_header, pager, sort_header
+from studioos.ui.format import for_studio
 from studioos.ui.layout import shell
 from studioos.ui.paging import PAGE_SIZE, PagedTable
 from studioos.ui.session import SessionState, service_error_event
@@ -39,6 +40,7 @@ class ModelsState(PagedTable, rx.State):
             self.sort_key = "stage_name"
         status = self.status_filter if self.status_filter in set(PerformerStatus) else None
         with acting(self.router) as (db, actor):
+            fmt = for_studio(studios.current_studio(db, actor))
             found = performers.list_performers(
                 db,
                 actor,
@@ -74,7 +76,7 @@ class ModelsState(PagedTable, rx.State):
                     split=f"{p.payout_split:g} %",
                     photo="1" if p.has_photo else "",
                     doc=flag,
-                    doc_expiry=p.doc_expiry.strftime("%d %b %Y") if p.doc_expiry else "",
+                    doc_expiry=fmt.day(p.doc_expiry),
                 )
             rows.append(row)
         self.rows = rows

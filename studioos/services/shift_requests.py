@@ -25,6 +25,7 @@ from studioos.models import (
 )
 from studioos.services import audit
 from studioos.services.errors import NotFound, ValidationFailed
+from studioos.services.formatting import for_timezone
 from studioos.services.notifications import notify, performer_user_ids, staff_user_ids
 from studioos.services.performers import get_row as get_performer_row
 from studioos.services.performers import own_performer_id
@@ -58,7 +59,8 @@ def _shift_label(shift: Shift | None, db: Session) -> str:
         return ""
     zone = studio_zone(db, shift.studio_id)
     start, end = to_local(shift.starts_at, zone), to_local(shift.ends_at, zone)
-    return f"{start.strftime('%a %d %b %H:%M')}-{end.strftime('%H:%M')}"
+    fmt = for_timezone(zone.key)
+    return f"{fmt.weekday_date(start)}, {fmt.wall_time(start)}–{fmt.wall_time(end)}"
 
 
 def _dto(db: Session, r: ShiftRequest) -> RequestRow:
