@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -65,3 +65,17 @@ def test_a_no_show_names_the_shift_on_the_studios_clock(db: Session) -> None:
     db.commit()
     body = db.exec(select(Notification.body).where(Notification.kind == "no_show")).first()
     assert body == "Anna did not check in for Room 1, Mon Jun 1, 6:00\u202fPM–2:00\u202fAM."
+
+
+def test_a_shift_request_names_its_shift_the_studio_way(db: Session) -> None:
+    from studioos.services import performers, shift_requests
+    from studioos.services.formatting import for_timezone
+    from tests.unit.test_performers import performer_user
+
+    studio, actor, ids = setup_studio(db, timezone="America/New_York")
+    anna = performer_user(db, studio, ids["Anna"])
+    day = performers.studio_today(db, studio.id or 0) + timedelta(days=3)
+    shift = book(db, actor, ids, "Anna", "Room 1", day, "18:00", "02:00")
+    row = shift_requests.request_time_off(db, anna, shift.id, "Exam")
+    weekday = for_timezone("America/New_York").weekday_date(day)  # e.g. "Thu Dec 3"
+    assert row.shift_label == f"{weekday}, 6:00\u202fPM–2:00\u202fAM"
