@@ -51,7 +51,8 @@ class RequestsState(rx.State):
 
     @rx.event
     def set_note(self, request_id: str, note: str) -> None:
-        self.notes = {**self.notes, str(request_id)[:12]: str(note)[:500]}
+        # Kept whole (up to a cap against abuse) so the service can refuse a long note and say so.
+        self.notes = {**self.notes, str(request_id)[:12]: str(note)[: 20 * shift_requests.NOTE_MAX]}
 
     def _decide(self, request_id: str, approve: bool):  # type: ignore[no-untyped-def]
         rid = parse_int(request_id)
@@ -91,7 +92,8 @@ def _row(r: dict) -> rx.Component:
                 pending,
                 rx.hstack(
                     rx.input(
-                        placeholder="Note (optional)",
+                        placeholder=f"Note (optional, at most {shift_requests.NOTE_MAX} characters)",
+                        max_length=shift_requests.NOTE_MAX,
                         size="1",
                         on_blur=lambda v: RequestsState.set_note(r["id"], v),
                         id="note-" + r["id"],

@@ -153,8 +153,21 @@ def _new_form() -> rx.Component:
         rx.heading("Add a room", size="4", margin_bottom="0.5rem"),
         rx.form(
             rx.hstack(
-                rx.box(form_field("Name", "name", e, placeholder="Room 1", max_length=60), width="16rem"),
-                rx.box(form_field("Notes", "notes", e, placeholder="Ring light, green wall"), flex="1"),
+                rx.box(
+                    form_field("Name", "name", e, placeholder="Room 1", max_length=rooms.ROOM_NAME_MAX),
+                    width="16rem",
+                ),
+                rx.box(
+                    form_field(
+                        "Notes",
+                        "notes",
+                        e,
+                        placeholder="Ring light, green wall",
+                        max_length=rooms.NOTES_MAX,
+                        hint=f"At most {rooms.NOTES_MAX:,} characters.",
+                    ),
+                    flex="1",
+                ),
                 rx.button("Add room", type="submit", size="3", id="new-room-submit", margin_top="1.5rem"),
                 align="start",
                 width="100%",
@@ -175,13 +188,25 @@ def _edit_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.el.label("Name", html_for="edit_name", class_name="field-label"),
-                    rx.input(name="edit_name", id="edit_name", default_value=s.editing["name"], width="100%"),
+                    rx.input(
+                        name="edit_name",
+                        id="edit_name",
+                        default_value=s.editing["name"],
+                        width="100%",
+                        max_length=rooms.ROOM_NAME_MAX,
+                    ),
                     field_error(e, "edit_name"),
                     rx.el.label("Notes", html_for="edit_notes", class_name="field-label"),
                     rx.text_area(
-                        name="edit_notes", id="edit_notes", default_value=s.editing["notes"], width="100%"
+                        name="edit_notes",
+                        id="edit_notes",
+                        default_value=s.editing["notes"],
+                        width="100%",
+                        max_length=rooms.NOTES_MAX,
                     ),
                     rx.hstack(
+                    rx.text(f"At most {rooms.NOTES_MAX:,} characters.", size="1", color_scheme="gray"),
+                    field_error(e, "edit_notes"),
                         rx.checkbox(
                             "Active (new shifts can be booked in it)",
                             name="edit_active",

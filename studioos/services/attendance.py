@@ -24,11 +24,20 @@ from studioos.services.errors import NotFound, ValidationFailed
 from studioos.services.performers import get_row as get_performer_row
 from studioos.services.performers import own_performer_id
 from studioos.services.permissions import Actor, Cap, require, require_studio
-from studioos.services.shifts import ShiftRow, day_window, get_shift_row, shift_dto, studio_zone
+from studioos.services.shifts import (
+    ShiftRow,
+    check_view_day,
+    day_window,
+    get_shift_row,
+    shift_dto,
+    studio_zone,
+)
+from studioos.services.validation import parse_int
 
 DEFAULT_GRACE_MINUTES = 10
 MAX_GRACE_MINUTES = 120
 EARLY_CHECK_IN = timedelta(hours=1)
+MAX_REPORT_DAYS = 366  # an hours report covers at most a year
 
 
 @dataclass(frozen=True)
@@ -71,12 +80,13 @@ def get_grace(db: Session, actor: Actor) -> int:
 
 def set_grace(db: Session, actor: Actor, minutes: int) -> int:
     studio_id = require(actor, Cap.SCHEDULE_MANAGE)
-    if not 0 <= int(minutes) <= MAX_GRACE_MINUTES:
+    value = parse_int(minutes, 0, MAX_GRACE_MINUTES)
+    if value is None:
         raise ValidationFailed(
             {"late_grace_minutes": f"The grace period is between 0 and {MAX_GRACE_MINUTES} minutes."}
         )
     found = db.get(ScheduleSettings, studio_id) or ScheduleSettings(studio_id=studio_id)
-    found.late_grace_minutes = int(minutes)
+    found.late_grace_minutes = value
     db.add(found)
     db.flush()
     return found.late_grace_minutes
@@ -158,8 +168,14 @@ def hours_worked(
         performer_id = own
     if performer_id is not None:
         get_performer_row(db, studio_id, performer_id)
+    check_view_day(db, studio_id, first_day, "first_day")
+    check_view_day(db, studio_id, last_day, "last_day")
     if last_day < first_day:
         raise ValidationFailed({"last_day": "The period ends before it starts."})
+    if (last_day - first_day).days >= MAX_REPORT_DAYS:
+        raise ValidationFailed(
+            {"last_day": f"A period can cover at most {MAX_REPORT_DAYS} days; choose a shorter one."}
+        )
     lo, hi = day_window(studio_zone(db, studio_id), first_day, last_day)
     where: list[object] = [
         Shift.studio_id == studio_id,

@@ -36,7 +36,8 @@ def send(to: str, subject: str, body: str) -> None:
     outbox = settings.outbox_dir
     outbox.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    safe_to = re.sub(r"[^a-zA-Z0-9@._-]", "_", to)
+    # A file name has at most 255 bytes and an address up to 254 characters: keep the name short.
+    safe_to = re.sub(r"[^a-zA-Z0-9@._-]", "_", to)[:100]
     path = outbox / f"{stamp}-{safe_to}.eml"
     path.write_bytes(bytes(msg))
     links = " ".join(_LINK.findall(body))

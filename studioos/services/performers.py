@@ -2,7 +2,8 @@
 
 Three views of a model, each its own DTO so nothing leaks by accident:
 - PerformerStageRow: stage name and status only (analysts).
-- PerformerRow / PerformerDetail: profile and contact data (owners, managers; a model for herself).
+- PerformerRow / PerformerDetail: profile, contact data and staff notes (owners, managers).
+- OwnProfile: what a model gets of her own profile: PerformerDetail without the staff's notes.
 - LegalDetails: legal name, birth date and ID document; every read is written to the audit log.
 """
 
@@ -32,16 +33,32 @@ from studioos.services import audit
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
 from studioos.services.formatting import day_text as format_day
 from studioos.services.permissions import Actor, Cap, require, require_studio
-from studioos.services.validation import FormErrors, clean_name, normalize_email
+from studioos.services.validation import (
+    EARLIEST_DAY,
+    FormErrors,
+    add_years,
+    check_day,
+    clean_name,
+    clean_text,
+    normalize_email,
+    require_id,
+)
 
 MIN_AGE = 18
 EXPIRY_WARNING_DAYS = 30
-SORTS = {
-    "stage_name": Performer.stage_name,
-    "status": Performer.status,
-    "created_at": Performer.created_at,
-    "payout_split": Performer.payout_split,
-}
+# An ID document is valid for ten years at most in most countries; twenty leaves room for typos no
+# more than a date picker's 9999-12-31 does.
+MAX_EXPIRY_YEARS = 20
+STAGE_NAME_MAX = 80
+LEGAL_NAME_MAX = 160
+DOC_NUMBER_MAX = 40
+NOTES_MAX = 4000
+MAX_PAGE = 100_000
+# Sort keys per view: a role sorts only by fields its own rows carry, so the order of the list can
+# never reveal a hidden value (an analyst sorting by payout split would learn who earns more).
+STAGE_SORTS = {"stage_name": Performer.stage_name, "status": Performer.status}
+FULL_SORTS = {**STAGE_SORTS, "payout_split": Performer.payout_split}
+DEFAULT_SORT = "stage_name"
 DOCUMENT_LABELS = {
     DocumentType.PASSPORT: "Passport",
     DocumentType.ID_CARD: "ID card",
@@ -115,7 +132,9 @@ class PerformerRow:
 
 
 @dataclass(frozen=True)
-class PerformerDetail:
+class OwnProfile:
+    """A model's own profile (her split is her own earnings' terms); the staff's notes are not on it."""
+
     id: int
     stage_name: str
     status: str
@@ -123,10 +142,16 @@ class PerformerDetail:
     phone: str
     telegram: str
     payout_split: Decimal
-    notes: str
     has_photo: bool
     created_at: datetime
     linked_user_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PerformerDetail(OwnProfile):
+    """Owners' and managers' view: the profile plus the staff's internal notes."""
+
+    notes: str
 
 
 @dataclass(frozen=True)
@@ -150,6 +175,7 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    sort: str = DEFAULT_SORT  # the sort key actually used (an unknown or forbidden one falls back)
 
     @property
     def pages(self) -> int:
@@ -173,7 +199,7 @@ def own_performer_id(db: Session, actor: Actor) -> int | None:
 def get_row(db: Session, studio_id: int, performer_id: int) -> Performer:
     """The performer if it belongs to this studio; NotFound otherwise (never reveal other studios)."""
     found = db.exec(
-        select(Performer).where(Performer.id == performer_id, Performer.studio_id == studio_id)
+        select(Performer).where(Performer.id == require_id(performer_id), Performer.studio_id == studio_id)
     ).first()
     if found is None:
         raise NotFound()
@@ -272,20 +298,26 @@ def age_on(birth: date, day: date) -> int:
 
 def _clean_profile(profile: ProfileInput, errors: FormErrors) -> dict[str, object]:
     return {
-        "stage_name": errors.check("stage_name", clean_name, profile.stage_name, "Stage name", 80),
+        "stage_name": errors.check(
+            "stage_name", clean_name, profile.stage_name, "Stage name", STAGE_NAME_MAX
+        ),
         "status": errors.check("status", _clean_status, profile.status),
         "email": errors.check("email", _clean_email, profile.email),
         "phone": errors.check("phone", _clean_phone, profile.phone),
         "telegram": errors.check("telegram", _clean_telegram, profile.telegram),
         "payout_split": errors.check("payout_split", _clean_split, profile.payout_split),
-        "notes": (profile.notes or "").strip()[:4000],
+        "notes": errors.check("notes", clean_text, profile.notes, "Notes", NOTES_MAX),
     }
 
 
-def _clean_legal(legal: LegalInput, errors: FormErrors, *, entered_on: date) -> dict[str, object]:
+def _clean_legal(
+    legal: LegalInput, errors: FormErrors, *, entered_on: date, today: date
+) -> dict[str, object]:
     birth = errors.check("birth_date", _clean_date, legal.birth_date, "birth date", True)
     if isinstance(birth, date):
-        if birth > entered_on:
+        if birth < EARLIEST_DAY:
+            errors.add("birth_date", f"Check the birth date: it cannot be before {EARLIEST_DAY.year}.")
+        elif birth > entered_on:
             errors.add("birth_date", "The birth date cannot be in the future.")
         elif age_on(birth, entered_on) < MIN_AGE:
             adult_on = date(birth.year + MIN_AGE, birth.month, 1) + timedelta(days=birth.day - 1)
@@ -302,13 +334,19 @@ def _clean_legal(legal: LegalInput, errors: FormErrors, *, entered_on: date) -> 
     if country is not None and not re.fullmatch(r"[A-Z]{2,3}", country):
         errors.add("doc_country", "Enter the issuing country as a 2- or 3-letter code, like RO or COL.")
     number = _opt(legal.doc_number)
-    if number is not None and len(number) > 40:
-        errors.add("doc_number", "A document number has at most 40 characters.")
+    if number is not None and len(number) > DOC_NUMBER_MAX:
+        errors.add(
+            "doc_number",
+            f"A document number can be at most {DOC_NUMBER_MAX} characters (you typed {len(number)}).",
+        )
     expiry = errors.check("doc_expiry", _clean_date, legal.doc_expiry, "expiry date", False)
+    if isinstance(expiry, date):
+        latest = add_years(today, MAX_EXPIRY_YEARS)
+        errors.check("doc_expiry", check_day, expiry, EARLIEST_DAY, latest, "The expiry date")
     if number and doc_type is None:
         errors.add("doc_type", "Choose the type of the document.")
     return {
-        "legal_name": errors.check("legal_name", clean_name, legal.legal_name, "Legal name", 160),
+        "legal_name": errors.check("legal_name", clean_name, legal.legal_name, "Legal name", LEGAL_NAME_MAX),
         "birth_date": birth,
         "doc_type": doc_type,
         "doc_number": number,
@@ -352,11 +390,11 @@ def _row(p: Performer, today: date) -> PerformerRow:
     )
 
 
-def _detail(db: Session, p: Performer) -> PerformerDetail:
+def _own(db: Session, p: Performer) -> OwnProfile:
     linked = db.exec(
         select(Membership.user_id).where(Membership.studio_id == p.studio_id, Membership.performer_id == p.id)
     ).all()
-    return PerformerDetail(
+    return OwnProfile(
         id=p.id or 0,
         stage_name=p.stage_name,
         status=p.status,
@@ -364,11 +402,20 @@ def _detail(db: Session, p: Performer) -> PerformerDetail:
         phone=p.phone or "",
         telegram=p.telegram or "",
         payout_split=Decimal(p.payout_split),
-        notes=p.notes,
         has_photo=p.photo_file is not None,
         created_at=p.created_at,
         linked_user_ids=tuple(linked),
     )
+
+
+def _detail(db: Session, p: Performer) -> PerformerDetail:
+    own = _own(db, p)
+    return PerformerDetail(**{f: getattr(own, f) for f in own.__dataclass_fields__}, notes=p.notes or "")
+
+
+def _view(db: Session, actor: Actor, p: Performer) -> PerformerDetail | OwnProfile:
+    """Staff get the notes; a model reading her own profile gets everything but them."""
+    return _detail(db, p) if actor.can(Cap.PERFORMERS_MANAGE) else _own(db, p)
 
 
 def _legal(p: Performer, today: date) -> LegalDetails:
@@ -412,9 +459,12 @@ def list_performers(
             fields += [func.lower(Performer.email).like(like), func.lower(Performer.telegram).like(like)]
         where.append(or_(*fields))
     per_page = min(max(per_page, 1), 200)
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_PAGE)
     total = int(db.exec(select(func.count()).select_from(Performer).where(*where)).one())
-    order = SORTS.get(sort, Performer.stage_name)
+    allowed = FULL_SORTS if full else STAGE_SORTS
+    if sort not in allowed:
+        sort = DEFAULT_SORT
+    order = allowed[sort]
     rows = db.exec(
         select(Performer)
         .where(*where)
@@ -424,26 +474,34 @@ def list_performers(
     ).all()
     if not full:
         return Page(
-            [PerformerStageRow(p.id or 0, p.stage_name, p.status) for p in rows], total, page, per_page
+            [PerformerStageRow(p.id or 0, p.stage_name, p.status) for p in rows], total, page, per_page, sort
         )
     today = studio_today(db, studio_id)
-    return Page([_row(p, today) for p in rows], total, page, per_page)
+    return Page([_row(p, today) for p in rows], total, page, per_page, sort)
 
 
-def get_performer(db: Session, actor: Actor, performer_id: int) -> PerformerDetail | PerformerStageRow:
-    """One model's profile: full for staff and for the model herself, stage name only for analysts."""
+def sort_keys(actor: Actor) -> frozenset[str]:
+    """The sort keys of the model list this actor may use (the fields of the rows she gets)."""
+    return frozenset(FULL_SORTS if actor.can(Cap.PERFORMERS_MANAGE) else STAGE_SORTS)
+
+
+def get_performer(
+    db: Session, actor: Actor, performer_id: int
+) -> PerformerDetail | OwnProfile | PerformerStageRow:
+    """One model's profile: with notes for staff, without them for the model herself, stage name only
+    for analysts."""
     studio_id = require_studio(actor)
     if actor.can(Cap.PERFORMERS_VIEW) and not actor.can(Cap.PERFORMERS_MANAGE):
         p = get_row(db, studio_id, performer_id)
         return PerformerStageRow(p.id or 0, p.stage_name, p.status)
-    return _detail(db, access_performer(db, actor, performer_id, Cap.PERFORMERS_MANAGE))
+    return _view(db, actor, access_performer(db, actor, performer_id, Cap.PERFORMERS_MANAGE))
 
 
-def my_profile(db: Session, actor: Actor) -> PerformerDetail:
+def my_profile(db: Session, actor: Actor) -> OwnProfile:
     own = own_performer_id(db, actor)
     if own is None:
         raise NotFound("Your account is not linked to a model profile yet.")
-    return _detail(db, access_performer(db, actor, own, Cap.PERFORMERS_MANAGE))
+    return _own(db, access_performer(db, actor, own, Cap.PERFORMERS_MANAGE))
 
 
 def get_legal(db: Session, actor: Actor, performer_id: int) -> LegalDetails:
@@ -465,7 +523,7 @@ def create_performer(
     entered_on = today or studio_today(db, studio_id)
     errors = FormErrors()
     values = _clean_profile(profile, errors)
-    values.update(_clean_legal(legal, errors, entered_on=entered_on))
+    values.update(_clean_legal(legal, errors, entered_on=entered_on, today=entered_on))
     name = values["stage_name"]
     if isinstance(name, str) and _stage_name_taken(db, studio_id, name):
         errors.add("stage_name", f"There is already a model called {name} in this studio.")
@@ -497,7 +555,7 @@ def update_profile(db: Session, actor: Actor, performer_id: int, profile: Profil
 
 def update_contact(
     db: Session, actor: Actor, performer_id: int, *, email: str, phone: str, telegram: str
-) -> PerformerDetail:
+) -> PerformerDetail | OwnProfile:
     """Contact data: staff for any model, a model for herself."""
     p = access_performer(db, actor, performer_id, Cap.PERFORMERS_MANAGE)
     errors = FormErrors()
@@ -510,7 +568,7 @@ def update_contact(
     db.add(p)
     audit.record_by(db, actor, "performer.contact_updated", target=f"performer:{p.id}")
     db.flush()
-    return _detail(db, p)
+    return _view(db, actor, p)
 
 
 def update_legal(db: Session, actor: Actor, performer_id: int, legal: LegalInput) -> LegalDetails:
@@ -520,7 +578,7 @@ def update_legal(db: Session, actor: Actor, performer_id: int, legal: LegalInput
     studio = db.get(Studio, studio_id)
     entered_on = p.created_at.astimezone(ZoneInfo(studio.timezone if studio else "UTC")).date()
     errors = FormErrors()
-    values = _clean_legal(legal, errors, entered_on=entered_on)
+    values = _clean_legal(legal, errors, entered_on=entered_on, today=studio_today(db, studio_id))
     errors.raise_if_any()
     changed = [key for key, value in values.items() if getattr(p, key) != value]
     for key in changed:

@@ -10,7 +10,10 @@ from sqlmodel import Session, col, select
 from studioos.models import Room
 from studioos.services.errors import NotFound, ValidationFailed
 from studioos.services.permissions import Actor, Cap, require, require_studio
-from studioos.services.validation import clean_name
+from studioos.services.validation import clean_name, clean_text, require_id
+
+ROOM_NAME_MAX = 60
+NOTES_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,7 @@ def _dto(room: Room) -> RoomRow:
 
 
 def get_room_row(db: Session, studio_id: int, room_id: int) -> Room:
-    room = db.exec(select(Room).where(Room.id == room_id, Room.studio_id == studio_id)).first()
+    room = db.exec(select(Room).where(Room.id == require_id(room_id), Room.studio_id == studio_id)).first()
     if room is None:
         raise NotFound()
     return room
@@ -45,16 +48,24 @@ def get_room(db: Session, actor: Actor, room_id: int) -> RoomRow:
 
 
 def _clean(db: Session, studio_id: int, name: str, notes: str, exclude_id: int | None) -> tuple[str, str]:
+    errors: dict[str, str] = {}
+    clean = clean_notes = ""
     try:
-        clean = clean_name(name, "Room name", 60)
+        clean = clean_name(name, "Room name", ROOM_NAME_MAX)
     except ValueError as exc:
-        raise ValidationFailed({"name": str(exc)}) from exc
+        errors["name"] = str(exc)
+    try:
+        clean_notes = clean_text(notes, "Notes", NOTES_MAX)
+    except ValueError as exc:
+        errors["notes"] = str(exc)
+    if errors:
+        raise ValidationFailed(errors)
     query = select(Room.id).where(Room.studio_id == studio_id, func.lower(Room.name) == clean.lower())
     if exclude_id is not None:
         query = query.where(Room.id != exclude_id)
     if db.exec(query).first() is not None:
         raise ValidationFailed({"name": f"There is already a room called {clean}."})
-    return clean, (notes or "").strip()[:1000]
+    return clean, clean_notes
 
 
 def create_room(db: Session, actor: Actor, name: str, notes: str = "", is_active: bool = True) -> RoomRow:

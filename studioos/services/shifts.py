@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from studioos.models import Performer, PerformerStatus, Room, Shift, ShiftSeries, ShiftStatus, Studio, utcnow
 from studioos.services import audit
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
-from studioos.services.formatting import for_timezone
+from studioos.services.formatting import day_text, for_timezone
 from studioos.services.performers import (
     _expiry_flags,  # the one rule for "this document has expired"
     own_performer_id,
@@ -30,9 +30,25 @@ from studioos.services.performers import (
 from studioos.services.performers import get_row as get_performer_row
 from studioos.services.permissions import Actor, Cap, require, require_studio
 from studioos.services.rooms import get_room_row
+from studioos.services.validation import (
+    add_years,
+    check_day,
+    clean_text,
+    parse_int,
+    require_id,
+)
 
 MAX_SHIFT = timedelta(hours=16)
 MAX_SERIES_WEEKS = 52
+NOTES_MAX = 500
+# Days a shift may be booked on, around the studio's today: a year back (recording past shifts) to two
+# years ahead. Beyond that a date is a typing mistake (3000-01-01), and near year 9999 date arithmetic
+# fails.
+BOOK_DAYS_BACK = 366
+BOOK_YEARS_AHEAD = 2
+# Weeks a calendar or a report may show: wider than the booking window, still far from the limits.
+VIEW_YEARS_BACK = 10
+VIEW_YEARS_AHEAD = 5
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -59,10 +75,60 @@ def to_local(instant: datetime, zone: ZoneInfo) -> datetime:
 
 
 def local_span(day: date, start: time, end: time) -> tuple[datetime, datetime]:
-    """A shift from `start` on `day` to `end`; an end not after the start means the next day."""
+    """A shift from `start` on `day` to `end`; an end not after the start means the next day.
+
+    The last day a date can hold (9999-12-31) has no next day: it is refused here (ValidationFailed
+    on "day", outside any booking window); every other day is checked by the booking itself, against
+    the window around the studio's today.
+    """
+    if day == date.max:
+        problem = booking_day_problem(day, datetime.now(UTC).date()) or ""
+        raise ValidationFailed({"day": problem}, problem)
     starts = datetime.combine(day, start)
     end_day = day if end > start else day + timedelta(days=1)
     return starts, datetime.combine(end_day, end)
+
+
+def studio_today(db: Session, studio_id: int, now: datetime | None = None) -> date:
+    return (now or datetime.now(UTC)).astimezone(studio_zone(db, studio_id)).date()
+
+
+def booking_day_problem(day: date, today: date) -> str | None:
+    """Why a shift cannot be booked on `day` (outside the booking window around `today`), or None."""
+    earliest = today - timedelta(days=BOOK_DAYS_BACK)
+    latest = add_years(today, BOOK_YEARS_AHEAD)
+    if day > latest:
+        return f"Shifts can be booked at most {BOOK_YEARS_AHEAD} years ahead (until {day_text(latest)})."
+    if day < earliest:
+        return f"This day is too far in the past; the earliest day is {day_text(earliest)}."
+    return None
+
+
+def _check_booking_days(
+    db: Session, studio_id: int, field: str, *days: date, now: datetime | None = None
+) -> None:
+    today = studio_today(db, studio_id, now)
+    for day in days:
+        problem = booking_day_problem(day, today)
+        if problem:
+            raise ValidationFailed({field: problem})
+
+
+def check_view_day(db: Session, studio_id: int, day: date, field: str = "week_of") -> None:
+    """A calendar or report day within VIEW_YEARS_BACK..VIEW_YEARS_AHEAD of the studio's today."""
+    today = studio_today(db, studio_id)
+    try:
+        check_day(day, add_years(today, -VIEW_YEARS_BACK), add_years(today, VIEW_YEARS_AHEAD), "The day")
+    except ValueError as exc:
+        # The message doubles as the toast's text for pages that show no field for it (week arrows).
+        raise ValidationFailed({field: str(exc)}, str(exc)) from exc
+
+
+def _clean_notes(notes: str | None) -> str:
+    try:
+        return clean_text(notes, "Notes", NOTES_MAX)
+    except ValueError as exc:
+        raise ValidationFailed({"notes": str(exc)}) from exc
 
 
 def week_start(day: date) -> date:
@@ -200,7 +266,9 @@ def _rows(db: Session, studio_id: int, *where: object, docs: bool = True) -> lis
 
 
 def get_shift_row(db: Session, studio_id: int, shift_id: int) -> Shift:
-    shift = db.exec(select(Shift).where(Shift.id == shift_id, Shift.studio_id == studio_id)).first()
+    shift = db.exec(
+        select(Shift).where(Shift.id == require_id(shift_id), Shift.studio_id == studio_id)
+    ).first()
     if shift is None:
         raise NotFound()
     return shift
@@ -383,6 +451,9 @@ def create_shift(
     performer = get_performer_row(db, studio_id, performer_id)
     zone = studio_zone(db, studio_id)
     now = now or utcnow()
+    # Notes and the day first: a day past the window would overflow the arithmetic below.
+    clean_notes = None if notes is None else _clean_notes(notes)
+    _check_booking_days(db, studio_id, "day", starts.date(), now=now)
     start_utc, end_utc = to_utc(starts, zone), to_utc(ends, zone)
     errors = _check_span(start_utc, end_utc) or _check_bookable(room, performer)
     if not errors:
@@ -405,7 +476,7 @@ def create_shift(
         room_id=room_id,
         starts_at=start_utc,
         ends_at=end_utc,
-        notes=(notes or "").strip()[:500],
+        notes=clean_notes or "",
         # A shift created after it ended is recorded history: the no-show job goes by this.
         created_at=now,
     )
@@ -439,6 +510,9 @@ def update_shift(
     room = get_room_row(db, studio_id, room_id)
     performer = get_performer_row(db, studio_id, performer_id)
     zone = studio_zone(db, studio_id)
+    # Notes and the day first: a day past the window would overflow the arithmetic below.
+    clean_notes = None if notes is None else _clean_notes(notes)
+    _check_booking_days(db, studio_id, "day", starts.date())
     start_utc, end_utc = to_utc(starts, zone), to_utc(ends, zone)
     errors = _check_span(start_utc, end_utc) or _check_bookable(room, performer)
     if not errors:
@@ -454,8 +528,8 @@ def update_shift(
         raise ValidationFailed(errors)
     shift.performer_id, shift.room_id = performer_id, room_id
     shift.starts_at, shift.ends_at = start_utc, end_utc
-    if notes is not None:
-        shift.notes = notes.strip()[:500]
+    if clean_notes is not None:
+        shift.notes = clean_notes
     db.add(shift)
     db.flush()
     return shift_dto(db, shift)
@@ -476,8 +550,9 @@ def cancel_shift(db: Session, actor: Actor, shift_id: int) -> ShiftRow:
 
 
 def _clean_weekdays(weekdays: Iterable[int]) -> tuple[int, ...]:
-    days = tuple(sorted({int(d) for d in weekdays}))
-    if not days or any(d < 0 or d > 6 for d in days):
+    parsed = [parse_int(d, 0, 6) for d in weekdays]
+    days = tuple(sorted({d for d in parsed if d is not None}))
+    if not days or None in parsed:
         raise ValidationFailed({"weekdays": "Choose at least one weekday."})
     return days
 
@@ -529,6 +604,8 @@ def create_series(
     room = get_room_row(db, studio_id, room_id)
     performer = get_performer_row(db, studio_id, performer_id)
     days = _clean_weekdays(weekdays)
+    clean_notes = _clean_notes(notes)
+    _check_booking_days(db, studio_id, "first_day", first_day, now=now)
     if last_day is None:
         if weeks is None or not 1 <= weeks <= MAX_SERIES_WEEKS:
             raise ValidationFailed({"weeks": f"Repeat for 1 to {MAX_SERIES_WEEKS} weeks."})
@@ -537,6 +614,7 @@ def create_series(
         raise ValidationFailed({"last_day": "The last day must not be before the first day."})
     if (last_day - first_day).days >= 7 * MAX_SERIES_WEEKS:
         raise ValidationFailed({"last_day": f"A series can run for at most {MAX_SERIES_WEEKS} weeks."})
+    _check_booking_days(db, studio_id, "last_day", last_day, now=now)
     if start_time == end_time:
         raise ValidationFailed({"end_time": "The end must be different from the start."})
     zone = studio_zone(db, studio_id)
@@ -566,7 +644,6 @@ def create_series(
     )
     db.add(series)
     db.flush()
-    clean_notes = (notes or "").strip()[:500]
     db.add_all(
         Shift(
             studio_id=studio_id,
@@ -595,6 +672,8 @@ def _series_tail(
         select(ShiftSeries).where(ShiftSeries.id == shift.series_id, ShiftSeries.studio_id == studio_id)
     ).one()
     zone = studio_zone(db, studio_id)
+    if from_day is not None:
+        check_view_day(db, studio_id, from_day, "from_day")
     start_day = from_day or to_local(shift.starts_at, zone).date()
     tail = [
         s
@@ -743,6 +822,8 @@ def shifts_between(
         get_room_row(db, studio_id, room_id)
     if performer_id is not None:
         get_performer_row(db, studio_id, performer_id)
+    check_view_day(db, studio_id, first_day)
+    check_view_day(db, studio_id, last_day)
     lo, hi = day_window(studio_zone(db, studio_id), first_day, last_day)
     where: list[object] = [Shift.starts_at < hi, Shift.ends_at > lo]
     if room_id is not None:
@@ -755,6 +836,7 @@ def shifts_between(
 
 
 def _week(db: Session, actor: Actor, day: date, **kwargs: object) -> WeekView:
+    check_view_day(db, require_studio(actor), day)  # before the week's arithmetic can overflow
     monday = week_start(day)
     days = tuple(monday + timedelta(days=i) for i in range(7))
     return WeekView(monday, days, shifts_between(db, actor, days[0], days[-1], **kwargs))  # type: ignore[arg-type]

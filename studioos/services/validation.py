@@ -1,13 +1,15 @@
-"""Input rules shared by every form: emails, names, time zones, currencies."""
+"""Input rules shared by every form: emails, names, free text, ids, dates, time zones, currencies."""
 
 from __future__ import annotations
 
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.numbers import list_currencies
 from email_validator import EmailNotValidError, validate_email
 
-from studioos.services.errors import ValidationFailed
+from studioos.services.errors import NotFound, ValidationFailed
+from studioos.services.formatting import day_text
 from studioos.services.passwords import password_problem
 
 EMAIL_MAX = 254
@@ -35,7 +37,7 @@ def clean_name(raw: str, label: str = "Name", max_len: int = NAME_MAX) -> str:
         article = "" if label.lower().startswith("your ") else "a "
         raise ValueError(f"Enter {article}{label.lower()}.")
     if len(value) > max_len:
-        raise ValueError(f"{label} has at most {max_len} characters.")
+        raise ValueError(f"{label} can be at most {max_len:,} characters (you typed {len(value):,}).")
     return value
 
 
@@ -89,3 +91,70 @@ class FormErrors:
     def raise_if_any(self) -> None:
         if self.errors:
             raise ValidationFailed(dict(self.errors))
+
+
+# ---------------------------------------------------------------- ids, numbers, text and dates
+
+# PostgreSQL INTEGER, the type of every id column: a larger number is no id we could have issued,
+# and sending it to the database fails (SQLite cannot even bind a number past 64 bits).
+DB_INT_MIN = -(2**31)
+DB_INT_MAX = 2**31 - 1
+# The earliest date any form accepts: older dates are typing mistakes (0001-01-01 is a date picker's
+# floor), and Python's date arithmetic overflows at year 1 and 9999.
+EARLIEST_DAY = date(1900, 1, 1)
+
+
+def parse_int(raw: object, lo: int = DB_INT_MIN, hi: int = DB_INT_MAX) -> int | None:
+    """A whole number from the browser within lo..hi, or None for anything else (text, floats, huge)."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        value = raw
+    else:
+        text = str(raw if raw is not None else "").strip()
+        # A length cap first: int() of a very long digit string is slow (or refused) before any check.
+        if not text or len(text) > 20:
+            return None
+        try:
+            value = int(text)
+        except ValueError:
+            return None
+    return value if lo <= value <= hi else None
+
+
+def parse_id(raw: object) -> int | None:
+    """A row id (1..2**31-1) from the browser or a caller; anything else is None."""
+    return parse_int(raw, 1, DB_INT_MAX)
+
+
+def require_id(raw: object) -> int:
+    """The id, or NotFound: an id out of range names nothing, like an id of another studio."""
+    value = parse_id(raw)
+    if value is None:
+        raise NotFound()
+    return value
+
+
+def clean_text(raw: str | None, label: str, max_len: int) -> str:
+    """Free text (notes, reasons): trimmed and refused when too long, never cut short silently."""
+    value = (raw or "").strip()
+    if len(value) > max_len:
+        raise ValueError(f"{label} can be at most {max_len:,} characters (you typed {len(value):,}).")
+    return value
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day `years` later (29 Feb becomes 28 Feb), clamped to what a date can hold."""
+    year = min(max(day.year + years, date.min.year), date.max.year)
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
+
+
+def check_day(day: date, earliest: date, latest: date, what: str) -> None:
+    """Raise ValueError naming the allowed span when `day` is outside earliest..latest."""
+    if day < earliest:
+        raise ValueError(f"{what} cannot be before {day_text(earliest)}.")
+    if day > latest:
+        raise ValueError(f"{what} cannot be after {day_text(latest)}.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlmodel import Session
@@ -25,7 +25,8 @@ from tests.unit.test_performers import performer_user
 from tests.unit.test_photos import image_bytes
 from tests.unit.test_shifts import book, setup_studio
 
-FUTURE = date(2030, 3, 4)
+# A Monday some weeks ahead: within the booking window (at most two years ahead), still upcoming.
+FUTURE = date.today() + timedelta(weeks=8) - timedelta(days=date.today().weekday())
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def two_studios(db: Session):
         end_time=time(16),
         first_day=FUTURE,
         weeks=2,
-        confirm_blocked=True,  # the models' documents (valid to 2030-01-01) have expired by FUTURE
+        confirm_blocked=True,  # whatever the models' documents say by FUTURE
     )
     series_shift = shifts.shifts_between(db, owner_a, FUTURE, FUTURE, performer_id=ids["Bella"])[0]
     account = platforms.add_account(db, owner_a, ids["Anna"], "Chaturbate", "anna_a")
@@ -60,7 +61,8 @@ def two_studios(db: Session):
 
 def _calls(refs: dict[str, int]) -> dict[str, Callable]:
     p, r, s = refs["Anna"], refs["Room 1"], refs["shift"]
-    when = datetime(2030, 3, 5, 10), datetime(2030, 3, 5, 16)
+    day = FUTURE + timedelta(days=1)
+    when = datetime.combine(day, time(10)), datetime.combine(day, time(16))
     return {
         "get_performer": lambda db, a: performers.get_performer(db, a, p),
         "get_legal": lambda db, a: performers.get_legal(db, a, p),

@@ -14,7 +14,8 @@ from tests.factories import actor_for, add_member
 from tests.unit.test_performers import performer_user
 from tests.unit.test_shifts import book, setup_studio
 
-FUTURE = date(2030, 3, 4)  # a Monday well in the future
+# A Monday some weeks ahead: within the booking window (at most two years ahead), still upcoming.
+FUTURE = date.today() + timedelta(weeks=8) - timedelta(days=date.today().weekday())
 
 
 @pytest.fixture
