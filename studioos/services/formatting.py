@@ -78,9 +78,12 @@ class Formats:
         aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
         return aware.astimezone(_zone(self.timezone))
 
-    @staticmethod
-    def _as_day(value: date | datetime) -> date:
-        return value.date() if isinstance(value, datetime) else value
+    def _as_day(self, value: date | datetime) -> date:
+        """A calendar day: an aware instant is first put on the studio's clock; a naive datetime is
+        already studio wall time (a shift's starts_local)."""
+        if isinstance(value, datetime):
+            return self.local(value).date() if value.tzinfo is not None else value.date()
+        return value
 
     # --- dates (calendar days) --------------------------------------------------------------------
 

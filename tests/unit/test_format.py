@@ -44,6 +44,7 @@ def test_times_are_on_the_studios_clock_not_utc() -> None:
 def test_an_instant_near_midnight_lands_on_the_studios_day() -> None:
     late = datetime(2026, 12, 20, 23, 30, tzinfo=UTC)
     assert BUCHAREST.moment(late) == "21 Dec 2026, 01:30"
+    assert BUCHAREST.day(late) == "21 Dec 2026"  # an instant's day is the studio's day too
 
 
 def test_dates_read_the_same_way_everywhere_in_one_studio() -> None:
