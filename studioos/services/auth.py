@@ -30,6 +30,7 @@ from studioos.models import (
 from studioos.services import audit, mail, notifications
 from studioos.services.devices import describe_user_agent, device_key
 from studioos.services.errors import NotFound, NotSignedIn, ServiceError, Throttled, ValidationFailed
+from studioos.services.formatting import for_studio
 from studioos.services.passwords import hash_password, needs_rehash, verify_password
 from studioos.services.permissions import Actor
 from studioos.services.tokens import hash_token, new_token
@@ -410,7 +411,7 @@ def authenticate(db: Session, *, email: str, password: str, client: Client) -> U
         user_agent=client.user_agent,
     )
     if had_any and not seen_before:
-        _send_new_device_alert(user, client)
+        _send_new_device_alert(db, user, client)
     return user
 
 
@@ -486,8 +487,11 @@ def _tell_owner_of_burst(db: Session, user: User) -> None:
         log.exception("could not send the failed sign-ins alert to user %s", user.id)
 
 
-def _send_new_device_alert(user: User, client: Client) -> None:
-    when = utcnow().strftime("%Y-%m-%d %H:%M UTC")
+def _send_new_device_alert(db: Session, user: User, client: Client) -> None:
+    # The studio's clock and way of writing it, with the zone named: a mail is read anywhere.
+    studio_id = _first_studio_id(db, user.id)
+    fmt = for_studio(db.get(Studio, studio_id) if studio_id else None)
+    when = f"{fmt.moment(utcnow())} ({fmt.timezone} time)"
     try:
         _mail_new_device_alert(user, client, when)
     except (OSError, smtplib.SMTPException):
