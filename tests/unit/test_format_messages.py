@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -79,3 +79,23 @@ def test_a_shift_request_names_its_shift_the_studio_way(db: Session) -> None:
     row = shift_requests.request_time_off(db, anna, shift.id, "Exam")
     weekday = for_timezone("America/New_York").weekday_date(day)  # e.g. "Thu Dec 3"
     assert row.shift_label == f"{weekday}, 6:00\u202fPM–2:00\u202fAM"
+
+
+def test_the_new_browser_alert_gives_the_time_on_the_studios_clock(db: Session) -> None:
+    from studioos.services import auth
+    from studioos.services.formatting import for_timezone
+    from tests.factories import PASSWORD, TEST_BROWSER
+    from tests.foundation_helpers import mails_to
+
+    _, owner = make_studio(db)  # Europe/Bucharest
+    first = auth.Client(ip="203.0.113.1", user_agent="Mozilla/5.0 Firefox/125.0", browser=TEST_BROWSER)
+    other = auth.Client(ip="203.0.113.2", user_agent="Mozilla/5.0 (iPhone) Safari/604.1", browser="other")
+    for client in (first, other):
+        auth.authenticate(db, email=owner.email, password=PASSWORD, client=client)
+        db.commit()
+    [alert] = mails_to(owner.email)
+    body = alert.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    line = next(x for x in body.splitlines() if x.strip().startswith("Time:"))
+    assert "UTC" not in line and "(Europe/Bucharest time)" in line
+    today = for_timezone("Europe/Bucharest").day(datetime.now(UTC))
+    assert today in line  # e.g. "29 Nov 2026, 12:24", the studio's date
