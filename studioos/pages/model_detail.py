@@ -36,7 +36,7 @@ from studioos.ui.calendar import (
     week_nav,
     week_payload,
 )
-from studioos.ui.components import card, empty_state, field_error, form_field, page_header
+from studioos.ui.components import card, confirm_dialog, empty_state, field_error, form_field, page_header
 from studioos.ui.format import for_studio
 from studioos.ui.layout import shell
 from studioos.ui.session import SessionState, service_error_event
@@ -507,8 +507,13 @@ def _photo() -> rx.Component:
                 ),
                 rx.cond(
                     S.profile["photo"] != "",
-                    rx.button(
-                        "Remove", size="1", variant="ghost", color_scheme="red", on_click=S.remove_photo
+                    confirm_dialog(
+                        rx.button("Remove", size="1", variant="ghost", color_scheme="red", id="remove-photo"),
+                        "Remove the photo?",
+                        "The photo of " + S.profile["stage_name"] + " is deleted. You can upload a new one.",
+                        "Remove",
+                        S.remove_photo,
+                        id_="remove-photo-confirm",
                     ),
                     rx.fragment(),
                 ),
@@ -708,12 +713,20 @@ def _accounts_tab() -> rx.Component:
                         rx.table.cell(
                             rx.cond(
                                 S.access == "full",
-                                rx.icon_button(
-                                    rx.icon("trash-2", size=14),
-                                    variant="ghost",
-                                    color_scheme="red",
-                                    on_click=S.remove_account(a["id"]),
-                                    aria_label="Remove",
+                                confirm_dialog(
+                                    rx.icon_button(
+                                        rx.icon("trash-2", size=14),
+                                        variant="ghost",
+                                        color_scheme="red",
+                                        aria_label="Remove",
+                                    ),
+                                    "Remove this platform account?",
+                                    "The " + a["platform"] + " account " + a["handle"] + " is removed from "
+                                    "this model's profile. Earnings already imported stay; you can add "
+                                    "the account again.",
+                                    "Remove",
+                                    S.remove_account(a["id"]),
+                                    id_="remove-account",
                                 ),
                                 rx.fragment(),
                             )

@@ -11,7 +11,7 @@ from studioos.services.errors import ServiceError, ValidationFailed
 from studioos.services.permissions import Cap
 from studioos.ui.backend import acting
 from studioos.ui.calendar import events, parse_int
-from studioos.ui.components import card, empty_state, page_header
+from studioos.ui.components import card, confirm_dialog, empty_state, page_header
 from studioos.ui.layout import shell
 from studioos.ui.session import service_error_event
 
@@ -106,13 +106,21 @@ def _row(r: dict) -> rx.Component:
                         on_click=RequestsState.approve(r["id"]),
                         id="approve-request-" + r["id"],
                     ),
-                    rx.button(
+                    confirm_dialog(
+                        rx.button(
+                            "Decline",
+                            size="1",
+                            variant="soft",
+                            color_scheme="red",
+                            id="decline-request-" + r["id"],
+                        ),
+                        "Decline this request?",
+                        r["stage_name"] + "'s request (" + r["what"] + ", " + r["shift"] + ") is "
+                        "declined and she is told so, with your note. This cannot be undone.",
                         "Decline",
-                        size="1",
-                        variant="soft",
-                        color_scheme="red",
-                        on_click=RequestsState.decline(r["id"]),
-                        id="decline-request-" + r["id"],
+                        RequestsState.decline(r["id"]),
+                        cancel_label="Keep it pending",
+                        id_="decline-request",
                     ),
                     spacing="2",
                     align="center",

@@ -9,7 +9,7 @@ from studioos.services.errors import ServiceError, ValidationFailed
 from studioos.services.permissions import ROLE_LABELS, Cap
 from studioos.ui.backend import acting
 from studioos.ui.calendar import parse_int
-from studioos.ui.components import card, empty_state, field_error, page_header, sort_header
+from studioos.ui.components import card, confirm_dialog, empty_state, field_error, page_header, sort_header
 from studioos.ui.format import local_time
 from studioos.ui.layout import shell
 from studioos.ui.session import SessionState, service_error_event
@@ -142,27 +142,15 @@ def _role_cell(row: dict) -> rx.Component:
 def _remove_button(row: dict) -> rx.Component:
     return rx.cond(
         SessionState.caps.contains(Cap.TEAM_MANAGE_ROLES.value) & (row["is_me"] == ""),
-        rx.alert_dialog.root(
-            rx.alert_dialog.trigger(
-                rx.icon_button(
-                    rx.icon("user-minus", size=16), variant="ghost", color_scheme="red", aria_label="Remove"
-                )
+        confirm_dialog(
+            rx.icon_button(
+                rx.icon("user-minus", size=16), variant="ghost", color_scheme="red", aria_label="Remove"
             ),
-            rx.alert_dialog.content(
-                rx.alert_dialog.title("Remove from the team?"),
-                rx.alert_dialog.description(
-                    f"{row['name']} loses access to this studio at once. You can invite them again later."
-                ),
-                rx.hstack(
-                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                    rx.alert_dialog.action(
-                        rx.button("Remove", color_scheme="red", on_click=TeamState.remove(row["user_id"]))
-                    ),
-                    spacing="3",
-                    justify="end",
-                    margin_top="1rem",
-                ),
-            ),
+            "Remove from the team?",
+            f"{row['name']} loses access to this studio at once. You can invite them again later.",
+            "Remove",
+            TeamState.remove(row["user_id"]),
+            id_="remove-member",
         ),
         rx.fragment(),
     )
@@ -197,12 +185,13 @@ def _invitation_row(row: dict) -> rx.Component:
         rx.table.cell(
             rx.hstack(
                 rx.button("Resend", size="1", variant="soft", on_click=TeamState.resend(row["id"])),
-                rx.button(
+                confirm_dialog(
+                    rx.button("Revoke", size="1", variant="soft", color_scheme="red"),
+                    "Revoke this invitation?",
+                    f"The link sent to {row['email']} stops working at once. You can invite them again.",
                     "Revoke",
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=TeamState.revoke(row["id"]),
+                    TeamState.revoke(row["id"]),
+                    id_="revoke-invitation",
                 ),
                 spacing="2",
             )

@@ -208,3 +208,50 @@ def not_allowed() -> rx.Component:
         padding=rx.breakpoints(initial="2rem 0.5rem", sm="4rem"),
         width="100%",
     )
+
+
+def confirm_dialog(
+    trigger: rx.Component | None,
+    title: Any,
+    description: Any,
+    confirm_label: Any,
+    on_confirm: Any,
+    *,
+    details: rx.Component | None = None,
+    color_scheme: str = "red",
+    cancel_label: Any = "Cancel",
+    open_: Any = None,
+    on_open_change: Any = None,
+    id_: str = "confirm-dialog",
+) -> rx.Component:
+    """Ask before a destructive action: what will happen, Cancel, and a (red) confirm button.
+
+    With a `trigger` (the button the user clicks) the dialog opens by itself; without one the state
+    opens it (`open_`, `on_open_change`), e.g. after a service asked for a confirmation. Nothing
+    happens unless the confirm button is pressed; Cancel, Escape and the overlay just close it.
+    """
+    control = {} if open_ is None else {"open": open_, "on_open_change": on_open_change}
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(trigger) if trigger is not None else rx.fragment(),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(description, size="2"),
+            details if details is not None else rx.fragment(),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button(cancel_label, variant="soft", color_scheme="gray", id=f"{id_}-cancel")
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        confirm_label, color_scheme=color_scheme, on_click=on_confirm, id=f"{id_}-confirm"
+                    )
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
+            ),
+            max_width="30rem",
+            id=id_,
+        ),
+        **control,
+    )
