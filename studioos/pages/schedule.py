@@ -929,6 +929,7 @@ def _hours_card() -> rx.Component:
                         default_value=s.hours_from,
                         size="2",
                         key=s.hours_from,
+                        on_change=date_echo_handler("hours-from"),
                     ),
                     rx.text("to"),
                     rx.input(
@@ -938,8 +939,12 @@ def _hours_card() -> rx.Component:
                         default_value=s.hours_to,
                         size="2",
                         key=s.hours_to,
+                        on_change=date_echo_handler("hours-to"),
                     ),
                     rx.button("Show", type="submit", variant="soft", id="hours-submit"),
+                    # The browser writes the pickers its own way; the chosen days, the studio's way.
+                    date_echo("hours-from"),
+                    date_echo("hours-to"),
                     align="center",
                     spacing="2",
                     wrap="wrap",
