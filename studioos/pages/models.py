@@ -19,7 +19,6 @@ from studioos.ui.session import SessionState, service_error_event
 STATUS_OPTIONS = [{"value": str(k), "label": v} for k, v in STATUS_LABELS.items()]
 DOC_OPTIONS = [{"value": str(k), "label": v} for k, v in DOCUMENT_LABELS.items()]
 STATUS_COLORS = {"applicant": "blue", "active": "green", "paused": "orange", "left": "gray"}
-SORT_KEYS = {"stage_name", "status", "created_at", "payout_split"}
 
 
 def doc_flag(expired: bool, soon: bool) -> str:
@@ -36,8 +35,6 @@ class ModelsState(PagedTable, rx.State):
     new_errors: dict[str, str] = {}
 
     def _reload(self) -> None:
-        if self.sort_key not in SORT_KEYS:
-            self.sort_key = "stage_name"
         status = self.status_filter if self.status_filter in set(PerformerStatus) else None
         with acting(self.router) as (db, actor):
             fmt = for_studio(studios.current_studio(db, actor))
@@ -52,6 +49,8 @@ class ModelsState(PagedTable, rx.State):
                 per_page=PAGE_SIZE,
             )
         self.total = found.total
+        # The service decides which keys this role may sort by; show the order it actually used.
+        self.sort_key = found.sort
         rows: list[dict[str, str]] = []
         self.full = False
         expired = 0

@@ -22,7 +22,7 @@ from studioos.ui.calendar import (
     week_nav,
     week_payload,
 )
-from studioos.ui.components import card, confirm_dialog, empty_state, field_error, page_header
+from studioos.ui.components import card, empty_state, field_error, page_header
 from studioos.ui.format import for_timezone
 from studioos.ui.layout import shell
 from studioos.ui.session import service_error_event
@@ -314,7 +314,13 @@ def _request_dialog() -> rx.Component:
                         rx.fragment(),
                     ),
                     rx.el.label("Reason (optional)", html_for="reason", class_name="field-label"),
-                    rx.text_area(name="reason", id="reason", max_length=500, width="100%"),
+                    rx.text_area(
+                        name="reason", id="reason", max_length=shift_requests.REASON_MAX, width="100%"
+                    ),
+                    rx.text(
+                        f"At most {shift_requests.REASON_MAX} characters.", size="1", color_scheme="gray"
+                    ),
+                    field_error(e, "reason"),
                     field_error(e, "shift_id"),
                     rx.hstack(
                         rx.dialog.close(
@@ -351,15 +357,8 @@ def _request_row(r: dict) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 (r["status"] == "pending") & (r["performer_id"] == S.own_id),
-                confirm_dialog(
-                    rx.button("Withdraw", size="1", variant="ghost", color_scheme="red"),
-                    "Withdraw this request?",
-                    "Your request for " + r["shift"] + " is withdrawn; the shift stays as it is. "
-                    "You can ask again later.",
-                    "Withdraw",
-                    S.withdraw(r["id"]),
-                    cancel_label="Keep it",
-                    id_="withdraw-request",
+                rx.button(
+                    "Withdraw", size="1", variant="ghost", color_scheme="red", on_click=S.withdraw(r["id"])
                 ),
                 rx.fragment(),
             )

@@ -25,7 +25,7 @@ from studioos.ui.calendar import (
     week_nav,
     week_payload,
 )
-from studioos.ui.components import card, confirm_dialog, empty_state, field_error, page_header
+from studioos.ui.components import card, empty_state, field_error, page_header
 from studioos.ui.format import date_echo, date_echo_handler, for_timezone
 from studioos.ui.layout import shell
 from studioos.ui.session import service_error_event
@@ -76,11 +76,6 @@ class ScheduleState(WeekNav, rx.State):
     hours_to: str = ""
     hours: list[dict[str, str]] = []
     hours_errors: dict[str, str] = {}
-    # a booking that needs a yes first (a past shift, a paused model, an expired ID document)
-    confirm_open: bool = False
-    confirm_warnings: list[str] = []
-    confirm_label: str = ""
-    _pending_booking: dict[str, Any] = {}  # {"kind": "single" | "series", "form": {...}, "flags": {...}}
 
     def _reload(self) -> None:
         with acting(self.router) as (db, actor):
@@ -168,10 +163,6 @@ class ScheduleState(WeekNav, rx.State):
 
     @rx.event
     def book_shift(self, form: dict):  # type: ignore[no-untyped-def]
-        self._pending_booking = {}
-        return self._book_shift(form, {})
-
-    def _book_shift(self, form: dict, flags: dict[str, bool]):  # type: ignore[no-untyped-def]
         self.shift_errors = {}
         errors: dict[str, str] = {}
         performer_id, room_id = parse_int(form.get("performer_id")), parse_int(form.get("room_id"))
@@ -190,8 +181,9 @@ class ScheduleState(WeekNav, rx.State):
         if errors:
             self.shift_errors = errors
             return None
-        starts, ends = shifts.local_span(day, start, end)  # type: ignore[arg-type]
         try:
+            # Inside the try: a day far outside the booking window is refused with a message.
+            starts, ends = shifts.local_span(day, start, end)  # type: ignore[arg-type]
             with acting(self.router) as (db, actor):
                 row = shifts.create_shift(
                     db,
@@ -201,10 +193,7 @@ class ScheduleState(WeekNav, rx.State):
                     starts=starts,
                     ends=ends,  # type: ignore[arg-type]
                     notes=str(form.get("notes", "")),
-                    **flags,
                 )
-        except shifts.NeedsConfirmation as exc:
-            return self._ask(exc, "single", form, flags)
         except ValidationFailed as exc:
             self.shift_errors = _form_errors(exc)
             return None
@@ -224,35 +213,8 @@ class ScheduleState(WeekNav, rx.State):
         else:
             self.performer_id = str(performer_id)
 
-    def _ask(self, exc: shifts.NeedsConfirmation, kind: str, form: dict, flags: dict[str, bool]) -> None:
-        """Keep the booking and show what needs a yes; confirm_booking repeats it with the yes."""
-        said_yes = {k: True for k in exc.errors if k in {"record_past", "confirm_blocked"}}
-        self._pending_booking = {"kind": kind, "form": dict(form), "flags": {**flags, **said_yes}}
-        self.confirm_warnings = list(exc.errors.values())
-        self.confirm_label = "Record past shift" if set(said_yes) == {"record_past"} else "Book anyway"
-        self.confirm_open = True
-
-    @rx.event
-    def confirm_booking(self):  # type: ignore[no-untyped-def]
-        pending, self._pending_booking = self._pending_booking, {}
-        self.confirm_open = False
-        if not pending:
-            return None
-        if pending["kind"] == "series":
-            return self._book_series(pending["form"], pending["flags"])
-        return self._book_shift(pending["form"], pending["flags"])
-
-    @rx.event
-    def set_confirm_open(self, value: bool) -> None:
-        # The pending booking stays until replaced: closing runs alongside the confirm button's click.
-        self.confirm_open = bool(value)
-
     @rx.event
     def book_series(self, form: dict):  # type: ignore[no-untyped-def]
-        self._pending_booking = {}
-        return self._book_series(form, {})
-
-    def _book_series(self, form: dict, flags: dict[str, bool]):  # type: ignore[no-untyped-def]
         self.series_errors = {}
         errors: dict[str, str] = {}
         performer_id, room_id = parse_int(form.get("performer_id")), parse_int(form.get("room_id"))
@@ -289,10 +251,7 @@ class ScheduleState(WeekNav, rx.State):
                     first_day=first,
                     weeks=weeks,  # type: ignore[arg-type]
                     notes=str(form.get("notes", "")),
-                    **flags,
                 )
-        except shifts.NeedsConfirmation as exc:
-            return self._ask(exc, "series", form, flags)
         except ValidationFailed as exc:
             self.series_errors = _form_errors(exc)
             return None
@@ -390,7 +349,8 @@ class ScheduleState(WeekNav, rx.State):
                         room_id=room_id,
                         starts=starts,
                         ends=ends,  # type: ignore[arg-type]
-                        notes=str(form.get("notes", "")),
+                        # The edit form has no notes box: no key means "keep the notes".
+                        notes=str(form["notes"]) if "notes" in form else None,
                     )
                     message = "Shift changed."
         except ValidationFailed as exc:
@@ -574,7 +534,17 @@ def _single_form() -> rx.Component:
                 *_who_and_where("shift", e),
                 _field("Day", _input("day", "shift-day", "date", default_value=s.today), e, "day"),
                 *_start_and_end("shift", e),
-                _field("Notes", _input("notes", "shift-notes", max_length=500), e, "notes"),
+                _field(
+                    "Notes",
+                    _input(
+                        "notes",
+                        "shift-notes",
+                        max_length=shifts.NOTES_MAX,
+                        placeholder=f"At most {shifts.NOTES_MAX} characters",
+                    ),
+                    e,
+                    "notes",
+                ),
                 columns=rx.breakpoints(initial="1", sm="3"),
                 spacing="3",
                 width="100%",
@@ -670,61 +640,6 @@ def _booking_card() -> rx.Component:
     )
 
 
-def _cancel_shift_button() -> rx.Component:
-    """Cancelling cannot be undone (a cancelled shift is not reopened): it asks first."""
-    s, sel = ScheduleState, ScheduleState.selected
-    series = s.edit_scope == "series"
-    return confirm_dialog(
-        rx.button(
-            rx.cond(series, "Cancel the series from that day", "Cancel this shift"),
-            type="button",
-            color_scheme="red",
-            variant="soft",
-            id="cancel-shift",
-        ),
-        rx.cond(series, "Cancel the series from " + s.edit_from_day + "?", "Cancel this shift?"),
-        rx.cond(
-            series,
-            "Every remaining shift of " + sel["stage_name"] + "'s series from " + s.edit_from_day
-            + " on is cancelled (shifts already started stay). This cannot be undone: book them again "
-            "if needed.",
-            sel["stage_name"] + " in " + sel["room_name"] + ", " + sel["day_label"] + " " + sel["time"]
-            + " is cancelled. This cannot be undone: book it again if needed.",
-        ),
-        rx.cond(series, "Cancel the series", "Cancel the shift"),
-        s.cancel_shift,
-        cancel_label="Keep it",
-        id_="cancel-shift-confirm",
-    )
-
-
-def _booking_confirm_dialog() -> rx.Component:
-    """Opened by the state when a booking needs a yes: each warning, then "Book anyway" or "Record"."""
-    s = ScheduleState
-    return confirm_dialog(
-        None,
-        rx.cond(s.confirm_label == "Record past shift", "Record a past shift?", "Book anyway?"),
-        "Please check before booking:",
-        s.confirm_label,
-        s.confirm_booking,
-        details=rx.vstack(
-            rx.foreach(
-                s.confirm_warnings,
-                lambda w: rx.callout(w, icon="triangle-alert", color_scheme="orange", size="1", width="100%"),
-            ),
-            spacing="2",
-            margin_top="0.75rem",
-            width="100%",
-            id="booking-warnings",
-        ),
-        color_scheme="orange",
-        cancel_label="Don't book",
-        open_=s.confirm_open,
-        on_open_change=s.set_confirm_open,
-        id_="booking-confirm",
-    )
-
-
 def _shift_dialog() -> rx.Component:
     s, e, sel = ScheduleState, ScheduleState.edit_errors, ScheduleState.selected
     editable = sel["attendance"] == "scheduled"
@@ -799,6 +714,7 @@ def _shift_dialog() -> rx.Component:
                                     ),
                                     rx.fragment(),
                                 ),
+                                field_error(e, "from_day"),
                                 spacing="2",
                             ),
                             rx.fragment(),
@@ -846,7 +762,18 @@ def _shift_dialog() -> rx.Component:
                         ),
                         field_error(e, "shift"),
                         rx.hstack(
-                            _cancel_shift_button(),
+                            rx.button(
+                                rx.cond(
+                                    s.edit_scope == "series",
+                                    "Cancel the series from that day",
+                                    "Cancel this shift",
+                                ),
+                                type="button",
+                                color_scheme="red",
+                                variant="soft",
+                                on_click=s.cancel_shift,
+                                id="cancel-shift",
+                            ),
                             rx.spacer(),
                             rx.dialog.close(
                                 rx.button("Close", type="button", variant="soft", color_scheme="gray")
@@ -929,7 +856,6 @@ def _hours_card() -> rx.Component:
                         default_value=s.hours_from,
                         size="2",
                         key=s.hours_from,
-                        on_change=date_echo_handler("hours-from"),
                     ),
                     rx.text("to"),
                     rx.input(
@@ -939,12 +865,8 @@ def _hours_card() -> rx.Component:
                         default_value=s.hours_to,
                         size="2",
                         key=s.hours_to,
-                        on_change=date_echo_handler("hours-to"),
                     ),
                     rx.button("Show", type="submit", variant="soft", id="hours-submit"),
-                    # The browser writes the pickers its own way; the chosen days, the studio's way.
-                    date_echo("hours-from"),
-                    date_echo("hours-to"),
                     align="center",
                     spacing="2",
                     wrap="wrap",
@@ -957,6 +879,7 @@ def _hours_card() -> rx.Component:
             margin_bottom="0.5rem",
             wrap="wrap",
         ),
+        field_error(s.hours_errors, "first_day"),
         field_error(s.hours_errors, "last_day"),
         rx.cond(
             s.hours.length() > 0,
@@ -1001,7 +924,6 @@ def body() -> rx.Component:
             ),
         ),
         _shift_dialog(),
-        _booking_confirm_dialog(),
         spacing="5",
         width="100%",
     )

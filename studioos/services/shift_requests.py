@@ -31,8 +31,19 @@ from studioos.services.performers import get_row as get_performer_row
 from studioos.services.performers import own_performer_id
 from studioos.services.permissions import Actor, Cap, require, require_studio
 from studioos.services.shifts import find_clashes, get_shift_row, studio_zone, to_local
+from studioos.services.validation import clean_text, require_id
 
 KIND_LABELS = {RequestKind.TIME_OFF: "Time off", RequestKind.SWAP: "Swap"}
+REASON_MAX = 500
+NOTE_MAX = 500
+
+
+def _limited(raw: str | None, field: str, label: str, max_len: int) -> str:
+    """Free text refused (with the limit named) when too long; never cut short behind the user's back."""
+    try:
+        return clean_text(raw, label, max_len)
+    except ValueError as exc:
+        raise ValidationFailed({field: str(exc)}) from exc
 
 
 @dataclass(frozen=True)
@@ -139,6 +150,7 @@ def _announce(db: Session, actor: Actor, req: ShiftRequest) -> RequestRow:
 
 
 def request_time_off(db: Session, actor: Actor, shift_id: int, reason: str = "") -> RequestRow:
+    clean_reason = _limited(reason, "reason", "The reason", REASON_MAX)
     studio_id, own, _ = _my_future_shift(db, actor, shift_id)
     req = ShiftRequest(
         studio_id=studio_id,
@@ -146,7 +158,7 @@ def request_time_off(db: Session, actor: Actor, shift_id: int, reason: str = "")
         shift_id=shift_id,
         performer_id=own,
         requested_by_id=actor.user_id,
-        reason=(reason or "").strip()[:500],
+        reason=clean_reason,
     )
     return _announce(db, actor, req)
 
@@ -160,6 +172,7 @@ def request_swap(
     their_shift_id: int | None = None,
     reason: str = "",
 ) -> RequestRow:
+    clean_reason = _limited(reason, "reason", "The reason", REASON_MAX)
     studio_id, own, _ = _my_future_shift(db, actor, shift_id)
     if with_performer_id == own:
         raise ValidationFailed({"with_performer_id": "Choose another model to swap with."})
@@ -178,7 +191,7 @@ def request_swap(
         requested_by_id=actor.user_id,
         swap_performer_id=with_performer_id,
         swap_shift_id=their_shift_id,
-        reason=(reason or "").strip()[:500],
+        reason=clean_reason,
     )
     return _announce(db, actor, req)
 
@@ -215,7 +228,9 @@ def list_requests(
 
 def _get_request(db: Session, studio_id: int, request_id: int) -> ShiftRequest:
     req = db.exec(
-        select(ShiftRequest).where(ShiftRequest.id == request_id, ShiftRequest.studio_id == studio_id)
+        select(ShiftRequest).where(
+            ShiftRequest.id == require_id(request_id), ShiftRequest.studio_id == studio_id
+        )
     ).first()
     if req is None:
         raise NotFound()
@@ -277,6 +292,7 @@ def decide_request(
 ) -> RequestRow:
     """Approve (the schedule changes) or decline; the models concerned are notified either way."""
     studio_id = require(actor, Cap.SCHEDULE_MANAGE)
+    clean_note = _limited(note, "note", "A note", NOTE_MAX)
     req = _get_request(db, studio_id, request_id)
     if req.status != RequestStatus.PENDING:
         raise ValidationFailed({"request": "This request has already been decided."})
@@ -293,7 +309,7 @@ def decide_request(
             _apply_swap(db, req)
     req.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
     req.decided_by_id, req.decided_at = actor.user_id, utcnow()
-    req.decision_note = (note or "").strip()[:500]
+    req.decision_note = clean_note
     db.add(req)
     db.flush()
     row = _dto(db, req)

@@ -11,6 +11,7 @@ from typing import Any
 
 import reflex as rx
 
+from studioos.services import validation
 from studioos.services.formatting import Formats
 from studioos.services.shifts import ShiftRow, WeekView
 
@@ -270,11 +271,9 @@ def local_today(tz: str | None) -> date:
 
 
 def parse_int(raw: Any) -> int | None:
-    """Ids arrive from the browser as anything; a bad one is simply no id."""
-    try:
-        return int(str(raw).strip())
-    except (TypeError, ValueError):
-        return None
+    """Ids arrive from the browser as anything; a bad one is simply no id, and so is a number past the
+    database's integer range (the services' one rule, validation.parse_int)."""
+    return validation.parse_int(raw)
 
 
 def parse_time(raw: Any):  # type: ignore[no-untyped-def]
