@@ -22,7 +22,7 @@ from studioos.ui.calendar import (
     week_nav,
     week_payload,
 )
-from studioos.ui.components import card, empty_state, field_error, page_header
+from studioos.ui.components import card, confirm_dialog, empty_state, field_error, page_header
 from studioos.ui.format import for_timezone
 from studioos.ui.layout import shell
 from studioos.ui.session import service_error_event
@@ -357,8 +357,15 @@ def _request_row(r: dict) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 (r["status"] == "pending") & (r["performer_id"] == S.own_id),
-                rx.button(
-                    "Withdraw", size="1", variant="ghost", color_scheme="red", on_click=S.withdraw(r["id"])
+                confirm_dialog(
+                    rx.button("Withdraw", size="1", variant="ghost", color_scheme="red"),
+                    "Withdraw this request?",
+                    "Your request for " + r["shift"] + " is withdrawn; the shift stays as it is. "
+                    "You can ask again later.",
+                    "Withdraw",
+                    S.withdraw(r["id"]),
+                    cancel_label="Keep it",
+                    id_="withdraw-request",
                 ),
                 rx.fragment(),
             )

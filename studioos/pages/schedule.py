@@ -25,7 +25,7 @@ from studioos.ui.calendar import (
     week_nav,
     week_payload,
 )
-from studioos.ui.components import card, empty_state, field_error, page_header
+from studioos.ui.components import card, confirm_dialog, empty_state, field_error, page_header
 from studioos.ui.format import date_echo, date_echo_handler, for_timezone
 from studioos.ui.layout import shell
 from studioos.ui.session import service_error_event
@@ -76,6 +76,11 @@ class ScheduleState(WeekNav, rx.State):
     hours_to: str = ""
     hours: list[dict[str, str]] = []
     hours_errors: dict[str, str] = {}
+    # a booking that needs a yes first (a past shift, a paused model, an expired ID document)
+    confirm_open: bool = False
+    confirm_warnings: list[str] = []
+    confirm_label: str = ""
+    _pending_booking: dict[str, Any] = {}  # {"kind": "single" | "series", "form": {...}, "flags": {...}}
 
     def _reload(self) -> None:
         with acting(self.router) as (db, actor):
@@ -163,6 +168,10 @@ class ScheduleState(WeekNav, rx.State):
 
     @rx.event
     def book_shift(self, form: dict):  # type: ignore[no-untyped-def]
+        self._pending_booking = {}
+        return self._book_shift(form, {})
+
+    def _book_shift(self, form: dict, flags: dict[str, bool]):  # type: ignore[no-untyped-def]
         self.shift_errors = {}
         errors: dict[str, str] = {}
         performer_id, room_id = parse_int(form.get("performer_id")), parse_int(form.get("room_id"))
@@ -193,7 +202,10 @@ class ScheduleState(WeekNav, rx.State):
                     starts=starts,
                     ends=ends,  # type: ignore[arg-type]
                     notes=str(form.get("notes", "")),
+                    **flags,
                 )
+        except shifts.NeedsConfirmation as exc:
+            return self._ask(exc, "single", form, flags)
         except ValidationFailed as exc:
             self.shift_errors = _form_errors(exc)
             return None
@@ -213,8 +225,35 @@ class ScheduleState(WeekNav, rx.State):
         else:
             self.performer_id = str(performer_id)
 
+    def _ask(self, exc: shifts.NeedsConfirmation, kind: str, form: dict, flags: dict[str, bool]) -> None:
+        """Keep the booking and show what needs a yes; confirm_booking repeats it with the yes."""
+        said_yes = {k: True for k in exc.errors if k in {"record_past", "confirm_blocked"}}
+        self._pending_booking = {"kind": kind, "form": dict(form), "flags": {**flags, **said_yes}}
+        self.confirm_warnings = list(exc.errors.values())
+        self.confirm_label = "Record past shift" if set(said_yes) == {"record_past"} else "Book anyway"
+        self.confirm_open = True
+
+    @rx.event
+    def confirm_booking(self):  # type: ignore[no-untyped-def]
+        pending, self._pending_booking = self._pending_booking, {}
+        self.confirm_open = False
+        if not pending:
+            return None
+        if pending["kind"] == "series":
+            return self._book_series(pending["form"], pending["flags"])
+        return self._book_shift(pending["form"], pending["flags"])
+
+    @rx.event
+    def set_confirm_open(self, value: bool) -> None:
+        # The pending booking stays until replaced: closing runs alongside the confirm button's click.
+        self.confirm_open = bool(value)
+
     @rx.event
     def book_series(self, form: dict):  # type: ignore[no-untyped-def]
+        self._pending_booking = {}
+        return self._book_series(form, {})
+
+    def _book_series(self, form: dict, flags: dict[str, bool]):  # type: ignore[no-untyped-def]
         self.series_errors = {}
         errors: dict[str, str] = {}
         performer_id, room_id = parse_int(form.get("performer_id")), parse_int(form.get("room_id"))
@@ -251,7 +290,10 @@ class ScheduleState(WeekNav, rx.State):
                     first_day=first,
                     weeks=weeks,  # type: ignore[arg-type]
                     notes=str(form.get("notes", "")),
+                    **flags,
                 )
+        except shifts.NeedsConfirmation as exc:
+            return self._ask(exc, "series", form, flags)
         except ValidationFailed as exc:
             self.series_errors = _form_errors(exc)
             return None
@@ -640,6 +682,61 @@ def _booking_card() -> rx.Component:
     )
 
 
+def _cancel_shift_button() -> rx.Component:
+    """Cancelling cannot be undone (a cancelled shift is not reopened): it asks first."""
+    s, sel = ScheduleState, ScheduleState.selected
+    series = s.edit_scope == "series"
+    return confirm_dialog(
+        rx.button(
+            rx.cond(series, "Cancel the series from that day", "Cancel this shift"),
+            type="button",
+            color_scheme="red",
+            variant="soft",
+            id="cancel-shift",
+        ),
+        rx.cond(series, "Cancel the series from " + s.edit_from_day + "?", "Cancel this shift?"),
+        rx.cond(
+            series,
+            "Every remaining shift of " + sel["stage_name"] + "'s series from " + s.edit_from_day
+            + " on is cancelled (shifts already started stay). This cannot be undone: book them again "
+            "if needed.",
+            sel["stage_name"] + " in " + sel["room_name"] + ", " + sel["day_label"] + " " + sel["time"]
+            + " is cancelled. This cannot be undone: book it again if needed.",
+        ),
+        rx.cond(series, "Cancel the series", "Cancel the shift"),
+        s.cancel_shift,
+        cancel_label="Keep it",
+        id_="cancel-shift-confirm",
+    )
+
+
+def _booking_confirm_dialog() -> rx.Component:
+    """Opened by the state when a booking needs a yes: each warning, then "Book anyway" or "Record"."""
+    s = ScheduleState
+    return confirm_dialog(
+        None,
+        rx.cond(s.confirm_label == "Record past shift", "Record a past shift?", "Book anyway?"),
+        "Please check before booking:",
+        s.confirm_label,
+        s.confirm_booking,
+        details=rx.vstack(
+            rx.foreach(
+                s.confirm_warnings,
+                lambda w: rx.callout(w, icon="triangle-alert", color_scheme="orange", size="1", width="100%"),
+            ),
+            spacing="2",
+            margin_top="0.75rem",
+            width="100%",
+            id="booking-warnings",
+        ),
+        color_scheme="orange",
+        cancel_label="Don't book",
+        open_=s.confirm_open,
+        on_open_change=s.set_confirm_open,
+        id_="booking-confirm",
+    )
+
+
 def _shift_dialog() -> rx.Component:
     s, e, sel = ScheduleState, ScheduleState.edit_errors, ScheduleState.selected
     editable = sel["attendance"] == "scheduled"
@@ -762,18 +859,7 @@ def _shift_dialog() -> rx.Component:
                         ),
                         field_error(e, "shift"),
                         rx.hstack(
-                            rx.button(
-                                rx.cond(
-                                    s.edit_scope == "series",
-                                    "Cancel the series from that day",
-                                    "Cancel this shift",
-                                ),
-                                type="button",
-                                color_scheme="red",
-                                variant="soft",
-                                on_click=s.cancel_shift,
-                                id="cancel-shift",
-                            ),
+                            _cancel_shift_button(),
                             rx.spacer(),
                             rx.dialog.close(
                                 rx.button("Close", type="button", variant="soft", color_scheme="gray")
@@ -856,6 +942,7 @@ def _hours_card() -> rx.Component:
                         default_value=s.hours_from,
                         size="2",
                         key=s.hours_from,
+                        on_change=date_echo_handler("hours-from"),
                     ),
                     rx.text("to"),
                     rx.input(
@@ -865,8 +952,12 @@ def _hours_card() -> rx.Component:
                         default_value=s.hours_to,
                         size="2",
                         key=s.hours_to,
+                        on_change=date_echo_handler("hours-to"),
                     ),
                     rx.button("Show", type="submit", variant="soft", id="hours-submit"),
+                    # The browser writes the pickers its own way; the chosen days, the studio's way.
+                    date_echo("hours-from"),
+                    date_echo("hours-to"),
                     align="center",
                     spacing="2",
                     wrap="wrap",
@@ -924,6 +1015,7 @@ def body() -> rx.Component:
             ),
         ),
         _shift_dialog(),
+        _booking_confirm_dialog(),
         spacing="5",
         width="100%",
     )
