@@ -152,7 +152,11 @@ def _me(db: Session) -> Actor:
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("", "Enter a name."), ("   ", "Enter a name."), (LONG_NAME, "Name has at most 120 characters.")],
+    [
+        ("", "Enter a name."),
+        ("   ", "Enter a name."),
+        (LONG_NAME, "Name can be at most 120 characters (you typed 121)."),
+    ],
 )
 def test_name_change_rejects_bad_input(db: Session, name: str, message: str) -> None:
     actor = _me(db)
@@ -283,7 +287,7 @@ def test_reset_rejects_bad_passwords(
         ({"email": LONG_EMAIL}, {"email": EMAIL_LONG}),
         ({"email": "x@"}, {"email": EMAIL_BAD}),
         ({"name": ""}, {"name": "Enter a name."}),
-        ({"name": LONG_NAME}, {"name": "Name has at most 120 characters."}),
+        ({"name": LONG_NAME}, {"name": "Name can be at most 120 characters (you typed 121)."}),
         ({"password": SHORT_PW}, {"password": PW_SHORT}),
         ({"password": LONG_PW}, {"password": PW_LONG}),
         ({"support": False}, {"studio": "No studio", "role": "Choose owner"}),
