@@ -102,6 +102,13 @@ class Formats:
         day = self._as_day(value)
         return f"{format_date(day, 'EEE', locale=self.locale)} {self.day_month(day)}"
 
+    def weekday_day(self, value: date | None) -> str:
+        """Mon 1 Jun 2026 / Mon Jun 1, 2026: a day with its weekday and year."""
+        if value is None:
+            return ""
+        day = self._as_day(value)
+        return f"{format_date(day, 'EEE', locale=self.locale)} {self.day(day)}"
+
     def month(self, value: date | None) -> str:
         """December 2026."""
         return "" if value is None else format_skeleton("yMMMM", self._as_day(value), locale=self.locale)

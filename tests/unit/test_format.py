@@ -56,6 +56,7 @@ def test_dates_read_the_same_way_everywhere_in_one_studio() -> None:
     assert NEW_YORK.date_pattern_hint() == "mm/dd/yyyy"
     assert BUCHAREST.weekday_date(day) == "Sun 20 Dec"
     assert NEW_YORK.weekday_date(day) == "Sun Dec 20"
+    assert (BUCHAREST.weekday_day(day), NEW_YORK.weekday_day(day)) == ("Sun 20 Dec 2026", "Sun Dec 20, 2026")
     assert BUCHAREST.date_range(date(2026, 12, 1), day) == "1 Dec – 20 Dec 2026"
     assert BUCHAREST.date_range(day, date(2027, 1, 3)) == "20 Dec 2026 – 3 Jan 2027"
 
