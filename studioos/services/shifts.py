@@ -318,7 +318,8 @@ class NeedsConfirmation(ValidationFailed):
 
 def _when(starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
     start, end = to_local(starts, zone), to_local(ends, zone)
-    return f"{WEEKDAY_NAMES[start.weekday()]} {start.day} {start:%b %Y}, {_hm(start)}–{_hm(end)}"
+    fmt = for_timezone(zone.key)
+    return f"{fmt.weekday_day(start)}, {fmt.wall_time(start)}–{fmt.wall_time(end)}"
 
 
 def _booking_warnings(
@@ -346,7 +347,7 @@ def _booking_warnings(
             problems.append(f"{name}'s ID document has expired; she must not stream until it is renewed.")
         elif expired and performer.doc_expiry is not None:
             problems.append(
-                f"{name}'s ID document expires on {performer.doc_expiry:%d %b %Y}, before "
+                f"{name}'s ID document expires on {for_timezone(zone.key).day(performer.doc_expiry)}, before "
                 f"{len(expired)} of these shifts; she must not stream until it is renewed."
             )
         if problems:

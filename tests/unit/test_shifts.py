@@ -383,7 +383,7 @@ def test_series_warns_when_the_document_expires_during_it(db: Session) -> None:
     with pytest.raises(NeedsConfirmation) as err:
         shifts.create_series(db, actor, **kwargs)
     assert err.value.errors == {
-        "confirm_blocked": "Gina's ID document expires on 07 Jun 2026, before 2 of these shifts; "
+        "confirm_blocked": "Gina's ID document expires on 7 Jun 2026, before 2 of these shifts; "
         "she must not stream until it is renewed."
     }
     result = shifts.create_series(db, actor, confirm_blocked=True, **kwargs)
