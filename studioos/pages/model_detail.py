@@ -762,7 +762,7 @@ def _accounts_tab() -> rx.Component:
                     spacing="1",
                 ),
                 rx.vstack(
-                    rx.input(name="handle", id="handle", placeholder="handle", size="3"),
+                    rx.input(name="handle", id="handle", placeholder="handle", size="3", max_length=80),
                     field_error(e, "handle"),
                     spacing="1",
                 ),
@@ -776,7 +776,13 @@ def _accounts_tab() -> rx.Component:
         ),
         rx.form(
             rx.hstack(
-                rx.input(name="platform_name", id="platform_name", placeholder="Another platform", size="1"),
+                rx.input(
+                    name="platform_name",
+                    id="platform_name",
+                    placeholder="Another platform",
+                    size="1",
+                    max_length=60,
+                ),
                 rx.button("Add to list", type="submit", size="1", variant="soft", id="platform-submit"),
                 field_error(S.platform_errors, "name"),
                 align="center",
