@@ -8,7 +8,7 @@ from studioos.services import account, studios
 from studioos.services.errors import NotFound, ServiceError, ValidationFailed
 from studioos.ui.backend import acting
 from studioos.ui.calendar import parse_int
-from studioos.ui.components import card, form_field, page_header
+from studioos.ui.components import card, confirm_dialog, form_field, page_header
 from studioos.ui.format import local_time
 from studioos.ui.layout import shell
 from studioos.ui.session import SessionState, service_error_event
@@ -262,13 +262,16 @@ def _session_row(row: dict) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 row["current"] == "",
-                rx.button(
+                confirm_dialog(
+                    rx.button(
+                        "Sign out", size="1", variant="soft", color_scheme="red", class_name="revoke-session"
+                    ),
+                    "Sign out this session?",
+                    "The browser " + row["browser"] + " (" + row["ip"] + ") is signed out at once and needs "
+                    "the password to come back.",
                     "Sign out",
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=AccountState.revoke(row["id"]),
-                    class_name="revoke-session",
+                    AccountState.revoke(row["id"]),
+                    id_="revoke-session",
                 ),
                 rx.fragment(),
             )
@@ -283,8 +286,13 @@ def _sessions() -> rx.Component:
             rx.spacer(),
             rx.cond(
                 AccountState.sessions.length() > 1,
-                rx.button(
-                    "Sign out all other sessions", size="1", variant="soft", on_click=AccountState.end_others
+                confirm_dialog(
+                    rx.button("Sign out all other sessions", size="1", variant="soft"),
+                    "Sign out all other sessions?",
+                    "Every browser signed in to your account except this one is signed out at once.",
+                    "Sign out the others",
+                    AccountState.end_others,
+                    id_="end-other-sessions",
                 ),
                 rx.fragment(),
             ),

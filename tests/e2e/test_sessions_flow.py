@@ -27,6 +27,7 @@ def test_revoking_a_session_signs_that_browser_out(new_context, app) -> None:  #
     assert revoke.count() == 1
     shot(first, "account-sessions")
     revoke.click()
+    first.click("#revoke-session-confirm")  # it asks first
     first.locator("[data-sonner-toast]").filter(has_text="Session signed out.").wait_for()
     first.wait_for_function("() => document.querySelectorAll('#sessions-table tbody tr').length === 1")
 
