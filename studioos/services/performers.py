@@ -596,6 +596,7 @@ def update_legal(db: Session, actor: Actor, performer_id: int, legal: LegalInput
 def link_membership(db: Session, *, studio_id: int, user_id: int, performer_id: int) -> None:
     """Link an account to a model profile (called when a model accepts her invitation)."""
     get_row(db, studio_id, performer_id)
+    user_id = require_id(user_id)
     membership = db.exec(
         select(Membership).where(Membership.user_id == user_id, Membership.studio_id == studio_id)
     ).first()

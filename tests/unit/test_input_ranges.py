@@ -68,6 +68,7 @@ def test_out_of_range_ids_are_not_found(db: Session, huge: int) -> None:
         lambda: shifts.performer_week(db, actor, huge, SOON),
         lambda: performers.get_performer(db, actor, huge),
         lambda: performers.get_legal(db, actor, huge),
+        lambda: performers.link_account(db, actor, ids["Anna"], huge),
         lambda: attendance.check_in(db, actor, huge),
         lambda: attendance.hours_worked(db, actor, SOON, SOON, performer_id=huge),
         lambda: shift_requests.decide_request(db, actor, huge, approve=False),
