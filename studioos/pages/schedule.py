@@ -79,6 +79,7 @@ class ScheduleState(WeekNav, rx.State):
     # a booking that needs a yes first (a past shift, a paused model, an expired ID document)
     confirm_open: bool = False
     confirm_warnings: list[str] = []
+    confirm_title: str = ""
     confirm_label: str = ""
     _pending_booking: dict[str, Any] = {}  # {"kind": "single" | "series", "form": {...}, "flags": {...}}
 
@@ -230,7 +231,12 @@ class ScheduleState(WeekNav, rx.State):
         said_yes = {k: True for k in exc.errors if k in {"record_past", "confirm_blocked"}}
         self._pending_booking = {"kind": kind, "form": dict(form), "flags": {**flags, **said_yes}}
         self.confirm_warnings = list(exc.errors.values())
-        self.confirm_label = "Record past shift" if set(said_yes) == {"record_past"} else "Book anyway"
+        if kind == "edit":
+            self.confirm_title, self.confirm_label = "Save anyway?", "Save anyway"
+        elif set(said_yes) == {"record_past"}:
+            self.confirm_title, self.confirm_label = "Record a past shift?", "Record past shift"
+        else:
+            self.confirm_title, self.confirm_label = "Book anyway?", "Book anyway"
         self.confirm_open = True
 
     @rx.event
@@ -241,6 +247,8 @@ class ScheduleState(WeekNav, rx.State):
             return None
         if pending["kind"] == "series":
             return self._book_series(pending["form"], pending["flags"])
+        if pending["kind"] == "edit":
+            return self._save_shift(pending["form"], pending["flags"])
         return self._book_shift(pending["form"], pending["flags"])
 
     @rx.event
@@ -350,7 +358,12 @@ class ScheduleState(WeekNav, rx.State):
 
     @rx.event
     def save_shift(self, form: dict):  # type: ignore[no-untyped-def]
+        self._pending_booking = {}
+        return self._save_shift(form, {})
+
+    def _save_shift(self, form: dict, flags: dict[str, bool]):  # type: ignore[no-untyped-def]
         self.edit_errors = {}
+        confirm_blocked = bool(flags.get("confirm_blocked"))
         sid = self._selected_id()
         performer_id, room_id = parse_int(form.get("performer_id")), parse_int(form.get("room_id"))
         start, end = parse_time(form.get("start_time")), parse_time(form.get("end_time"))
@@ -379,6 +392,7 @@ class ScheduleState(WeekNav, rx.State):
                         start_time=start,
                         end_time=end,  # type: ignore[arg-type]
                         from_day=parse_day(self.edit_from_day, parse_day(self.selected.get("day"), date.min)),
+                        confirm_blocked=confirm_blocked,
                     )
                     message = f"Changed {count} shift(s) of the series."
                 else:
@@ -393,8 +407,11 @@ class ScheduleState(WeekNav, rx.State):
                         ends=ends,  # type: ignore[arg-type]
                         # The edit form has no notes box: no key means "keep the notes".
                         notes=str(form["notes"]) if "notes" in form else None,
+                        confirm_blocked=confirm_blocked,
                     )
                     message = "Shift changed."
+        except shifts.NeedsConfirmation as exc:
+            return self._ask(exc, "edit", form, flags)
         except ValidationFailed as exc:
             self.edit_errors = _form_errors(exc)
             return None
@@ -711,12 +728,12 @@ def _cancel_shift_button() -> rx.Component:
 
 
 def _booking_confirm_dialog() -> rx.Component:
-    """Opened by the state when a booking needs a yes: each warning, then "Book anyway" or "Record"."""
+    """Opened by the state when a booking or an edit needs a yes: each warning, then the yes button."""
     s = ScheduleState
     return confirm_dialog(
         None,
-        rx.cond(s.confirm_label == "Record past shift", "Record a past shift?", "Book anyway?"),
-        "Please check before booking:",
+        s.confirm_title,
+        "Please check first:",
         s.confirm_label,
         s.confirm_booking,
         details=rx.vstack(
@@ -730,7 +747,7 @@ def _booking_confirm_dialog() -> rx.Component:
             id="booking-warnings",
         ),
         color_scheme="orange",
-        cancel_label="Don't book",
+        cancel_label="Go back",
         open_=s.confirm_open,
         on_open_change=s.set_confirm_open,
         id_="booking-confirm",

@@ -503,8 +503,15 @@ def update_shift(
     starts: datetime,
     ends: datetime,
     notes: str | None = None,
+    confirm_blocked: bool = False,
+    now: datetime | None = None,
 ) -> ShiftRow:
-    """Change one occurrence (it stays part of its series; a later series edit overrides it)."""
+    """Change one occurrence (it stays part of its series; a later series edit overrides it).
+
+    A shift is not moved into the past (the no-show job would flag it at once): a past shift is
+    recorded with create_shift. Another model, or another time, for a paused model or one whose ID
+    document has expired by then raises NeedsConfirmation until `confirm_blocked`.
+    """
     studio_id = require(actor, Cap.SCHEDULE_MANAGE)
     shift = get_shift_row(db, studio_id, shift_id)
     _editable(shift)
@@ -527,6 +534,15 @@ def update_shift(
         )
     if errors:
         raise ValidationFailed(errors)
+    now = now or utcnow()
+    moved = (start_utc, end_utc) != (shift.starts_at, shift.ends_at)
+    if moved and end_utc <= now:
+        raise ValidationFailed(
+            {"day": "A shift cannot be moved into the past; to record a past shift, book it as a new one."}
+        )
+    if moved or performer_id != shift.performer_id:
+        span = (to_local(start_utc, zone).date(), start_utc, end_utc)
+        _booking_warnings(performer, [span], zone, now, record_past=True, confirm_blocked=confirm_blocked)
     shift.performer_id, shift.room_id = performer_id, room_id
     shift.starts_at, shift.ends_at = start_utc, end_utc
     if clean_notes is not None:
@@ -704,10 +720,13 @@ def update_series_from(
     start_time: time,
     end_time: time,
     from_day: date | None = None,
+    confirm_blocked: bool = False,
+    now: datetime | None = None,
 ) -> int:
     """Change every remaining occurrence of the series from `from_day` (default: this shift's day) on.
 
     Each occurrence keeps its local day and gets the new times, model and room. Returns the count.
+    A paused model, or one whose ID document has expired by one of the days: NeedsConfirmation.
     """
     studio_id = require(actor, Cap.SCHEDULE_MANAGE)
     room = get_room_row(db, studio_id, room_id)
@@ -733,6 +752,10 @@ def update_series_from(
         )
     if errors:
         raise ValidationFailed(errors)
+    if planned:
+        _booking_warnings(
+            performer, planned, zone, now or utcnow(), record_past=True, confirm_blocked=confirm_blocked
+        )
     target = series
     if start_day > series.first_day:
         # Split: the old series ends the day before; the changed tail becomes a series of its own.

@@ -256,6 +256,7 @@ def test_edit_and_cancel_one_occurrence(db: Session) -> None:
         room_id=ids["Room 2"],
         starts=datetime(2026, 6, 3, 12, 0),
         ends=datetime(2026, 6, 3, 18, 0),
+        now=BOOKED_ON,
     )
     assert row.stage_name == "Bella" and row.room_name == "Room 2" and row.series_id == second.series_id
     cancelled = shifts.cancel_shift(db, actor, made[2].id or 0)
@@ -427,3 +428,57 @@ def test_past_shift_refused_unless_recorded_as_history(db: Session) -> None:
     assert err.value.errors["record_past"].startswith(
         "2 of these shifts are in the past (the first: Wed 3 Jun 2026, 18:00–22:00)."
     )
+
+
+def test_edits_do_not_move_a_shift_into_the_past_nor_to_a_blocked_model_unasked(db: Session) -> None:
+    from studioos.services.shifts import NeedsConfirmation
+    from tests.unit.test_performers import new_performer
+
+    _, actor, ids = setup_studio(db)
+    paused = new_performer(db, actor, "Dora", status="paused")
+    shift = book(db, actor, ids, "Anna", "Room 1", DAY + timedelta(days=7), "10:00", "16:00")
+    on_day = datetime(2026, 6, 4, 12, 0, tzinfo=UTC)  # after DAY's shifts, before the booked one
+    same = {"room_id": ids["Room 2"], "starts": shift.starts_local, "ends": shift.ends_local}
+    # Moved to DAY, which is over by now: refused, whatever the confirmation.
+    with pytest.raises(ValidationFailed) as err:
+        shifts.update_shift(
+            db, actor, shift.id, performer_id=ids["Anna"], room_id=ids["Room 1"],
+            starts=datetime(2026, 6, 1, 10, 0), ends=datetime(2026, 6, 1, 16, 0), now=on_day,
+        )  # fmt: skip
+    assert err.value.errors == {
+        "day": "A shift cannot be moved into the past; to record a past shift, book it as a new one."
+    }
+    # Handed to a paused model: asks first.
+    with pytest.raises(NeedsConfirmation) as asked:
+        shifts.update_shift(db, actor, shift.id, performer_id=paused, **same, now=on_day)
+    assert asked.value.errors == {"confirm_blocked": "Dora is paused."}
+    row = shifts.update_shift(
+        db, actor, shift.id, performer_id=paused, **same, now=on_day, confirm_blocked=True
+    )
+    assert (row.stage_name, row.blocked) == ("Dora", "Paused")
+    # Her shift's room changes without asking again; so does a recorded past shift's.
+    same["room_id"] = ids["Room 1"]
+    shifts.update_shift(db, actor, shift.id, performer_id=paused, **same, now=on_day)
+    starts, ends = local_span(DAY, time(10), time(16))
+    past = shifts.create_shift(
+        db, actor, performer_id=ids["Bella"], room_id=ids["Room 1"], starts=starts, ends=ends,
+        now=on_day, record_past=True,
+    )  # fmt: skip
+    moved = shifts.update_shift(
+        db, actor, past.id, performer_id=ids["Bella"], room_id=ids["Room 2"], starts=starts, ends=ends,
+        now=on_day,
+    )  # fmt: skip
+    assert moved.room_name == "Room 2"
+    # A series handed to a paused model asks too.
+    made = _series(
+        db, actor, ids, weekdays=[2], start_time=time(18), end_time=time(22), first_day=DAY, weeks=3
+    )
+    with pytest.raises(NeedsConfirmation):
+        shifts.update_series_from(
+            db, actor, made[1].id or 0, performer_id=paused, room_id=ids["Room 1"],
+            start_time=time(18), end_time=time(22), now=on_day,
+        )  # fmt: skip
+    assert shifts.update_series_from(
+        db, actor, made[1].id or 0, performer_id=paused, room_id=ids["Room 1"],
+        start_time=time(18), end_time=time(22), now=on_day, confirm_blocked=True,
+    ) == 2  # fmt: skip
