@@ -257,8 +257,9 @@ def _session_row(row: dict) -> rx.Component:
             )
         ),
         rx.table.cell(row["ip"]),
-        rx.table.cell(row["started"]),
-        rx.table.cell(row["last_seen"]),
+        # On a phone the row is stacked without its header: the two times say which is which.
+        rx.table.cell(row["started"], data_label="Signed in"),
+        rx.table.cell(row["last_seen"], data_label="Last seen"),
         rx.table.cell(
             rx.cond(
                 row["current"] == "",
@@ -297,6 +298,7 @@ def _sessions() -> rx.Component:
                 rx.fragment(),
             ),
             width="100%",
+            wrap="wrap",
         ),
         rx.table.root(
             rx.table.header(

@@ -86,7 +86,7 @@ def _row(r: dict) -> rx.Component:
         rx.table.cell(r["what"]),
         rx.table.cell(r["shift"], white_space="nowrap"),
         rx.table.cell(rx.text(r["reason"], size="2")),
-        rx.table.cell(rx.text(r["created"], size="1", color_scheme="gray")),
+        rx.table.cell(rx.text(r["created"], size="1", color_scheme="gray"), data_label="Asked"),
         rx.table.cell(
             rx.cond(
                 pending,

@@ -205,12 +205,11 @@ def _fits(page, where: str) -> list[str]:  # type: ignore[no-untyped-def]
     return problems
 
 
-# After scrolling the page up or down only: is the middle of the element the thing under a
-# finger there (not covered, not clipped away by a card, not squashed to nothing)?
+# Once scrolled to (up or down: it is already within the width), is the middle of the element
+# the thing under a finger there (not covered, not clipped away by a card)?
 TAPPABLE_JS = """
 (el) => {
-  const r0 = el.getBoundingClientRect();
-  window.scrollTo(0, window.scrollY + r0.top + r0.height / 2 - window.innerHeight / 2);
+  el.scrollIntoView({block: 'center', inline: 'nearest'});
   const r = el.getBoundingClientRect();
   const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
   return !!hit && (el === hit || el.contains(hit));
@@ -250,6 +249,7 @@ OWNER_PAGES = [
     ("/rooms", "#new-room-submit"),
     ("/team", "#invite-submit"),
     ("/requests", '[id^="approve-request-"]'),
+    ("/audit", "#audit-filter"),
 ]
 
 
@@ -288,6 +288,15 @@ def test_model_pages_fit_a_phone(browser, app, studio: Studio) -> None:  # type:
         problems += _on_screen(page, '#upcoming-table [id^="time-off-"]', "coming up")
         problems += _on_screen(page, "#my-requests [data-status]", "my requests")
 
+        # Asking for time off: the dialog fits the phone, its button on screen.
+        page.locator('#upcoming-table [id^="time-off-"]').first.click()
+        page.locator("#request-time-off").wait_for()
+        shot(page, "phone-model-time-off")
+        problems += _fits(page, "time-off dialog")
+        problems += _on_screen(page, "#request-time-off", "time-off dialog")
+        page.keyboard.press("Escape")
+        page.locator("#request-time-off").wait_for(state="detached")
+
         # Checking in from the phone.
         page.click("#check-in")
         page.locator("#check-out").wait_for()
@@ -323,6 +332,22 @@ def test_owner_pages_fit_a_phone(browser, app, studio: Studio) -> None:  # type:
         page.get_by_role("radio", name="All").click()
         problems += _on_screen(page, '#requests-table [data-status="pending"]', "/requests all")
 
+        # The dialogs fit: a new model's form (one column), a shift's details.
+        _open(page, "/models", "#new-model")
+        page.click("#new-model")
+        page.locator("#new-model-submit").wait_for()
+        shot(page, "phone-owner-new-model")
+        problems += _fits(page, "new model dialog")
+        problems += _on_screen(page, "#new-model-submit", "new model dialog")
+        page.keyboard.press("Escape")
+        _open(page, "/schedule", ".shift-chip")
+        page.locator(".shift-chip").first.click()
+        page.locator("#shift-dialog").wait_for()
+        shot(page, "phone-owner-shift-dialog")
+        problems += _fits(page, "shift dialog")
+        problems += _on_screen(page, "#cancel-shift", "shift dialog")
+        page.keyboard.press("Escape")
+
         # The invitation's address field is a usable field, not an 8 px sliver.
         _open(page, "/team", "#invite-email")
         box = page.locator("#invite-email").bounding_box()
@@ -338,6 +363,12 @@ def test_owner_pages_fit_a_phone(browser, app, studio: Studio) -> None:  # type:
         overlap = min(bell["x"] + bell["width"], badge["x"] + badge["width"]) - max(bell["x"], badge["x"])
         if overlap > bell["width"] / 4:
             problems.append(f"the unread badge covers the bell: {bell} {badge}")
+        # ... and the notifications it opens fit the screen.
+        page.click("#notification-bell")
+        page.get_by_role("button", name="Mark all read").wait_for()
+        shot(page, "phone-owner-notifications")
+        problems += _fits(page, "notifications")
+        problems += _on_screen(page, "text=Mark all read", "notifications")
         assert not problems, "\n".join(problems)
 
 
