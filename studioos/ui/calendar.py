@@ -205,11 +205,6 @@ def _chip(shift: dict, on_click: Any, show_room: Any) -> rx.Component:
 WEEK_COLUMNS = rx.breakpoints(initial="1", md="7")
 
 
-# Seven columns need about 100 px each: from Reflex's "md" breakpoint (992 px) up. Below that
-# (phones, tablets) the week is a list of days, each as wide as the card.
-WEEK_COLUMNS = rx.breakpoints(initial="1", md="7")
-
-
 def week_calendar(state: Any, on_click: Any = None, *, show_room: Any = False) -> rx.Component:
     """Seven columns Monday..Sunday (a list of days on small screens); today is outlined and says
     "Today"."""
