@@ -766,6 +766,11 @@ def _shift_dialog() -> rx.Component:
             rx.hstack(
                 rx.badge(sel["attendance_label"], color_scheme=sel["color"], id="shift-attendance"),
                 rx.cond(sel["series"] != "", rx.badge("Weekly series", variant="outline"), rx.fragment()),
+                rx.cond(
+                    sel["blocked"] != "",
+                    rx.badge(sel["blocked"], color_scheme="red", id="shift-blocked"),
+                    rx.fragment(),
+                ),
                 rx.cond(sel["checked_in"] != "", rx.text("In " + sel["checked_in"], size="1"), rx.fragment()),
                 rx.cond(
                     sel["checked_out"] != "", rx.text("Out " + sel["checked_out"], size="1"), rx.fragment()

@@ -80,6 +80,7 @@ def test_past_booking_of_a_paused_model_asks_and_cancelling_asks(page, app) -> N
 
     # Cancelling asks; "Keep it" keeps it.
     chip.click()
+    assert page.locator("#shift-blocked").inner_text() == "Paused"
     page.click("#cancel-shift")
     page.locator("#cancel-shift-confirm").get_by_text("cannot be undone").wait_for()
     shot(page, "confirm-cancel-shift")
