@@ -34,6 +34,7 @@ from studioos.pages import (
 )
 from studioos.settings import get_settings
 from studioos.ui import backend, binding
+from studioos.ui.format import DateEchoState
 from studioos.ui.session import SessionState
 
 
@@ -120,7 +121,12 @@ _signed_in = [
     (requests.page, "/requests", "Requests", requests.RequestsState.load),
 ]
 for component, route, title, load in _signed_in:
-    app.add_page(component, route=route, title=f"{title} · StudioOS", on_load=[SessionState.ensure, load])
+    app.add_page(
+        component,
+        route=route,
+        title=f"{title} · StudioOS",
+        on_load=[SessionState.ensure, DateEchoState.clear, load],
+    )
 # Reflex serves the page registered under its 404 slug for every URL no route matches.
 app.add_page(
     not_found.page, route="404", title="Page not found · StudioOS", on_load=not_found.NotFoundState.load

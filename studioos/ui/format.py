@@ -53,6 +53,12 @@ class DateEchoState(rx.State):
     echoes: dict[str, str] = {}
 
     @rx.event
+    def clear(self) -> None:
+        """On every page load: a day picked on another page must not sit under this page's picker."""
+        if self.echoes:
+            self.echoes = {}
+
+    @rx.event
     def show(self, field_id: str, value: str):  # type: ignore[no-untyped-def]
         key = str(field_id)[:64]
         try:
