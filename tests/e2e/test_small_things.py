@@ -55,4 +55,8 @@ def test_unknown_urls_and_date_pickers(new_context, app) -> None:  # type: ignor
     # The header's dates say what they are.
     page.get_by_text("ID valid until 1 Jan 2031", exact=True).wait_for()
     page.get_by_text("Model since ", exact=False).wait_for()
+    # The day picked in the dialog on the list page is not left under this page's birth date picker.
+    page.click("#tab-documents")
+    page.locator("#birth_date").wait_for()
+    assert page.locator("#birth_date-echo").inner_text() == ""
     shot(page, "model-invite-prefilled")
