@@ -204,9 +204,9 @@ def _edit_dialog() -> rx.Component:
                         width="100%",
                         max_length=rooms.NOTES_MAX,
                     ),
-                    rx.hstack(
                     rx.text(f"At most {rooms.NOTES_MAX:,} characters.", size="1", color_scheme="gray"),
                     field_error(e, "edit_notes"),
+                    rx.hstack(
                         rx.checkbox(
                             "Active (new shifts can be booked in it)",
                             name="edit_active",
