@@ -312,8 +312,8 @@ class ScheduleState(WeekNav, rx.State):
         return events(
             self._reload_safely(),
             rx.toast.success(
-                f"Booked {result.created} shifts from "
-                f"{for_timezone(self.tz).date_range(result.first_day, result.last_day)}."
+                f"Booked {result.created} shifts between {for_timezone(self.tz).day_month(result.first_day)} "
+                f"and {for_timezone(self.tz).day(result.last_day)}."
             ),
         )
 
