@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
-from studioos.services import dashboard, studios
-from studioos.services.errors import ServiceError
+from studioos.services import attendance, dashboard, studios
+from studioos.services.errors import ServiceError, ValidationFailed
 from studioos.services.permissions import Cap
+from studioos.services.validation import parse_int
 from studioos.ui.backend import acting
 from studioos.ui.components import card, empty_state, page_header, stat_card
 from studioos.ui.format import Formats, for_studio
@@ -81,8 +82,11 @@ class DashboardState(rx.State):
                 "when": f"{fmt.weekday_date(nxt.starts_local)}, "
                 f"{fmt.wall_time(nxt.starts_local)}–{fmt.wall_time(nxt.ends_local)}",
                 "room": nxt.room_name,
+                "id": str(nxt.id),
                 "checked_in": "1" if nxt.checked_in_local else "",
                 "now": "1" if nxt.starts_at <= datetime.now(UTC) else "",
+                # What the button does: the service said whether the check-in window is open.
+                "action": "in" if home.can_check_in else ("out" if home.can_check_out else ""),
             }
             if nxt
             else {}
@@ -99,6 +103,28 @@ class DashboardState(rx.State):
             }
             for r in home.pending
         ]
+
+    def _attend(self, fn, ok: str):  # type: ignore[no-untyped-def]
+        """Check in or out of the shift this page shows (its id from the server's own state)."""
+        sid = parse_int(self.next_shift.get("id"))
+        if sid is None:
+            return None
+        try:
+            with acting(self.router) as (db, actor):
+                fn(db, actor, sid)
+        except ValidationFailed as exc:
+            return [DashboardState.load, rx.toast.error(next(iter(exc.errors.values()), exc.message))]
+        except ServiceError as exc:
+            return service_error_event(exc, "/dashboard")
+        return [DashboardState.load, rx.toast.success(ok)]
+
+    @rx.event
+    def check_in(self):  # type: ignore[no-untyped-def]
+        return self._attend(attendance.check_in, "Checked in. Have a good show!")
+
+    @rx.event
+    def check_out(self):  # type: ignore[no-untyped-def]
+        return self._attend(attendance.check_out, "Checked out.")
 
 
 def _model_home() -> rx.Component:
@@ -120,15 +146,34 @@ def _model_home() -> rx.Component:
                     align="start",
                 ),
                 rx.spacer(),
-                rx.link(
-                    rx.button(
-                        rx.icon(rx.cond(n["checked_in"] != "", "log-out", "log-in"), size=16),
-                        rx.cond(n["checked_in"] != "", "Check out in My schedule", "Check in in My schedule"),
-                        size="3",
-                        color_scheme="green",
+                rx.match(
+                    n["action"],
+                    (
+                        "in",
+                        rx.button(
+                            rx.icon("log-in", size=16),
+                            "Check in",
+                            size="3",
+                            color_scheme="green",
+                            on_click=s.check_in,
+                            id="home-check-in",
+                        ),
                     ),
-                    href="/my-schedule",
-                    id="home-my-schedule",
+                    (
+                        "out",
+                        rx.button(
+                            rx.icon("log-out", size=16),
+                            "Check out",
+                            size="3",
+                            on_click=s.check_out,
+                            id="home-check-out",
+                        ),
+                    ),
+                    rx.link(
+                        rx.button("My schedule", variant="soft", size="3"),
+                        href="/my-schedule",
+                        id="home-my-schedule",
+                    ),
                 ),
                 width="100%",
                 align="center",

@@ -147,6 +147,8 @@ class PerformerHome:
     hours: Decimal
     shifts_worked: int
     pending: list[RequestRow] = field(default_factory=list)
+    can_check_in: bool = False  # the next shift's check-in window is open and she is not in yet
+    can_check_out: bool = False  # she is checked in and not out
 
 
 def performer_home(db: Session, actor: Actor, *, now: datetime | None = None) -> PerformerHome | None:
@@ -174,6 +176,7 @@ def performer_home(db: Session, actor: Actor, *, now: datetime | None = None) ->
     )
     worked = attendance.hours_worked(db, actor, first, today)
     mine = worked[0] if worked else None
+    checked_in = next_shift is not None and next_shift.checked_in_local is not None
     return PerformerHome(
         linked=True,
         next_shift=next_shift,
@@ -182,4 +185,9 @@ def performer_home(db: Session, actor: Actor, *, now: datetime | None = None) ->
         hours=mine.hours if mine else Decimal("0.00"),
         shifts_worked=mine.shifts if mine else 0,
         pending=shift_requests.list_requests(db, actor, status="pending"),
+        # The same window attendance.check_in enforces: the button shows only when it would work.
+        can_check_in=next_shift is not None
+        and not checked_in
+        and next_shift.starts_at - attendance.EARLY_CHECK_IN <= now < next_shift.ends_at,
+        can_check_out=checked_in and next_shift is not None and next_shift.checked_out_local is None,
     )

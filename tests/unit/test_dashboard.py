@@ -72,9 +72,15 @@ def test_a_model_lands_on_her_next_shift_hours_and_pending_requests(db: Session)
     assert (home.period_first, home.period_last) == (day.replace(day=1), day)
     assert (home.hours, home.shifts_worked) == (Decimal("6.00"), 1)
     assert [(r.kind, r.shift_id) for r in home.pending] == [("time_off", coming.id)]
+    assert not home.can_check_in  # more than an hour before it starts
+    # An hour before, the check-in button shows; once she is in, the check-out one.
+    soon = dashboard.performer_home(db, anna, now=coming.starts_at - timedelta(minutes=59))
+    assert soon is not None and soon.can_check_in and not soon.can_check_out
+    attendance.check_in(db, anna, coming.id, now=coming.starts_at)
     # While a shift runs it is still "next": she needs its check-out.
     running = dashboard.performer_home(db, anna, now=coming.starts_at + timedelta(hours=1))
     assert running is not None and running.next_shift is not None and running.next_shift.id == coming.id
+    assert running.can_check_out and not running.can_check_in
 
 
 def test_staff_keep_the_studio_dashboard_and_an_unlinked_model_is_told(db: Session) -> None:
