@@ -203,6 +203,6 @@ def day_text(value: date | None) -> str:
 
 
 def room_label(name: str) -> str:
-    """"Room 5" for a room named "5" or "Room 5": never "Room Room 5"."""
+    """Room 5, for a room named "5" or "Room 5": never "Room Room 5"."""
     clean = (name or "").strip()
     return clean if clean.lower().startswith("room") else f"Room {clean}"
