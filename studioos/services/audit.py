@@ -192,7 +192,7 @@ def list_entries(
         .where(*where)
         .order_by(col(AuditLog.created_at).desc(), col(AuditLog.id).desc())
         .offset(max(offset, 0))
-        .limit(max(min(limit, 200), 1))
+        .limit(max(min(limit, 500), 1))
     ).all()
     names = {
         u.id: u.name
