@@ -22,6 +22,7 @@ from tests.e2e.conftest import PASSWORD, shot, sign_in, unique_email, wait_hydra
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 820, "height": 1180}
 DESKTOP = {"width": 1440, "height": 900}
 TZ = "Europe/Bucharest"
 
@@ -387,4 +388,14 @@ def test_desktop_keeps_its_sidebar_and_week(browser, app, studio: Studio) -> Non
     with _signed_in(browser, app, DESKTOP, studio.model_email) as page:
         pages = [*MODEL_PAGES, (f"/models/{studio.performer_id}", "#tab-profile")]
         problems += _check_pages(page, pages, "desktop-model", phone=False)
+    assert not problems, "\n".join(problems)
+
+
+def test_tablet_upright_fits(browser, app, studio: Studio) -> None:  # type: ignore[no-untyped-def]
+    """At 820 px the sidebar is back and leaves ~500 px: tables scroll inside their cards there,
+    and the week is still a list of days."""
+    with _signed_in(browser, app, TABLET, studio.owner_email) as page:
+        pages = [*OWNER_PAGES, (f"/models/{studio.performer_id}", "#profile-submit")]
+        problems = _check_pages(page, pages, "tablet-owner", phone=False)
+        assert page.locator("#sidebar-nav").is_visible()
     assert not problems, "\n".join(problems)
