@@ -10,6 +10,7 @@ from sqlmodel import Session
 from studioos.db import session_scope
 from studioos.jobs.attendance import mark_no_shows
 from studioos.jobs.compliance import send_document_reminders
+from studioos.services.auth import purge_signup_requests
 
 
 def _no_shows(db: Session, now: datetime) -> int:
@@ -20,9 +21,14 @@ def _reminders(db: Session, now: datetime) -> int:
     return send_document_reminders(db, now.date())
 
 
+def _signup_requests(db: Session, now: datetime) -> int:
+    return purge_signup_requests(db, now)
+
+
 JOBS: dict[str, Callable[[Session, datetime], int]] = {
     "no-shows": _no_shows,
     "document-reminders": _reminders,
+    "sign-up-requests": _signup_requests,
 }
 
 

@@ -36,6 +36,8 @@ TRIGGERS: dict[str, Any] = {
     "no-shows": IntervalTrigger(minutes=5),
     # Reminders go out once a day, early, before a studio's day starts in Europe and the Americas.
     "document-reminders": CronTrigger(hour=5, minute=0, timezone=UTC),
+    # Expired sign-up requests (personal data) are deleted hourly.
+    "sign-up-requests": IntervalTrigger(hours=1),
 }
 
 

@@ -7,7 +7,7 @@ import logging
 import math
 import smtplib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, true
@@ -221,6 +221,19 @@ def confirm_sign_up(db: Session, raw: str, client: Client) -> tuple[User, int]:
     # The browser that proved the address is the owner's: it is trusted like one she signed in with.
     _trust_browser(db, user.id or 0, client.browser)
     return user, studio.id or 0
+
+
+def purge_signup_requests(db: Session, now: datetime) -> int:
+    """Unconfirmed sign-ups hold a person's email, name, address and a password hash: once the
+    link has expired (or was used) there is no reason to keep them."""
+    rows = db.exec(
+        select(SignupRequest).where(
+            or_(col(SignupRequest.expires_at) <= now, col(SignupRequest.used_at).is_not(None))
+        )
+    ).all()
+    for row in rows:
+        db.delete(row)
+    return len(rows)
 
 
 def create_studio_and_owner(

@@ -150,6 +150,24 @@ def test_the_confirmation_link_expires_after_24_hours(db: Session) -> None:
     assert db.exec(select(func.count()).select_from(User)).one() == 0
 
 
+def test_expired_and_used_sign_up_requests_are_purged_by_the_job(db: Session) -> None:
+    from studioos.jobs.runner import JOBS
+    from studioos.models import utcnow
+
+    request_sign_up(db, "used@example.com")
+    auth.confirm_sign_up(db, token_in(mails_to("used@example.com")[0], "/signup/confirm/"), CLIENT)
+    request_sign_up(db, "expired@example.com")
+    request_sign_up(db, "pending@example.com")
+    expired = db.exec(select(SignupRequest).where(SignupRequest.email == "expired@example.com")).one()
+    expired.expires_at = utcnow() - timedelta(seconds=1)
+    db.add(expired)
+    db.commit()
+
+    assert JOBS["sign-up-requests"](db, utcnow()) == 2
+    db.commit()
+    assert db.exec(select(SignupRequest.email)).all() == ["pending@example.com"]
+
+
 @pytest.mark.parametrize("other", ["olivia@example.com", "OLIVIA@EXAMPLE.COM", "  Olivia@example.COM "])
 def test_sign_up_answers_the_same_for_a_taken_address_as_for_a_free_one(db: Session, other: str) -> None:
     owner = sign_up(db)
