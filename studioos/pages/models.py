@@ -199,7 +199,7 @@ def _row(r: dict) -> rx.Component:
                 rx.table.cell(r["email"]),
                 rx.table.cell(r["phone"]),
                 rx.table.cell(r["split"]),
-                rx.table.cell(doc_badge(r["doc"], r["doc_expiry"])),
+                rx.table.cell(doc_badge(r["doc"], r["doc_expiry"]), data_label="ID document"),
             ),
             rx.fragment(),
         ),

@@ -309,6 +309,11 @@ def test_model_pages_fit_a_phone(browser, app, studio: Studio) -> None:  # type:
         page.click("#nav-menu")
         drawer = page.locator("#nav-drawer")
         drawer.wait_for()
+        # It slides in from the left: wait until it is all the way in.
+        page.wait_for_function(
+            "() => { const d = document.querySelector('#nav-drawer');"
+            " return !!d && Math.abs(d.getBoundingClientRect().left) < 0.5; }"
+        )
         shot(page, "phone-model-drawer")
         assert drawer.locator('[data-nav="/team"]').count() == 0
         assert not _on_screen(page, '#nav-drawer [data-nav="/account"]', "drawer")
