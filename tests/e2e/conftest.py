@@ -154,6 +154,8 @@ class App:
     database_url: str
     log_path: Path
     process: subprocess.Popen
+    # The app's own environment (its encryption keys and secret), for tests that write rows it reads.
+    env: dict[str, str] = field(default_factory=dict)
     _engine: Engine | None = None
 
     def url(self, path: str) -> str:
@@ -265,7 +267,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
-    the_app = App(env["STUDIOOS_BASE_URL"], env["STUDIOOS_DATABASE_URL"], log_path, proc)
+    the_app = App(env["STUDIOOS_BASE_URL"], env["STUDIOOS_DATABASE_URL"], log_path, proc, env)
     try:
         _wait_ready(the_app, time.monotonic() + START_TIMEOUT)
     except Exception as exc:

@@ -12,7 +12,6 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -64,13 +63,6 @@ class Studio:
     performer_id: int
 
 
-def _app_encryption_keys(app) -> str:  # type: ignore[no-untyped-def]
-    """The app process was started with its own key; rows written here must be readable there."""
-    raw = Path(f"/proc/{app.process.pid}/environ").read_bytes()
-    env = dict(item.split("=", 1) for item in raw.decode(errors="replace").split("\0") if "=" in item)
-    return env["STUDIOOS_ENCRYPTION_KEYS"]
-
-
 @pytest.fixture
 def studio(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[Studio]:  # type: ignore[no-untyped-def]
     from studioos import db as dbmod
@@ -82,7 +74,7 @@ def studio(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[Studio]:  # type: i
     from studioos.services.permissions import Actor
 
     monkeypatch.setenv("STUDIOOS_DATABASE_URL", app.database_url)
-    monkeypatch.setenv("STUDIOOS_ENCRYPTION_KEYS", _app_encryption_keys(app))
+    monkeypatch.setenv("STUDIOOS_ENCRYPTION_KEYS", app.env["STUDIOOS_ENCRYPTION_KEYS"])
     settings_mod.reset_settings_cache()
     dbmod.reset_engine_cache()
     owner_email, model_email = unique_email("phone-owner"), unique_email("phone-model")

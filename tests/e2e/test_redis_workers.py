@@ -74,7 +74,7 @@ def redis_app(
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-        the_app = App(env["STUDIOOS_BASE_URL"], env["STUDIOOS_DATABASE_URL"], log_path, proc)
+        the_app = App(env["STUDIOOS_BASE_URL"], env["STUDIOOS_DATABASE_URL"], log_path, proc, env)
         try:
             _wait_ready(the_app, time.monotonic() + START_TIMEOUT)
         except Exception as exc:
