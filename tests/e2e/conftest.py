@@ -338,6 +338,19 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 # --- flows the tests share ----------------------------------------------------------------
 
 
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> object:
+    """Poll a condition outside the browser (a file, a database row, a Redis key) until it holds;
+    returns its truthy value, or fails saying what never happened."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} within {timeout:.0f}s")
+        time.sleep(0.2)
+
+
 def wait_hydrated(page, selector: str = "form") -> None:  # type: ignore[no-untyped-def]
     """Pages are prerendered: before React hydrates them a click submits the plain HTML form
     (a GET with the fields in the URL). Wait until React owns the element."""

@@ -27,6 +27,7 @@ from tests.e2e.conftest import (
     sign_up,
     unique_email,
     wait_hydrated,
+    wait_until,
 )
 
 pytestmark = pytest.mark.e2e
@@ -141,13 +142,11 @@ def test_redis_holds_no_session_token_or_legal_data(redis_app, browser) -> None:
         open_documents(page, performer_id)
         [session_token] = [c["value"] for c in ctx.cookies() if c["name"] == "studioos_session"]
 
-        deadline = time.monotonic() + 20
-        while True:
+        def stored() -> list[bytes] | None:
             values = [v for k in store.scan_iter(count=1000) if isinstance(v := store.get(k), bytes)]
-            if any(legal_loaded_pickled(v) for v in values) or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
-        assert any(legal_loaded_pickled(v) for v in values), "Redis never held the documents tab"
+            return values if any(legal_loaded_pickled(v) for v in values) else None
+
+        values = wait_until(stored, 20, "Redis never held the documents tab")
         assert leaks(values, {"session token": session_token, **LEGAL}) == {}
     finally:
         ctx.close()

@@ -4,6 +4,8 @@ model's invitation box filled with her email."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from tests.e2e.conftest import shot, sign_up, unique_email, wait_hydrated
@@ -44,7 +46,9 @@ def test_unknown_urls_and_date_pickers(new_context, app) -> None:  # type: ignor
     page.fill("#stage_name", "Mira")
     page.fill("#email", "mira@example.com")
     page.fill("#legal_name", "Mira Pop")
-    page.fill("#doc_expiry", "2031-01-01")
+    expiry = date.today().replace(month=1, day=1) + timedelta(days=5 * 366)
+    expiry = expiry.replace(month=1, day=1)  # 1 January, about five years from now
+    page.fill("#doc_expiry", expiry.isoformat())
     page.click("#new-model-submit")
     page.wait_for_url("**/models/*")
     page.get_by_role("heading", name="Mira").wait_for()
@@ -53,7 +57,7 @@ def test_unknown_urls_and_date_pickers(new_context, app) -> None:  # type: ignor
     )
     assert page.locator("#back-link").get_attribute("href") == "/models"
     # The header's dates say what they are.
-    page.get_by_text("ID valid until 1 Jan 2031", exact=True).wait_for()
+    page.get_by_text(f"ID valid until 1 Jan {expiry.year}", exact=True).wait_for()
     page.get_by_text("Model since ", exact=False).wait_for()
     # The day picked in the dialog on the list page is not left under this page's birth date picker.
     page.click("#tab-documents")

@@ -10,7 +10,6 @@ the same scan is in test_redis_workers.py.
 from __future__ import annotations
 
 import pickletools
-import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from sqlmodel import Session
 
 from studioos.models import Membership, Studio, User
 from studioos.services.passwords import hash_password
-from tests.e2e.conftest import PASSWORD, App, sign_in, sign_out, unique_email, wait_hydrated
+from tests.e2e.conftest import PASSWORD, App, sign_in, sign_out, unique_email, wait_hydrated, wait_until
 from tests.e2e.test_analyst_state import SECRETS, STAGE, _new_model
 from tests.e2e.test_event_isolation import EventChannel
 
@@ -77,14 +76,11 @@ def store_blobs(app: App) -> list[bytes]:
 
 
 def wait_for_store(app: App, condition, timeout: float = 20) -> list[bytes]:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
+    def written() -> list[bytes] | None:
         blobs = store_blobs(app)
-        if condition(blobs):
-            return blobs
-        if time.monotonic() > deadline:
-            raise AssertionError("the state store never recorded the documents tab")
-        time.sleep(0.2)
+        return blobs if condition(blobs) else None
+
+    return wait_until(written, timeout, "the state store never recorded the documents tab")  # type: ignore[return-value]
 
 
 def open_documents(page, performer_id: str) -> None:  # type: ignore[no-untyped-def]
@@ -222,7 +218,4 @@ def test_uploads_act_only_for_the_requests_own_session(new_context, app) -> None
     # Her own upload, through the page, still works.
     [session_token] = [c["value"] for c in ctx.cookies() if c["name"] == "studioos_session"]
     assert _post_upload(app, client_token, f"studioos_session={session_token}") == 200
-    deadline = time.monotonic() + 15
-    while _photo_file(app, performer_id) == before and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert _photo_file(app, performer_id) != before
+    wait_until(lambda: _photo_file(app, performer_id) != before, 15, "her own upload never saved the photo")
