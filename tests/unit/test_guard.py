@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from studioos.api import guard
 from studioos.services import auth
+
+
+def run_async(coro) -> None:  # type: ignore[no-untyped-def]
+    """asyncio.run in a thread of its own: the browser tests keep Playwright's loop running in
+    the main thread for the whole session."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coro).result()
 
 
 class Inner:
@@ -48,7 +56,7 @@ def run(app, scope, body_chunks: list[bytes] | None = None) -> tuple[int, list[t
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    run_async(app(scope, receive, send))
     start = next((m for m in sent if m["type"] == "http.response.start"), {"status": 0, "headers": []})
     return start["status"], list(start.get("headers", [])), reads
 
@@ -73,7 +81,7 @@ def test_the_websocket_never_sees_the_private_cookies() -> None:
     async def ignore(_message: dict[str, Any]) -> None:
         return None
 
-    asyncio.run(guard.CookieGuard(inner)(scope, nothing, ignore))
+    run_async(guard.CookieGuard(inner)(scope, nothing, ignore))
     [seen] = inner.scopes
     headers = b"".join(value for _name, value in seen["headers"])
     assert b"SECRET-TOKEN" not in headers
