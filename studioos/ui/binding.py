@@ -22,6 +22,7 @@ import reflex as rx
 from reflex.middleware import Middleware
 
 from studioos import crypto
+from studioos.api.guard import upload_session
 from studioos.settings import get_settings
 from studioos.ui.backend import token_of
 
@@ -65,7 +66,11 @@ class SessionBindingMiddleware(Middleware):
     """Runs before every event, the hydrate included (installed first, ahead of Reflex's own)."""
 
     async def preprocess(self, app: Any, state: Any, event: Any) -> None:
-        current = session_fingerprint(token_of(state.router))
+        # An upload's event may run on a worker that does not hold the tab's socket (several
+        # workers with Redis): its session is the one the upload request itself proved.
+        router = state.router
+        token = token_of(router) or upload_session(router.session.client_token or "")
+        current = session_fingerprint(token)
         binding = await state.get_state(SessionBinding)
         if binding._fingerprint != current:
             await blank_page_states(state)

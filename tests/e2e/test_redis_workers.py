@@ -129,8 +129,18 @@ def test_several_workers_share_state_in_redis(redis_app, browser, mailbox) -> No
 
 def test_redis_holds_no_session_token_or_legal_data(redis_app, browser) -> None:  # type: ignore[no-untyped-def]
     """The same scan as test_state_store.py, of every value in Redis database 11."""
-    from tests.e2e.test_analyst_state import _new_model
-    from tests.e2e.test_state_store import LEGAL, leaks, legal_loaded_pickled, make_owner, open_documents
+    from playwright.sync_api import expect
+
+    from tests.e2e.test_analyst_state import STAGE, _new_model
+    from tests.e2e.test_state_store import (
+        LEGAL,
+        _photo_file,
+        _post_upload,
+        leaks,
+        legal_loaded_pickled,
+        make_owner,
+        open_documents,
+    )
 
     app, store = redis_app
     ctx = browser.new_context(base_url=app.base_url, viewport={"width": 1280, "height": 860})
@@ -148,5 +158,14 @@ def test_redis_holds_no_session_token_or_legal_data(redis_app, browser) -> None:
 
         values = wait_until(stored, 20, "Redis never held the documents tab")
         assert leaks(values, {"session token": session_token, **LEGAL}) == {}
+
+        # Her photo uploads land on whichever worker accepts them, not always the one holding
+        # her tab's socket: each still acts as her own session and saves the photo.
+        client_token = page.evaluate("window.sessionStorage.getItem('token')")
+        for _ in range(6):
+            before = _photo_file(app, performer_id)
+            assert _post_upload(app, client_token, f"studioos_session={session_token}") == 200
+            wait_until(lambda b=before: _photo_file(app, performer_id) != b, 15, "an upload saved nothing")
+        expect(page.get_by_role("heading", name=STAGE)).to_be_visible()
     finally:
         ctx.close()
