@@ -47,7 +47,7 @@ def page() -> rx.Component:
                 rx.vstack(
                     rx.text("Enter the email you sign in with.", size="2", color_scheme="gray"),
                     form_field("Email", "email", ForgotState.errors, type="email", auto_complete="email"),
-                    rx.button("Send the link", type="submit", size="3", width="100%"),
+                    rx.button("Send the link", type="submit", size="3", width="100%", id="forgot-submit"),
                     spacing="3",
                     width="100%",
                 ),

@@ -396,3 +396,29 @@ def test_tablet_upright_fits(browser, app, studio: Studio) -> None:  # type: ign
         problems = _check_pages(page, pages, "tablet-owner", phone=False)
         assert page.locator("#sidebar-nav").is_visible()
     assert not problems, "\n".join(problems)
+
+
+# The pages before signing in, and the button each is for. Models sign in on their phones.
+PUBLIC_PAGES = [
+    ("/signin", "#signin-submit"),
+    ("/signup", "#signup-submit"),
+    ("/forgot", "#forgot-submit"),
+    ("/privacy", "h1"),
+]
+
+
+def test_public_pages_fit_a_phone(browser, app) -> None:  # type: ignore[no-untyped-def]
+    ctx = _context(browser, app, PHONE)
+    try:
+        page = ctx.new_page()
+        problems: list[str] = []
+        for path, action in PUBLIC_PAGES:
+            page.goto(path)
+            page.locator(action).first.wait_for()
+            page.evaluate("document.fonts.ready.then(() => true)")
+            shot(page, "phone-public" + path.replace("/", "-"))
+            problems += _fits(page, path)
+            problems += _on_screen(page, action, path)
+        assert problems == []
+    finally:
+        ctx.close()
