@@ -107,6 +107,18 @@ def _browser_cookie_header(value: str) -> bytes:
     return "; ".join(parts).encode("latin-1")
 
 
+def _is_page_load(scope: Scope) -> bool:
+    """A browser loading a page (not a script, an image or an API call): only those get the
+    browser id, so cacheable assets never carry a Set-Cookie."""
+    if scope.get("method") != "GET":
+        return False
+    headers = {k.lower(): v for k, v in scope.get("headers", [])}
+    dest = headers.get(b"sec-fetch-dest")
+    if dest is not None:
+        return dest == b"document"
+    return b"text/html" in headers.get(b"accept", b"")
+
+
 async def _refuse(send: Send, status: int, message: str) -> None:
     body = json.dumps({"error": message}).encode()
     await send(
@@ -142,7 +154,7 @@ class CookieGuard:
         if kind == "http" and path.startswith(UPLOAD_PATH):
             await self._upload(scope, receive, send)
             return
-        if kind == "http" and BROWSER_COOKIE not in request_cookies(scope):
+        if kind == "http" and _is_page_load(scope) and BROWSER_COOKIE not in request_cookies(scope):
             await self.app(scope, receive, self._with_browser_cookie(send))
             return
         await self.app(scope, receive, send)

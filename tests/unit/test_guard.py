@@ -93,8 +93,11 @@ def test_the_websocket_never_sees_the_private_cookies() -> None:
     }
 
 
+PAGE_LOAD = {"accept": "text/html,application/xhtml+xml", "sec-fetch-dest": "document"}
+
+
 def test_a_first_page_load_gets_a_browser_id_cookie_and_later_ones_keep_it() -> None:
-    status, headers, _ = run(guard.CookieGuard(Inner()), http_scope("/signin"))
+    status, headers, _ = run(guard.CookieGuard(Inner()), http_scope("/signin", headers=PAGE_LOAD))
     assert status == 200
     [set_cookie] = [v.decode() for k, v in headers if k == b"set-cookie"]
     assert set_cookie.startswith(f"{auth.BROWSER_COOKIE}=")
@@ -102,9 +105,22 @@ def test_a_first_page_load_gets_a_browser_id_cookie_and_later_ones_keep_it() -> 
     value = set_cookie.split(";", 1)[0].split("=", 1)[1]
     assert len(value) >= 40  # 256 random bits
 
-    known = http_scope("/signin", headers={"cookie": f"{auth.BROWSER_COOKIE}={value}"})
+    known = http_scope("/signin", headers={**PAGE_LOAD, "cookie": f"{auth.BROWSER_COOKIE}={value}"})
     _, again, _ = run(guard.CookieGuard(Inner()), known)
     assert [v for k, v in again if k == b"set-cookie"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/assets/app.js", {"accept": "*/*", "sec-fetch-dest": "script"}),
+        ("/favicon.svg", {"accept": "image/avif,image/webp,*/*"}),
+        ("/healthz", {"accept": "application/json"}),
+    ],
+)
+def test_assets_and_api_calls_get_no_cookie(path: str, headers: dict[str, str]) -> None:
+    _, got, _ = run(guard.CookieGuard(Inner()), http_scope(path, headers=headers))
+    assert [v for k, v in got if k == b"set-cookie"] == []
 
 
 @pytest.fixture
