@@ -170,7 +170,7 @@ def _model_home() -> rx.Component:
                         ),
                     ),
                     rx.link(
-                        rx.button("My schedule", variant="soft", size="3"),
+                        rx.button("My schedule", variant="soft", size="3", white_space="nowrap"),
                         href="/my-schedule",
                         id="home-my-schedule",
                     ),
