@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,9 +10,9 @@ from sqlmodel import Session, col, select
 
 from studioos.models import AuthSession, LoginEvent, TokenPurpose, User, UserToken, utcnow
 from studioos.services import audit, mail
-from studioos.services.auth import MAIL_FAILED, consume_token, revoke_user_sessions
+from studioos.services.auth import consume_token, revoke_user_sessions
 from studioos.services.devices import describe_user_agent
-from studioos.services.errors import NotFound, NotSignedIn, ServiceError, ValidationFailed
+from studioos.services.errors import NotFound, NotSignedIn, ValidationFailed
 from studioos.services.passwords import hash_password, verify_password
 from studioos.services.permissions import Actor
 from studioos.services.tokens import new_token
@@ -84,7 +83,7 @@ def request_email_change(db: Session, actor: Actor, new_email: str, password: st
     audit.record_by(db, actor, "account.email_change_requested", target=email_c)
     if taken is not None:
         if taken.is_active and taken.deleted_at is None:
-            _send_change_mail(
+            mail.send_or_refuse(
                 email_c,
                 "Someone tried to move a StudioOS account to your address",
                 f"Hello {taken.name},\n\nSomeone signed in to another StudioOS account tried to change "
@@ -103,7 +102,7 @@ def request_email_change(db: Session, actor: Actor, new_email: str, password: st
         )
     )
     link = get_settings().url(f"/confirm-email/{raw}")
-    _send_change_mail(
+    mail.send_or_refuse(
         email_c,
         "Confirm your new StudioOS email address",
         f"Hello {user.name},\n\nConfirm that this is your new StudioOS sign-in address "
@@ -111,15 +110,6 @@ def request_email_change(db: Session, actor: Actor, new_email: str, password: st
         f"If you did not ask for this, ignore this email; nothing changes.\n",
     )
     return email_c
-
-
-def _send_change_mail(to: str, subject: str, body: str) -> None:
-    try:
-        mail.send(to, subject, body)
-    except (OSError, smtplib.SMTPException) as exc:
-        # Free and taken addresses both get a mail, so an outage answers the same for both.
-        log.exception("could not send an email change mail")
-        raise ServiceError(MAIL_FAILED) from exc
 
 
 def confirm_email_change(db: Session, raw: str, ip: str = "", user_agent: str = "") -> str:

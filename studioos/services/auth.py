@@ -29,7 +29,7 @@ from studioos.models import (
 )
 from studioos.services import audit, mail, notifications
 from studioos.services.devices import describe_user_agent, device_key
-from studioos.services.errors import NotFound, NotSignedIn, ServiceError, Throttled, ValidationFailed
+from studioos.services.errors import NotFound, NotSignedIn, Throttled, ValidationFailed
 from studioos.services.formatting import for_studio
 from studioos.services.passwords import hash_password, needs_rehash, verify_password
 from studioos.services.permissions import Actor
@@ -70,7 +70,7 @@ SIGNUP_LINK_INVALID = "This sign-up link is invalid, already used or expired. Pl
 SIGNUP_ADDRESS_TAKEN = (
     "This link is no longer valid: an account with this address exists now. Sign in instead."
 )
-MAIL_FAILED = "We could not send the email just now. Please try again in a few minutes."
+MAIL_FAILED = mail.MAIL_FAILED
 
 log = logging.getLogger("studioos.auth")
 
@@ -150,7 +150,7 @@ def sign_up(
             )
         )
         link = get_settings().url(f"/signup/confirm/{raw}")
-        _send_signup_mail(
+        mail.send_or_refuse(
             email_c,
             "Confirm your new StudioOS studio",
             f"Hello {name_c},\n\nFollow this link to create your studio {studio_name_c} on StudioOS "
@@ -158,7 +158,7 @@ def sign_up(
             f"If you did not ask for this, ignore this email; nothing is created.\n",
         )
     elif existing.is_active and existing.deleted_at is None:
-        _send_signup_mail(
+        mail.send_or_refuse(
             email_c,
             "Someone tried to create a StudioOS account with your address",
             f"Hello {existing.name},\n\nSomeone tried to create a StudioOS account with this address, "
@@ -168,15 +168,6 @@ def sign_up(
             f"If it was not you, ignore this email; nothing changed.\n",
         )
     return email_c
-
-
-def _send_signup_mail(to: str, subject: str, body: str) -> None:
-    try:
-        mail.send(to, subject, body)
-    except (OSError, smtplib.SMTPException) as exc:
-        # Both answers (free or taken address) send a mail, so an outage fails both the same way.
-        log.exception("could not send a sign-up mail")
-        raise ServiceError(MAIL_FAILED) from exc
 
 
 def _check_signup_throttle(db: Session, ip: str) -> None:

@@ -9,11 +9,23 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+from studioos.services.errors import ServiceError
 from studioos.settings import get_settings
 
 log = logging.getLogger("studioos.mail")
 
 _LINK = re.compile(r"https?://\S+")
+MAIL_FAILED = "We could not send the email just now. Please try again in a few minutes."
+
+
+def send_or_refuse(to: str, subject: str, body: str) -> None:
+    """For answers that must look the same whatever the address (sign-up, email change): both
+    branches send one mail, so an outage refuses both alike instead of telling them apart."""
+    try:
+        send(to, subject, body)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.exception("could not send %r", subject)
+        raise ServiceError(MAIL_FAILED) from exc
 
 
 def send(to: str, subject: str, body: str) -> None:
