@@ -23,7 +23,7 @@ from studioos.services import attendance, performers, photos, platforms, shifts,
 from studioos.services.errors import NotFound, ServiceError, ValidationFailed
 from studioos.services.performers import DOCUMENT_LABELS, STATUS_LABELS
 from studioos.services.permissions import Cap
-from studioos.ui.backend import acting, acting_upload
+from studioos.ui.backend import acting
 from studioos.ui.binding import SealedVars
 from studioos.ui.calendar import (
     WeekNav,
@@ -352,7 +352,7 @@ class ModelDetailState(SealedVars, WeekNav, rx.State):
             return None
         data = await files[0].read()
         try:
-            with acting_upload(self.router) as (db, actor):
+            with acting(self.router) as (db, actor):
                 photos.upload_photo(db, actor, pid, data)
         except ValidationFailed as exc:
             self.photo_error = exc.errors.get("photo", exc.message)

@@ -52,7 +52,12 @@ def client_of(router: Any) -> auth.Client:
 
 
 def token_of(router: Any) -> str:
-    return socket_cookies(router).get(auth.SESSION_COOKIE, "")
+    """The session of this event: the live socket's cookie. An upload's event carries none and
+    may run on a worker without the tab's socket (several workers): its session is the one the
+    upload request itself proved by its own cookie (studioos.api.guard)."""
+    return socket_cookies(router).get(auth.SESSION_COOKIE, "") or upload_session(
+        router.session.client_token or ""
+    )
 
 
 @contextmanager
@@ -60,16 +65,6 @@ def acting(router: Any) -> Iterator[tuple[Session, Actor]]:
     """A unit of work with the actor re-checked against the database on every event."""
     with session_scope() as db:
         actor = auth.require_actor(db, token_of(router), client_of(router))
-        yield db, actor
-
-
-@contextmanager
-def acting_upload(router: Any) -> Iterator[tuple[Session, Actor]]:
-    """For upload handlers: the actor is the one the upload request's own cookie proved
-    (studioos.api.guard), never whoever holds the tab's client token or socket."""
-    with session_scope() as db:
-        token = upload_session(router.session.client_token or "")
-        actor = auth.require_actor(db, token, client_of(router))
         yield db, actor
 
 

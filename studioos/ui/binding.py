@@ -12,6 +12,7 @@ tab's client token, and a hydrate sends a token's state to whoever presents that
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import pickle
@@ -22,7 +23,6 @@ import reflex as rx
 from reflex.middleware import Middleware
 
 from studioos import crypto
-from studioos.api.guard import upload_session
 from studioos.settings import get_settings
 from studioos.ui.backend import token_of
 
@@ -43,8 +43,10 @@ class SessionBinding(rx.State):
     _fingerprint: str = ""
 
 
-def app_state_classes() -> list[type[rx.State]]:
-    """Every page and shell state of StudioOS (not Reflex's internal ones)."""
+@functools.cache
+def app_state_classes() -> tuple[type[rx.State], ...]:
+    """Every page and shell state of StudioOS (not Reflex's internal ones); the tree is fixed
+    once the app is imported, so it is walked once."""
     found: list[type[rx.State]] = []
     pending = list(rx.State.get_substates())
     while pending:
@@ -52,7 +54,7 @@ def app_state_classes() -> list[type[rx.State]]:
         pending.extend(cls.get_substates())
         if cls.__module__.startswith(APP_PACKAGE) and cls is not SessionBinding:
             found.append(cls)
-    return sorted(found, key=lambda c: c.get_full_name())
+    return tuple(sorted(found, key=lambda c: c.get_full_name()))
 
 
 async def blank_page_states(state: Any) -> None:
@@ -66,11 +68,7 @@ class SessionBindingMiddleware(Middleware):
     """Runs before every event, the hydrate included (installed first, ahead of Reflex's own)."""
 
     async def preprocess(self, app: Any, state: Any, event: Any) -> None:
-        # An upload's event may run on a worker that does not hold the tab's socket (several
-        # workers with Redis): its session is the one the upload request itself proved.
-        router = state.router
-        token = token_of(router) or upload_session(router.session.client_token or "")
-        current = session_fingerprint(token)
+        current = session_fingerprint(token_of(state.router))
         binding = await state.get_state(SessionBinding)
         if binding._fingerprint != current:
             await blank_page_states(state)
