@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from studioos.ui.components import notice_panel
 from studioos.ui.layout import public_page, shell
 from studioos.ui.session import SessionState
+
+MISSING = "There is no page at this address. The link may be mistyped, or the page has moved."
 
 
 class NotFoundState(rx.State):
@@ -22,35 +25,22 @@ class NotFoundState(rx.State):
 
 
 def _signed_in_body() -> rx.Component:
-    return rx.center(
-        rx.vstack(
-            rx.icon("map-pin-off", size=44, color=rx.color("gray", 9)),
-            rx.heading("Page not found", size="6", id="not-found"),
-            rx.text(
-                "There is no page at this address. The link may be mistyped, or the page has moved.",
-                color_scheme="gray",
-                text_align="center",
-                max_width="26rem",
-            ),
-            rx.link(
-                rx.button("Back to the dashboard", variant="soft"), href="/dashboard", id="not-found-home"
-            ),
-            align="center",
-            spacing="3",
+    return notice_panel(
+        icon="map-pin-off",
+        color="gray",
+        title="Page not found",
+        title_id="not-found",
+        text=MISSING,
+        action=rx.link(
+            rx.button("Back to the dashboard", variant="soft"), href="/dashboard", id="not-found-home"
         ),
-        padding="4rem",
-        width="100%",
     )
 
 
 def _signed_out_body() -> rx.Component:
     return public_page(
         rx.heading("Page not found", size="5", id="not-found"),
-        rx.text(
-            "There is no page at this address. The link may be mistyped, or the page has moved.",
-            color_scheme="gray",
-            size="2",
-        ),
+        rx.text(MISSING, color_scheme="gray", size="2"),
         rx.link(rx.button("Sign in", width="100%", size="3"), href="/signin", id="not-found-signin"),
     )
 

@@ -190,23 +190,32 @@ def pager(state: Any) -> rx.Component:
     )
 
 
-def not_allowed() -> rx.Component:
+def notice_panel(
+    *, icon: str, color: str, title: str, title_id: str, text: str, action: rx.Component
+) -> rx.Component:
+    """A page-wide message inside the shell: what happened, and the way on."""
     return rx.center(
         rx.vstack(
-            rx.icon("shield-x", size=44, color=rx.color("red", 9)),
-            rx.heading("Not allowed", size="6", id="not-allowed"),
-            rx.text(
-                "Your role does not give access to this page. Ask an owner of your studio if you need it.",
-                color_scheme="gray",
-                text_align="center",
-                max_width="26rem",
-            ),
-            rx.link(rx.button("Back to the dashboard", variant="soft"), href="/dashboard"),
+            rx.icon(icon, size=44, color=rx.color(color, 9)),
+            rx.heading(title, size="6", id=title_id),
+            rx.text(text, color_scheme="gray", text_align="center", max_width="26rem"),
+            action,
             align="center",
             spacing="3",
         ),
         padding=rx.breakpoints(initial="2rem 0.5rem", sm="4rem"),
         width="100%",
+    )
+
+
+def not_allowed() -> rx.Component:
+    return notice_panel(
+        icon="shield-x",
+        color="red",
+        title="Not allowed",
+        title_id="not-allowed",
+        text="Your role does not give access to this page. Ask an owner of your studio if you need it.",
+        action=rx.link(rx.button("Back to the dashboard", variant="soft"), href="/dashboard"),
     )
 
 
