@@ -338,6 +338,29 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 # --- flows the tests share ----------------------------------------------------------------
 
 
+def add_member(app: App, owner_email: str, role: str, *, performer_id: int | None = None) -> str:
+    """A member of the owner's studio made straight in the app's database; returns her email
+    (password PASSWORD). For tests whose subject is what she sees, not how she was invited."""
+    from sqlmodel import Session, select
+
+    from studioos.models.accounts import Membership, User
+    from studioos.services.passwords import hash_password
+
+    with Session(app.engine) as db:
+        studio_id = db.exec(
+            select(Membership.studio_id)
+            .join(User, User.id == Membership.user_id)
+            .where(User.email == owner_email)
+        ).one()
+        email = unique_email(role)
+        user = User(email=email, name=f"{role.title()} Member", password_hash=hash_password(PASSWORD))
+        db.add(user)
+        db.flush()
+        db.add(Membership(user_id=user.id, studio_id=studio_id, role=role, performer_id=performer_id))
+        db.commit()
+    return email
+
+
 def wait_until(condition: Callable[[], object], timeout: float, what: str) -> object:
     """Poll a condition outside the browser (a file, a database row, a Redis key) until it holds;
     returns its truthy value, or fails saying what never happened."""

@@ -7,11 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import Session, select
 
-from studioos.models.accounts import Membership, User
-from studioos.services.passwords import hash_password
-from tests.e2e.conftest import PASSWORD, sign_in, sign_up, unique_email, wait_hydrated
+from tests.e2e.conftest import add_member, sign_in, sign_up, unique_email, wait_hydrated
 from tests.e2e.test_event_isolation import EventChannel
 
 pytestmark = pytest.mark.e2e
@@ -70,18 +67,7 @@ def test_analyst_receives_no_legal_or_contact_fields(new_context, app) -> None: 
     expect(owner_page.locator("#doc_number")).to_have_value(SECRETS["document number"])
     assert "document number" in _leaks(owner_channel.received)
 
-    with Session(app.engine) as db:
-        studio_id = db.exec(
-            select(Membership.studio_id)
-            .join(User, User.id == Membership.user_id)
-            .where(User.email == owner_email)
-        ).one()
-        analyst_email = unique_email("analyst")
-        analyst = User(email=analyst_email, name="Ana Lyst", password_hash=hash_password(PASSWORD))
-        db.add(analyst)
-        db.flush()
-        db.add(Membership(user_id=analyst.id, studio_id=studio_id, role="analyst"))
-        db.commit()
+    analyst_email = add_member(app, owner_email, "analyst")
 
     page = new_context().new_page()
     channel = EventChannel(page)

@@ -4,11 +4,8 @@ page, and not in any state delta the server sends over the websocket."""
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session, select
 
-from studioos.models.accounts import Membership, User
-from studioos.services.passwords import hash_password
-from tests.e2e.conftest import PASSWORD, sign_in, sign_up, unique_email, wait_hydrated
+from tests.e2e.conftest import add_member, sign_in, sign_up, unique_email, wait_hydrated
 from tests.e2e.test_analyst_state import STAGE, _new_model
 from tests.e2e.test_event_isolation import EventChannel
 
@@ -34,21 +31,7 @@ def test_model_receives_no_staff_notes_about_her(new_context, app) -> None:  # t
     owner_channel._settle()
     assert NOTE in "\n".join(owner_channel.received)
 
-    with Session(app.engine) as db:
-        studio_id = db.exec(
-            select(Membership.studio_id)
-            .join(User, User.id == Membership.user_id)
-            .where(User.email == owner_email)
-        ).one()
-        model_email = unique_email("model")
-        model = User(email=model_email, name="Zora User", password_hash=hash_password(PASSWORD))
-        db.add(model)
-        db.flush()
-        link = Membership(
-            user_id=model.id, studio_id=studio_id, role="performer", performer_id=int(performer_id)
-        )
-        db.add(link)
-        db.commit()
+    model_email = add_member(app, owner_email, "performer", performer_id=int(performer_id))
 
     page = new_context().new_page()
     channel = EventChannel(page)
