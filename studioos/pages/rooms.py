@@ -2,54 +2,53 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import reflex as rx
 
+from studioos.models import Room
 from studioos.services import rooms
-from studioos.services.errors import ServiceError, ValidationFailed
 from studioos.services.formatting import room_label
 from studioos.services.permissions import Cap
-from studioos.ui.backend import acting
-from studioos.ui.calendar import parse_int
+from studioos.services.validation import parse_id
 from studioos.ui.components import card, empty_state, field_error, form_field, page_header
 from studioos.ui.layout import shell
-from studioos.ui.session import service_error_event
+from studioos.ui.service_call import Answer, ServicePage, service_event
 
 
-class RoomsState(rx.State):
-    rooms: list[dict[str, str]] = []
+@dataclass(frozen=True)
+class RoomRow:
+    """A room as the table shows it."""
+
+    id: int
+    name: str
+    notes: str
+    active: bool
+
+    @classmethod
+    def of(cls, room: Room) -> RoomRow:
+        return cls(id=room.id or 0, name=room.name, notes=room.notes, active=room.is_active)
+
+
+class RoomsState(ServicePage):
+    rooms: list[RoomRow] = []
     new_errors: dict[str, str] = {}
     edit_errors: dict[str, str] = {}
-    editing: dict[str, str] = {}
+    editing: RoomRow = RoomRow(id=0, name="", notes="", active=True)
     edit_open: bool = False
 
     def _reload(self) -> None:
-        with acting(self.router) as (db, actor):
-            found = rooms.list_rooms(db, actor, include_inactive=True)
-        self.rooms = [
-            {"id": str(r.id), "name": r.name, "notes": r.notes, "active": "1" if r.is_active else ""}
-            for r in found
-        ]
+        self.rooms = [RoomRow.of(r) for r in self._call(rooms.list_rooms, include_inactive=True)]
 
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @service_event
+    def load(self) -> None:
         self.new_errors, self.edit_errors, self.edit_open = {}, {}, False
-        try:
-            self._reload()
-        except ServiceError as exc:
-            return service_error_event(exc, "/rooms")
-        return None
+        self._reload()
 
-    @rx.event
-    def create(self, form: dict):  # type: ignore[no-untyped-def]
-        self.new_errors = {}
-        try:
-            with acting(self.router) as (db, actor):
-                room = rooms.create_room(db, actor, str(form.get("name", "")), str(form.get("notes", "")))
-        except ValidationFailed as exc:
-            self.new_errors = exc.errors
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, "/rooms")
+    @service_event(errors="new_errors")
+    def create(self, form: dict[str, Any]) -> Answer:
+        room = self._call(rooms.create_room, str(form.get("name", "")), str(form.get("notes", "")))
         self._reload()
         return [
             rx.toast.success(f"{room_label(room.name)} added."),
@@ -57,73 +56,60 @@ class RoomsState(rx.State):
             rx.set_value("notes", ""),
         ]
 
+    def _find(self, room_id: Any) -> RoomRow | None:
+        wanted = parse_id(room_id)
+        return next((r for r in self.rooms if r.id == wanted), None)
+
     @rx.event
-    def start_edit(self, room_id: str) -> None:
-        found = next((r for r in self.rooms if r["id"] == str(room_id)), None)
+    def start_edit(self, room_id: int) -> None:
+        found = self._find(room_id)
         if found is not None:
-            self.editing, self.edit_errors, self.edit_open = dict(found), {}, True
+            self.editing, self.edit_errors, self.edit_open = found, {}, True
 
     @rx.event
     def set_edit_open(self, value: bool) -> None:
         self.edit_open = bool(value)
 
-    @rx.event
-    def save(self, form: dict):  # type: ignore[no-untyped-def]
-        self.edit_errors = {}
-        room_id = parse_int(self.editing.get("id"))
-        if room_id is None:
+    @service_event(errors="edit_errors", prefix="edit_")
+    def save(self, form: dict[str, Any]) -> Answer:
+        if not self.editing.id:
             return None
-        try:
-            with acting(self.router) as (db, actor):
-                room = rooms.update_room(
-                    db,
-                    actor,
-                    room_id,
-                    name=str(form.get("edit_name", "")),
-                    notes=str(form.get("edit_notes", "")),
-                    is_active=bool(form.get("edit_active")),
-                )
-        except ValidationFailed as exc:
-            self.edit_errors = {("edit_" + k): v for k, v in exc.errors.items()}
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, "/rooms")
+        room = self._call(
+            rooms.update_room,
+            self.editing.id,
+            name=str(form.get("edit_name", "")),
+            notes=str(form.get("edit_notes", "")),
+            is_active=bool(form.get("edit_active")),
+        )
         self.edit_open = False
         self._reload()
         return rx.toast.success(f"{room_label(room.name)} saved.")
 
-    @rx.event
-    def toggle_active(self, room_id: str, active: bool):  # type: ignore[no-untyped-def]
-        rid = parse_int(room_id)
-        found = next((r for r in self.rooms if r["id"] == str(room_id)), None)
-        if rid is None or found is None:
+    @service_event
+    def toggle_active(self, room_id: int, active: bool) -> Answer:
+        found = self._find(room_id)
+        if found is None:
             return None
-        try:
-            with acting(self.router) as (db, actor):
-                room = rooms.update_room(
-                    db, actor, rid, name=found["name"], notes=found["notes"], is_active=bool(active)
-                )
-        except ValidationFailed as exc:
-            return rx.toast.error(next(iter(exc.errors.values()), exc.message))
-        except ServiceError as exc:
-            return service_error_event(exc, "/rooms")
+        room = self._call(
+            rooms.update_room, found.id, name=found.name, notes=found.notes, is_active=bool(active)
+        )
         self._reload()
         return rx.toast.success(f"{room.name} is {'active' if room.is_active else 'inactive'}.")
 
 
-def _row(r: dict) -> rx.Component:
+def _row(r: RoomRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(r["name"], weight="medium")),
-        rx.table.cell(rx.text(r["notes"], size="2", color_scheme="gray")),
+        rx.table.cell(rx.text(r.name, weight="medium")),
+        rx.table.cell(rx.text(r.notes, size="2", color_scheme="gray")),
         rx.table.cell(
             rx.hstack(
                 rx.switch(
-                    checked=r["active"] != "",
-                    on_change=lambda v: RoomsState.toggle_active(r["id"], v),
-                    id="room-active-" + r["id"],
+                    checked=r.active,
+                    on_change=lambda v: RoomsState.toggle_active(r.id, v),
+                    id="room-active-" + r.id.to_string(),
                 ),
                 rx.cond(
-                    r["active"] != "",
+                    r.active,
                     rx.badge("Active", color_scheme="green"),
                     rx.badge("Inactive", color_scheme="gray"),
                 ),
@@ -132,18 +118,20 @@ def _row(r: dict) -> rx.Component:
         ),
         rx.table.cell(
             rx.hstack(
-                rx.link(rx.button("Week", size="1", variant="soft"), href="/schedule?room=" + r["id"]),
+                rx.link(
+                    rx.button("Week", size="1", variant="soft"), href="/schedule?room=" + r.id.to_string()
+                ),
                 rx.button(
                     "Edit",
                     size="1",
                     variant="soft",
-                    on_click=RoomsState.start_edit(r["id"]),
-                    id="edit-room-" + r["id"],
+                    on_click=RoomsState.start_edit(r.id),
+                    id="edit-room-" + r.id.to_string(),
                 ),
                 spacing="2",
             )
         ),
-        data_room_id=r["id"],
+        data_room_id=r.id.to_string(),
     )
 
 
@@ -191,7 +179,7 @@ def _edit_dialog() -> rx.Component:
                     rx.input(
                         name="edit_name",
                         id="edit_name",
-                        default_value=s.editing["name"],
+                        default_value=s.editing.name,
                         width="100%",
                         max_length=rooms.ROOM_NAME_MAX,
                     ),
@@ -200,7 +188,7 @@ def _edit_dialog() -> rx.Component:
                     rx.text_area(
                         name="edit_notes",
                         id="edit_notes",
-                        default_value=s.editing["notes"],
+                        default_value=s.editing.notes,
                         width="100%",
                         max_length=rooms.NOTES_MAX,
                     ),
@@ -211,7 +199,7 @@ def _edit_dialog() -> rx.Component:
                             "Active (new shifts can be booked in it)",
                             name="edit_active",
                             id="edit_active",
-                            default_checked=s.editing["active"] != "",
+                            default_checked=s.editing.active,
                         ),
                     ),
                     rx.hstack(
@@ -227,7 +215,7 @@ def _edit_dialog() -> rx.Component:
                 ),
                 on_submit=s.save,
                 reset_on_submit=False,
-                key=s.editing["id"],
+                key=s.editing.id.to_string(),
             ),
         ),
         open=s.edit_open,

@@ -649,6 +649,7 @@ def resolve_actor(
         found.last_seen_at = now
         db.add(found)
     client = client or Client()
+    studio = db.get(Studio, studio_id) if studio_id is not None else None
     return Actor(
         user_id=user.id or 0,
         email=user.email,
@@ -659,6 +660,8 @@ def resolve_actor(
         session_id=found.id,
         ip=client.ip,
         user_agent=client.user_agent,
+        timezone=(studio.timezone if studio else "") or "UTC",
+        currency=(studio.currency if studio else "") or "USD",
     )
 
 

@@ -192,6 +192,11 @@ def for_studio(studio: _StudioLike | None) -> Formats:
     return Formats(timezone=studio.timezone or "UTC", currency=studio.currency or "USD")
 
 
+def for_actor(actor: _StudioLike) -> Formats:
+    """Formats on the acting user's studio clock and currency (the Actor carries both)."""
+    return Formats(timezone=actor.timezone or "UTC", currency=actor.currency or "USD")
+
+
 def for_timezone(tz: str | None) -> Formats:
     return Formats(timezone=tz or "UTC")
 

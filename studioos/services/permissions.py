@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from studioos.models.accounts import Role
 from studioos.services.errors import PermissionDenied
@@ -81,6 +83,18 @@ class Actor:
     session_id: int | None = None
     ip: str = ""
     user_agent: str = ""
+    # The studio's clock and currency, read with the session: every page and service that shows a
+    # day or an amount uses these (support staff, who have no studio, work on UTC).
+    timezone: str = "UTC"
+    currency: str = "USD"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone or "UTC")
+
+    def today(self, now: datetime | None = None) -> date:
+        """The studio's calendar day now (a shift at 23:30 local time is on the local day)."""
+        return (now or datetime.now(UTC)).astimezone(self.zone).date()
 
     @property
     def caps(self) -> frozenset[Cap]:

@@ -14,6 +14,7 @@ import reflex as rx
 from studioos.services import validation
 from studioos.services.formatting import Formats
 from studioos.services.shifts import ShiftRow, WeekView
+from studioos.ui.service_call import ServicePage, service_event
 
 ATTENDANCE_LABELS = {
     "scheduled": "Scheduled",
@@ -94,7 +95,7 @@ def week_label(monday: date, fmt: Formats | None = None) -> str:
     return f"{monday:%d %b} – {sunday:%d %b %Y}"
 
 
-class WeekNav(rx.State, mixin=True):
+class WeekNav(ServicePage, mixin=True):
     """Which week is shown; `_reload()` (the page's) reads `week_of`."""
 
     week_of: str = ""
@@ -102,37 +103,24 @@ class WeekNav(rx.State, mixin=True):
     days: list[dict[str, str]] = []
     cells: list[list[dict[str, str]]] = []
 
-    def _reload(self) -> None:  # overridden by each page
-        raise TypeError(f"{type(self).__name__} must define _reload()")
-
     def _shift_week(self, weeks: int) -> None:
         day = parse_day(self.week_of, date.today())  # noqa: DTZ011 - replaced by the studio's today on load
         self.week_of = (day + timedelta(days=7 * weeks)).isoformat()
 
-    def _reload_safely(self):  # type: ignore[no-untyped-def]
-        from studioos.services.errors import ServiceError
-        from studioos.ui.session import service_error_event
-
-        try:
-            self._reload()
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
-        return None
-
-    @rx.event
-    def prev_week(self):  # type: ignore[no-untyped-def]
+    @service_event
+    def prev_week(self) -> None:
         self._shift_week(-1)
-        return self._reload_safely()
+        self._reload()
 
-    @rx.event
-    def next_week(self):  # type: ignore[no-untyped-def]
+    @service_event
+    def next_week(self) -> None:
         self._shift_week(1)
-        return self._reload_safely()
+        self._reload()
 
-    @rx.event
-    def this_week(self):  # type: ignore[no-untyped-def]
+    @service_event
+    def this_week(self) -> None:
         self.week_of = ""
-        return self._reload_safely()
+        self._reload()
 
 
 def week_nav(state: Any) -> rx.Component:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import reflex as rx
 
+from studioos.ui.service_call import ServicePage, service_event
+
 PAGE_SIZE = 25
 
 
-class PagedTable(rx.State, mixin=True):
+class PagedTable(ServicePage, mixin=True):
     sort_key: str = ""
     sort_desc: bool = False
     page: int = 0
     total: int = 0
-
-    def _reload(self) -> None:  # overridden by each page
-        raise TypeError(f"{type(self).__name__} must define _reload()")
 
     @rx.var
     def has_next(self) -> bool:
@@ -28,7 +27,7 @@ class PagedTable(rx.State, mixin=True):
         last = min(self.total, first + PAGE_SIZE - 1)
         return f"{first}–{last} of {self.total}"
 
-    @rx.event
+    @service_event
     def sort_by(self, key: str) -> None:
         if self.sort_key == key:
             self.sort_desc = not self.sort_desc
@@ -37,13 +36,13 @@ class PagedTable(rx.State, mixin=True):
         self.page = 0
         self._reload()
 
-    @rx.event
+    @service_event
     def next_page(self) -> None:
         if self.has_next:
             self.page += 1
             self._reload()
 
-    @rx.event
+    @service_event
     def prev_page(self) -> None:
         if self.page > 0:
             self.page -= 1

@@ -5,11 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from studioos.services import auth, notifications, studios
-from studioos.services.errors import NotSignedIn, PermissionDenied, ServiceError
+from studioos.services.errors import ServiceError
 from studioos.services.permissions import ROLE_LABELS
 from studioos.ui.backend import acting, anonymous, client_of, post_navigate, sign_in_redirect, token_of
 from studioos.ui.binding import blank_page_states
 from studioos.ui.format import for_studio
+from studioos.ui.service_call import service_error_event
 
 
 class SessionState(rx.State):
@@ -103,12 +104,3 @@ class SessionState(rx.State):
         """Every page state of the tab is blanked here, before the sign-out POST ends the session."""
         await blank_page_states(self)
         return post_navigate("/api/auth/signout")
-
-
-def service_error_event(exc: ServiceError, path: str = "/dashboard") -> rx.event.EventSpec:
-    """How a page reports a service refusal it did not handle inline."""
-    if isinstance(exc, NotSignedIn):
-        return sign_in_redirect(path)
-    if isinstance(exc, PermissionDenied):
-        return rx.toast.error("You are not allowed to do that.")
-    return rx.toast.error(exc.message)

@@ -1,0 +1,125 @@
+"""The one way a page's event handler calls the services.
+
+A page state inherits `ServicePage` and marks each handler that reaches the services with
+`@service_event` instead of `@rx.event`:
+
+    class RoomsState(ServicePage):
+        new_errors: dict[str, str] = {}
+
+        def _reload(self) -> None:
+            self.rooms = [RoomRow.of(r) for r in self._call(rooms.list_rooms, include_inactive=True)]
+
+        @service_event(errors="new_errors")
+        def create(self, form: dict) -> Answer:
+            room = self._call(rooms.create_room, form.get("name"), form.get("notes"))
+            self._reload()
+            return rx.toast.success(f"{room.name} added.")
+
+- `self._call(fn, *args)` runs `fn(db, actor, *args)` in its own unit of work with the actor
+  re-checked from the live session (commit on success, roll back on any error); several calls that
+  must land together use `with self._acting() as (db, actor):` instead.
+- `@service_event` turns what the services raise into what the user sees, the same on every page:
+  `ValidationFailed` becomes the form's inline errors (the state var named by `errors`, which is
+  cleared when the handler starts) or, for a handler without a form, an error toast;
+  `NotSignedIn` sends the tab to the sign-in page and back; `PermissionDenied` and every other
+  `ServiceError` become an error toast. Nothing else is caught: a bug still reaches Reflex's
+  error handler and the log.
+- The guarded reload: a page defines `_reload()` and calls it from decorated handlers only, so a
+  reload that fails (signed out meanwhile, the row gone) is reported like any other refusal.
+  `PagedTable` and `WeekNav` are built on this mixin, so their paging and week handlers are too.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import reflex as rx
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from studioos.services.errors import NotSignedIn, PermissionDenied, ServiceError, ValidationFailed
+from studioos.services.permissions import Actor
+from studioos.ui.backend import acting, sign_in_redirect
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# What a handler gives back to Reflex: nothing, one event, or several in order.
+Answer = EventSpec | Sequence[EventSpec] | None
+
+
+def service_error_event(exc: ServiceError, path: str = "/dashboard") -> EventSpec:
+    """How a page reports a service refusal it did not show inline."""
+    if isinstance(exc, NotSignedIn):
+        return sign_in_redirect(path)
+    if isinstance(exc, PermissionDenied):
+        return rx.toast.error("You are not allowed to do that.")
+    return rx.toast.error(exc.message)
+
+
+def form_errors(
+    exc: ValidationFailed, *, prefix: str = "", fields: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The refusal's messages keyed by the form's field names (`prefix` + the service's key, or the
+    name `fields` maps it to)."""
+    rename = fields or {}
+    return {prefix + rename.get(key, key): message for key, message in exc.errors.items()}
+
+
+class ServicePage(rx.State, mixin=True):
+    """A page state whose handlers call the services (see the module docstring)."""
+
+    @contextmanager
+    def _acting(self) -> Iterator[tuple[Session, Actor]]:
+        with acting(self.router) as unit:
+            yield unit
+
+    def _call(self, fn: Callable[Concatenate[Session, Actor, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+        with acting(self.router) as (db, actor):
+            return fn(db, actor, *args, **kwargs)
+
+    def _reload(self) -> None:
+        """Refill the page's data from the services; pages with data override it."""
+
+
+def _answer_for(
+    state: rx.State, exc: ServiceError, errors: str | None, prefix: str, fields: Mapping[str, str] | None
+) -> Answer:
+    if isinstance(exc, ValidationFailed):
+        if errors is not None:
+            setattr(state, errors, form_errors(exc, prefix=prefix, fields=fields))
+            return None
+        return rx.toast.error(next(iter(exc.errors.values()), exc.message))
+    return service_error_event(exc, state.router.url.path or "/dashboard")
+
+
+def service_event(
+    fn: Callable[..., Any] | None = None,
+    *,
+    errors: str | None = None,
+    prefix: str = "",
+    fields: Mapping[str, str] | None = None,
+) -> Any:
+    """`@rx.event` for a handler that calls services: refusals become inline errors or a toast.
+
+    errors: the state var (dict[str, str]) that holds this form's inline errors; cleared when the
+        handler starts and filled from a ValidationFailed. Without it a ValidationFailed is a toast.
+    prefix / fields: how the service's error keys become the form's field names.
+    """
+
+    def decorate(handler: Callable[..., Any]) -> Any:
+        @functools.wraps(handler)
+        def run(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+            if errors is not None:
+                setattr(self, errors, {})
+            try:
+                return handler(self, *args, **kwargs)
+            except ServiceError as exc:
+                return _answer_for(self, exc, errors, prefix, fields)
+
+        return rx.event(run)
+
+    return decorate(fn) if fn is not None else decorate
