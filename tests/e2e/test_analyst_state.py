@@ -13,7 +13,7 @@ from tests.e2e.test_event_isolation import EventChannel
 
 pytestmark = pytest.mark.e2e
 
-DETAIL = "reflex___state____state.studioos___pages___model_detail____model_detail_state"
+DETAIL = "reflex___state____state.studioos___pages___performer_detail____model_detail_state"
 
 STAGE = "Zora Night"
 SECRETS = {

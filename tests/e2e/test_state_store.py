@@ -151,7 +151,7 @@ def test_the_state_store_holds_no_token_or_legal_data_and_no_other_session_gets_
     assert leaks(store_blobs(app), {"session token": session_token, **LEGAL}) == {}
 
 
-DETAIL = "reflex___state____state.studioos___pages___model_detail____model_detail_state"
+DETAIL = "reflex___state____state.studioos___pages___performer_detail____model_detail_state"
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
     b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00"

@@ -34,7 +34,7 @@ def _at(root: State, pattern: str, path: str, args: dict[str, str]) -> None:
 
 def test_the_route_token_and_id_reach_the_pages(root_state: State) -> None:
     from studioos.pages.invite import InviteState
-    from studioos.pages.model_detail import ModelDetailState
+    from studioos.pages.performer_detail import ModelDetailState
     from studioos.pages.reset import ResetState
 
     _at(root_state, "/invite/[token]", "/invite/abc123", {"token": "abc123"})
