@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import reflex as rx
 
-from studioos.pages.models import (
+from studioos.pages.performers import (
     DOC_OPTIONS,
     STATUS_COLORS,
     STATUS_OPTIONS,
