@@ -1,0 +1,75 @@
+"""The one way a page calls services: what each refusal becomes for the user."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from studioos.services.errors import NotFound, NotSignedIn, PermissionDenied, ValidationFailed
+from studioos.ui.service_call import service_event
+
+
+class FakePage:
+    """Just what the decorator reads and writes on a state: the router's path and the errors var."""
+
+    def __init__(self) -> None:
+        self.router = SimpleNamespace(url=SimpleNamespace(path="/rooms"))
+        self.new_errors: dict[str, str] = {"name": "an old message"}
+        self.ran = False
+
+    @service_event(errors="new_errors", prefix="edit_", fields={"ends": "end_time"})
+    def save(self, exc: Exception | None) -> Any:
+        self.ran = True
+        if exc is not None:
+            raise exc
+        return "saved"
+
+    @service_event
+    def toggle(self, exc: Exception) -> Any:
+        raise exc
+
+
+def _js(answer: Any) -> str:
+    """An EventSpec as the browser receives it (its handler name and arguments)."""
+    return str(answer)
+
+
+def test_success_clears_the_forms_old_errors_and_returns_the_handlers_answer() -> None:
+    page = FakePage()
+    assert page.save(None) == "saved"
+    assert page.new_errors == {}
+
+
+def test_a_refused_form_shows_each_message_under_its_field() -> None:
+    page = FakePage()
+    answer = page.save(ValidationFailed({"name": "Enter a name.", "ends": "End after the start."}))
+    assert answer is None
+    assert page.new_errors == {"edit_name": "Enter a name.", "edit_end_time": "End after the start."}
+
+
+def test_without_a_form_a_refusal_is_a_toast_with_the_first_message() -> None:
+    answer = FakePage().toggle(ValidationFailed({"active": "A room with shifts ahead cannot close."}))
+    assert "A room with shifts ahead cannot close." in _js(answer)
+    assert "toast" in _js(answer)
+
+
+def test_signed_out_meanwhile_goes_to_sign_in_and_back_to_this_page() -> None:
+    answer = FakePage().toggle(NotSignedIn())
+    assert "/signin?next=/rooms" in _js(answer)
+
+
+def test_not_allowed_is_the_standard_toast() -> None:
+    answer = FakePage().toggle(PermissionDenied("internal detail"))
+    assert "You are not allowed to do that." in _js(answer)
+    assert "internal detail" not in _js(answer)
+
+
+def test_any_other_refusal_is_a_toast_with_its_message() -> None:
+    assert "Not found." in _js(FakePage().toggle(NotFound()))
+
+
+def test_a_bug_is_not_swallowed() -> None:
+    with pytest.raises(ZeroDivisionError):
+        FakePage().toggle(ZeroDivisionError())
