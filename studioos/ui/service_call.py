@@ -40,7 +40,7 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from studioos.services.errors import NotSignedIn, PermissionDenied, ServiceError, ValidationFailed
+from studioos.services.errors import NotFound, NotSignedIn, PermissionDenied, ServiceError, ValidationFailed
 from studioos.services.permissions import Actor
 from studioos.ui.backend import acting, sign_in_redirect
 
@@ -123,3 +123,60 @@ def service_event(
         return rx.event(run)
 
     return decorate(fn) if fn is not None else decorate
+
+def public_event(
+    fn: Callable[..., Any] | None = None,
+    *,
+    errors: str | None = None,
+    message: str = "message",
+    summary: bool = False,
+    link: str | None = None,
+) -> Any:
+    """`@rx.event` for a page seen before signing in (sign-in, sign-up, an emailed link), whose
+    handler acts as nobody (`anonymous()`): a refusal is written on the page itself, never a toast
+    or a trip to the sign-in page, which is where the visitor already is.
+
+    errors: the state var (dict[str, str]) of the form's inline errors, filled from a
+        ValidationFailed's field messages.
+    message: the state var (str) of the message above the form: the refusal's own words when they
+        name no field (throttled, wrong email or password, a browser without cookies, a link that
+        no longer works); with `summary`, also above a form whose fields were refused.
+    link: the state var (bool) that says the page's emailed link still works; a NotFound clears it.
+    The errors and the message are cleared when the handler starts.
+    """
+
+    def decorate(handler: Callable[..., Any]) -> Any:
+        @functools.wraps(handler)
+        def run(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+            if errors is not None:
+                setattr(self, errors, {})
+            setattr(self, message, "")
+            try:
+                return handler(self, *args, **kwargs)
+            except ServiceError as exc:
+                _write_refusal(self, exc, errors, message, summary, link)
+                return None
+
+        return rx.event(run)
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def _write_refusal(
+    state: rx.State, exc: ServiceError, errors: str | None, message: str, summary: bool, link: str | None
+) -> None:
+    # A field message that only repeats the refusal's own words (wrong email or password) is said
+    # once, above the form.
+    fields = (
+        {k: v for k, v in exc.errors.items() if v != exc.message} if isinstance(exc, ValidationFailed) else {}
+    )
+    if fields and errors is not None:
+        setattr(state, errors, fields)
+        if summary:
+            setattr(state, message, exc.message)
+    elif fields:
+        setattr(state, message, next(iter(fields.values())))
+    else:
+        setattr(state, message, exc.message)
+    if link is not None and isinstance(exc, NotFound):
+        setattr(state, link, False)
