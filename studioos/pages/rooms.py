@@ -2,44 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
 
-from studioos.models import Room
 from studioos.services import rooms
 from studioos.services.formatting import room_label
 from studioos.services.permissions import Cap
+from studioos.services.rooms import RoomRow
 from studioos.services.validation import parse_id
 from studioos.ui.components import card, empty_state, field_error, form_field, page_header
 from studioos.ui.layout import shell
 from studioos.ui.service_call import Answer, ServicePage, service_event
 
 
-@dataclass(frozen=True)
-class RoomRow:
-    """A room as the table shows it."""
-
-    id: int
-    name: str
-    notes: str
-    active: bool
-
-    @classmethod
-    def of(cls, room: Room) -> RoomRow:
-        return cls(id=room.id or 0, name=room.name, notes=room.notes, active=room.is_active)
-
-
-class RoomsState(ServicePage):
+class RoomsState(ServicePage, rx.State):
     rooms: list[RoomRow] = []
     new_errors: dict[str, str] = {}
     edit_errors: dict[str, str] = {}
-    editing: RoomRow = RoomRow(id=0, name="", notes="", active=True)
+    editing: RoomRow = RoomRow(id=0, name="", notes="", is_active=True)
     edit_open: bool = False
 
     def _reload(self) -> None:
-        self.rooms = [RoomRow.of(r) for r in self._call(rooms.list_rooms, include_inactive=True)]
+        self.rooms = self._call(rooms.list_rooms, include_inactive=True)
 
     @service_event
     def load(self) -> None:
@@ -104,12 +89,12 @@ def _row(r: RoomRow) -> rx.Component:
         rx.table.cell(
             rx.hstack(
                 rx.switch(
-                    checked=r.active,
+                    checked=r.is_active,
                     on_change=lambda v: RoomsState.toggle_active(r.id, v),
                     id="room-active-" + r.id.to_string(),
                 ),
                 rx.cond(
-                    r.active,
+                    r.is_active,
                     rx.badge("Active", color_scheme="green"),
                     rx.badge("Inactive", color_scheme="gray"),
                 ),
@@ -199,7 +184,7 @@ def _edit_dialog() -> rx.Component:
                             "Active (new shifts can be booked in it)",
                             name="edit_active",
                             id="edit_active",
-                            default_checked=s.editing.active,
+                            default_checked=s.editing.is_active,
                         ),
                     ),
                     rx.hstack(

@@ -3,7 +3,7 @@
 A page state inherits `ServicePage` and marks each handler that reaches the services with
 `@service_event` instead of `@rx.event`:
 
-    class RoomsState(ServicePage):
+    class RoomsState(ServicePage, rx.State):
         new_errors: dict[str, str] = {}
 
         def _reload(self) -> None:
@@ -123,6 +123,7 @@ def service_event(
         return rx.event(run)
 
     return decorate(fn) if fn is not None else decorate
+
 
 def public_event(
     fn: Callable[..., Any] | None = None,
