@@ -1,0 +1,311 @@
+"""What people see on the studio's pages that had no browser test: the public privacy policy,
+the notification bell, a model's photo upload, and the audit log's contents and filters.
+
+The studio is built straight in the e2e database through the services (set-up, not the subject):
+an owner, a model with a linked account, and an upcoming shift of hers.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from studioos.privacy_text import LAST_UPDATED, SECTIONS
+from tests.e2e.conftest import PASSWORD, shot, sign_in, unique_email, wait_hydrated, wait_until
+
+pytestmark = pytest.mark.e2e
+
+TZ = "Europe/Bucharest"
+OWNER = "Olga Owner"
+MODEL = "Mara Model"
+STAGE = "Mara Lumen"
+
+
+@dataclass(frozen=True)
+class Cast:
+    owner_email: str
+    model_email: str
+    performer_id: int
+
+
+@pytest.fixture
+def studio(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cast]:  # type: ignore[no-untyped-def]
+    from studioos import db as dbmod
+    from studioos import settings as settings_mod
+    from studioos.models import Membership, Role, User
+    from studioos.services import auth, performers, rooms, shifts
+    from studioos.services.passwords import hash_password
+    from studioos.services.permissions import Actor
+
+    # The services write to the app's database with the app's key (the legal fields are sealed).
+    monkeypatch.setenv("STUDIOOS_DATABASE_URL", app.database_url)
+    monkeypatch.setenv("STUDIOOS_ENCRYPTION_KEYS", app.env["STUDIOOS_ENCRYPTION_KEYS"])
+    settings_mod.reset_settings_cache()
+    dbmod.reset_engine_cache()
+    owner_email, model_email = unique_email("owner"), unique_email("model")
+    password_hash = hash_password(PASSWORD)
+    with dbmod.session_scope() as db:
+        studio_row, owner = auth.create_studio_and_owner(
+            db,
+            studio_name="Lumen Studio",
+            timezone=TZ,
+            currency="EUR",
+            name=OWNER,
+            email=owner_email,
+            password_hash=password_hash,
+            client=auth.Client(),
+        )
+        sid = studio_row.id or 0
+        model = User(email=model_email, name=MODEL, password_hash=password_hash)
+        db.add(model)
+        db.flush()
+        db.add(Membership(user_id=model.id or 0, studio_id=sid, role=Role.PERFORMER))
+        actor = Actor(
+            user_id=owner.id or 0,
+            email=owner.email,
+            name=owner.name,
+            studio_id=sid,
+            role=Role.OWNER,
+            timezone=TZ,
+            currency="EUR",
+        )
+        today = datetime.now(ZoneInfo(TZ)).date()
+        mara = performers.create_performer(
+            db,
+            actor,
+            performers.ProfileInput(stage_name=STAGE),
+            performers.LegalInput(
+                legal_name="Mara Ionescu",
+                birth_date="1996-05-02",
+                doc_expiry=(today + timedelta(days=400)).isoformat(),
+            ),
+        )
+        performers.link_membership(db, studio_id=sid, user_id=model.id or 0, performer_id=mara.id)
+        room = rooms.create_room(db, actor, "Blue room")
+        starts = datetime.combine(today + timedelta(days=2), datetime.min.time()).replace(hour=12)
+        shifts.create_shift(
+            db, actor, performer_id=mara.id, room_id=room.id, starts=starts, ends=starts + timedelta(hours=6)
+        )
+        performer_id = mara.id
+    yield Cast(owner_email, model_email, performer_id)
+    settings_mod.reset_settings_cache()
+    dbmod.reset_engine_cache()
+
+
+# --- /privacy -----------------------------------------------------------------------------
+
+
+def test_privacy_policy_is_public(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/signin")
+    wait_hydrated(page)
+    page.get_by_role("link", name="Privacy policy").first.click()
+    page.wait_for_url("**/privacy")
+    expect(page.get_by_role("heading", name="Privacy policy", level=1)).to_be_visible()
+    expect(page.locator("#policy-updated")).to_have_text(f"Last updated: {LAST_UPDATED}")
+    for title, paragraphs in SECTIONS:
+        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+        expect(page.get_by_text(paragraphs[0], exact=True)).to_be_visible()
+    assert "/privacy" in page.url  # a signed-out visitor is not sent to sign in
+    shot(page, "privacy")
+
+
+# --- the notification bell ----------------------------------------------------------------
+
+
+def test_bell_shows_a_models_request_until_marked_read(new_context, studio: Cast) -> None:  # type: ignore[no-untyped-def]
+    owner = new_context().new_page()
+    sign_in(owner, studio.owner_email)
+    wait_hydrated(owner, "#notification-bell")
+    expect(owner.locator("#unread-count")).to_have_count(0)
+    owner.click("#notification-bell")
+    expect(owner.get_by_text("Nothing new.")).to_be_visible()
+    owner.keyboard.press("Escape")
+
+    # The model asks for time off on her own page.
+    model = new_context().new_page()
+    sign_in(model, studio.model_email)
+    model.goto("/my-schedule")
+    model.get_by_role("button", name="Time off").first.click()
+    model.get_by_label("Reason (optional)").fill("My sister's wedding")
+    model.get_by_role("button", name="Send time-off request").click()
+    expect(model.get_by_text("Request pending").first).to_be_visible()
+
+    # The owner's next page shows one unread notification, and the bell lists it.
+    owner.goto("/dashboard")
+    expect(owner.locator("#unread-count")).to_have_text("1")
+    owner.click("#notification-bell")
+    panel = owner.get_by_role("dialog")
+    expect(panel.get_by_text(f"{STAGE} asks for time off")).to_be_visible()
+    expect(panel.get_by_text("My sister's wedding")).to_be_visible()
+    shot(owner, "bell-unread")
+
+    panel.get_by_role("button", name="Mark all read").click()
+    expect(owner.locator("#unread-count")).to_have_count(0)
+    # Read, not gone: still listed, and still read after a reload.
+    expect(panel.get_by_text(f"{STAGE} asks for time off")).to_be_visible()
+    owner.reload()
+    wait_hydrated(owner, "#notification-bell")
+    owner.click("#notification-bell")
+    expect(owner.get_by_role("dialog").get_by_text(f"{STAGE} asks for time off")).to_be_visible()
+    expect(owner.locator("#unread-count")).to_have_count(0)
+
+
+# --- photo upload -------------------------------------------------------------------------
+
+
+def _png(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 40, 90)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _open_model(page, performer_id: int) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"/models/{performer_id}")
+    page.get_by_role("heading", name=STAGE).wait_for()
+    wait_hydrated(page, "#photo-upload input[type=file]")
+
+
+def _photo_shown(page) -> int:  # type: ignore[no-untyped-def]
+    """The natural width of the model's photo once the browser has loaded it (0 before)."""
+    return int(
+        page.evaluate(
+            """() => {
+                const img = document.querySelector('img[alt^="Photo of"]');
+                return img && img.complete ? img.naturalWidth : 0;
+            }"""
+        )
+    )
+
+
+def test_photo_upload_shows_the_photo_and_refuses_a_non_image(new_context, app, studio: Cast) -> None:  # type: ignore[no-untyped-def]
+    page = new_context().new_page()
+    sign_in(page, studio.owner_email)
+    _open_model(page, studio.performer_id)
+    expect(page.get_by_role("img", name=f"Photo of {STAGE}")).to_have_count(0)
+
+    upload = page.locator("#photo-upload input[type=file]")
+    upload.set_input_files({"name": "mara.png", "mimeType": "image/png", "buffer": _png(64, 48)})
+    expect(page.get_by_text("Photo saved.")).to_be_visible()
+    expect(page.get_by_role("img", name=f"Photo of {STAGE}")).to_be_visible()
+    wait_until(lambda: _photo_shown(page) == 64, 15, "the uploaded photo is not shown")
+    saved = page.request.get(app.url(f"/api/photos/{studio.performer_id}"))
+    assert saved.status == 200 and saved.headers["content-type"].startswith("image/png")
+    shot(page, "photo-uploaded")
+
+    # A file that only calls itself a PNG is refused with a message, and the photo stays.
+    upload.set_input_files(
+        {"name": "notes.png", "mimeType": "image/png", "buffer": b"just some notes\n" * 20}
+    )
+    expect(
+        page.get_by_role("alert").filter(has_text="This file is not a JPEG, PNG or WebP image.")
+    ).to_be_visible()
+    shot(page, "photo-refused")
+    assert page.request.get(app.url(f"/api/photos/{studio.performer_id}")).body() == saved.body()
+    page.reload()
+    wait_hydrated(page, "#photo-upload input[type=file]")
+    expect(page.get_by_role("img", name=f"Photo of {STAGE}")).to_be_visible()
+    wait_until(lambda: _photo_shown(page) == 64, 15, "the saved photo is not shown after a reload")
+
+
+# --- the audit log ------------------------------------------------------------------------
+
+ROWS_JS = """() => [...document.querySelectorAll('table tbody tr')].map(
+    (tr) => [...tr.querySelectorAll('td')].slice(1, 3).map((td) => td.innerText.trim()))"""
+
+
+def _rows(page) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(who, action) of each row of the log as shown, newest first."""
+    return [(who, action) for who, action in page.evaluate(ROWS_JS)]
+
+
+def _rows_become(page, expected: list[tuple[str, str]], what: str) -> None:  # type: ignore[no-untyped-def]
+    last: list[list[tuple[str, str]]] = []
+
+    def shown() -> bool:
+        last[:] = [_rows(page)]
+        return last[0] == expected
+
+    try:
+        wait_until(shown, 20, what)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: the log shows {last[0] if last else None}, not {expected}") from None
+
+
+def _choose(page, trigger: str, option: str) -> None:  # type: ignore[no-untyped-def]
+    page.click(trigger)
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(page.get_by_role("listbox")).to_have_count(0)
+
+
+def test_audit_log_shows_what_was_done_and_the_filters_narrow_it(new_context, studio: Cast) -> None:  # type: ignore[no-untyped-def]
+    # What happens in the studio, done in the browser: the model mistypes her password once and
+    # signs in; the owner signs in and renames herself.
+    model = new_context().new_page()
+    model.goto("/signin")
+    wait_hydrated(model)
+    model.fill("#email", studio.model_email)
+    model.fill("#password", "not her password")
+    model.click("#signin-submit")
+    expect(model.locator("#form-message")).to_have_text("Wrong email or password.")
+    sign_in(model, studio.model_email)
+
+    page = new_context().new_page()
+    sign_in(page, studio.owner_email)
+    page.goto("/account")
+    wait_hydrated(page)
+    page.fill("#name", "Olga Renamed")
+    page.get_by_role("button", name="Save name").click()
+    expect(page.get_by_text("Your name is now Olga Renamed.")).to_be_visible()
+
+    page.goto("/audit")
+    page.get_by_role("heading", name="Audit log").wait_for()
+    wait_hydrated(page, "#audit-filter")
+    owner = "Olga Renamed"  # the log names people as they are called now
+    everything = [
+        (owner, "Name changed"),
+        (owner, "Signed in"),
+        (MODEL, "Signed in"),
+        (MODEL, "Sign-in failed"),
+        (owner, "Model added"),
+        (owner, "Studio created"),
+    ]
+    _rows_become(page, everything, "the log does not show the studio's actions")
+    shot(page, "audit-log")
+
+    # One kind of action.
+    _choose(page, "#audit-kind", "Sign-ins")
+    page.click("#audit-filter")
+    _rows_become(page, [r for r in everything if r[1] in ("Signed in", "Sign-in failed")], "Sign-ins filter")
+    _choose(page, "#audit-kind", "Account and sessions")
+    page.click("#audit-filter")
+    _rows_become(page, [(owner, "Name changed")], "Account and sessions filter")
+
+    # One person, with every kind of action.
+    _choose(page, "#audit-kind", "Every kind of action")
+    _choose(page, "#audit-person", MODEL)
+    page.click("#audit-filter")
+    _rows_become(page, [(MODEL, "Signed in"), (MODEL, "Sign-in failed")], "person filter")
+
+    # Days: nothing happened tomorrow; a period that ends before it starts is refused inline.
+    page.get_by_role("button", name="Clear", exact=True).click()
+    _rows_become(page, everything, "Clear did not bring every row back")
+    today = datetime.now(ZoneInfo(TZ)).date()
+    page.fill("#audit-first_day", (today + timedelta(days=1)).isoformat())
+    page.click("#audit-filter")
+    expect(page.get_by_text("Nothing logged")).to_be_visible()
+    assert _rows(page) == []
+    page.fill("#audit-first_day", today.isoformat())
+    page.fill("#audit-last_day", (today - timedelta(days=1)).isoformat())
+    page.click("#audit-filter")
+    expect(page.locator("#error-last_day")).to_have_text("The end of the period is before its start.")
+    page.fill("#audit-last_day", today.isoformat())
+    page.click("#audit-filter")
+    _rows_become(page, everything, "today's actions")
