@@ -11,7 +11,8 @@ change, so the UTC instants move by an hour and the one night of the change last
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -34,6 +35,7 @@ from studioos.services.validation import (
     add_years,
     check_day,
     clean_text,
+    parse_id,
     parse_int,
     require_id,
 )
@@ -520,7 +522,7 @@ def update_shift(
     zone = studio_zone(db, studio_id)
     # Notes and the day first: a day past the window would overflow the arithmetic below.
     clean_notes = None if notes is None else _clean_notes(notes)
-    _check_booking_days(db, studio_id, "day", starts.date())
+    _check_booking_days(db, studio_id, "day", starts.date(), now=now)
     start_utc, end_utc = to_utc(starts, zone), to_utc(ends, zone)
     errors = _check_span(start_utc, end_utc) or _check_bookable(room, performer)
     if not errors:
@@ -893,3 +895,245 @@ def get_shift(db: Session, actor: Actor, shift_id: int) -> ShiftRow:
     if own is not None and shift.performer_id != own:
         raise NotFound()
     return shift_dto(db, shift, docs=_sees_documents(actor))
+
+
+# ---------------------------------------------------------------- the booking forms
+#
+# The schedule page's forms send text; these parse it and book through the calls above. Every refusal
+# is keyed by the form's field names (performer_id, room_id, day, first_day, start_time, end_time,
+# weeks, weekdays, notes, from_day), so a page shows each message under its field as it is.
+
+# The calls above name a span problem by their arguments; the forms by their fields.
+_FORM_FIELDS = {"ends": "end_time", "last_day": "weeks"}
+
+
+@contextmanager
+def _keyed_by_form() -> Iterator[None]:
+    try:
+        yield
+    except NeedsConfirmation:
+        raise  # keyed by the yes-arguments (record_past, confirm_blocked) the caller repeats the call with
+    except ValidationFailed as exc:
+        errors = {_FORM_FIELDS.get(key, key): message for key, message in exc.errors.items()}
+        raise ValidationFailed(errors, exc.message) from exc
+
+
+def _parse_day(raw: object) -> date | None:
+    try:
+        return date.fromisoformat(str(raw if raw is not None else "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def _parse_time(raw: object) -> time | None:
+    # A time input sends HH:MM (some browsers HH:MM:SS): the minutes are what a shift is booked by.
+    try:
+        return time.fromisoformat(str(raw if raw is not None else "").strip()[:5])
+    except ValueError:
+        return None
+
+
+def _who_and_when(
+    form: Mapping[str, object], day_field: str, errors: dict[str, str]
+) -> tuple[int | None, int | None, date | None, time | None, time | None]:
+    """The fields both booking forms and the edit form share, each missing one noted in `errors`."""
+    performer_id, room_id = parse_id(form.get("performer_id")), parse_id(form.get("room_id"))
+    day = _parse_day(form.get(day_field))
+    start, end = _parse_time(form.get("start_time")), _parse_time(form.get("end_time"))
+    if performer_id is None:
+        errors["performer_id"] = "Choose a model."
+    if room_id is None:
+        errors["room_id"] = "Choose a room."
+    if day is None:
+        what = "the first day of the series" if day_field == "first_day" else "the day of the shift"
+        errors[day_field] = f"Enter {what}."
+    if start is None:
+        errors["start_time"] = "Enter the start time, like 18:00."
+    if end is None:
+        errors["end_time"] = "Enter the end time, like 02:00."
+    return performer_id, room_id, day, start, end
+
+
+def _notes_of(form: Mapping[str, object]) -> str | None:
+    """The notes box's text; None when the form has no notes box (an edit keeps the notes)."""
+    return str(form["notes"] or "") if "notes" in form else None
+
+
+@dataclass(frozen=True)
+class ShiftInput:
+    """One shift as the booking or edit form gives it: the model, the room, a studio-local day and
+    wall-clock times (an end not after the start is the next morning)."""
+
+    performer_id: int
+    room_id: int
+    day: date
+    start_time: time
+    end_time: time
+    notes: str | None = ""  # None: the form had no notes box, so an edit keeps them
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, object], *, day_field: str = "day") -> ShiftInput:
+        """Parse the form's text, or raise ValidationFailed naming every missing or unreadable field.
+
+        day_field: the field that holds the day; a series edit sends the day it applies from
+            ("from_day") and no day of its own.
+        """
+        errors: dict[str, str] = {}
+        performer_id, room_id, day, start, end = _who_and_when(form, day_field, errors)
+        if performer_id is None or room_id is None or day is None or start is None or end is None:
+            raise ValidationFailed(errors)
+        return cls(performer_id, room_id, day, start, end, _notes_of(form))
+
+    def span(self) -> tuple[datetime, datetime]:
+        """Studio-local start and end (ValidationFailed on "day" for a day with no next day)."""
+        return local_span(self.day, self.start_time, self.end_time)
+
+
+@dataclass(frozen=True)
+class SeriesInput:
+    """A weekly series as the series form gives it: weekdays 0 = Monday ... 6 = Sunday, from
+    `first_day` for `weeks` weeks."""
+
+    performer_id: int
+    room_id: int
+    weekdays: tuple[int, ...]
+    first_day: date
+    start_time: time
+    end_time: time
+    weeks: int
+    notes: str = ""
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, object], weekdays: Iterable[object]) -> SeriesInput:
+        """Parse the form's text and the ticked weekdays, or raise ValidationFailed naming every
+        missing or unreadable field. The weeks' range is the booking's rule (create_series)."""
+        errors: dict[str, str] = {}
+        performer_id, room_id, first_day, start, end = _who_and_when(form, "first_day", errors)
+        weeks = parse_int(form.get("weeks"))
+        if weeks is None:
+            errors["weeks"] = "Enter for how many weeks, like 4."
+        parsed = [parse_int(d, 0, 6) for d in weekdays]
+        days = tuple(sorted({d for d in parsed if d is not None}))
+        if not days or None in parsed:
+            errors["weekdays"] = "Choose at least one weekday."
+        if (
+            performer_id is None
+            or room_id is None
+            or first_day is None
+            or start is None
+            or end is None
+            or weeks is None
+            or errors
+        ):
+            raise ValidationFailed(errors)
+        return cls(performer_id, room_id, days, first_day, start, end, weeks, _notes_of(form) or "")
+
+
+def book_shift(
+    db: Session,
+    actor: Actor,
+    shift: ShiftInput,
+    *,
+    record_past: bool = False,
+    confirm_blocked: bool = False,
+    now: datetime | None = None,
+) -> ShiftRow:
+    """create_shift for the booking form (refusals keyed by its fields)."""
+    require(actor, Cap.SCHEDULE_MANAGE)
+    with _keyed_by_form():
+        starts, ends = shift.span()
+        return create_shift(
+            db,
+            actor,
+            performer_id=shift.performer_id,
+            room_id=shift.room_id,
+            starts=starts,
+            ends=ends,
+            notes=shift.notes or "",
+            record_past=record_past,
+            confirm_blocked=confirm_blocked,
+            now=now,
+        )
+
+
+def book_series(
+    db: Session,
+    actor: Actor,
+    series: SeriesInput,
+    *,
+    record_past: bool = False,
+    confirm_blocked: bool = False,
+    now: datetime | None = None,
+) -> SeriesResult:
+    """create_series for the series form (refusals keyed by its fields: a series too long is "weeks")."""
+    require(actor, Cap.SCHEDULE_MANAGE)
+    with _keyed_by_form():
+        return create_series(
+            db,
+            actor,
+            performer_id=series.performer_id,
+            room_id=series.room_id,
+            weekdays=series.weekdays,
+            start_time=series.start_time,
+            end_time=series.end_time,
+            first_day=series.first_day,
+            weeks=series.weeks,
+            notes=series.notes,
+            record_past=record_past,
+            confirm_blocked=confirm_blocked,
+            now=now,
+        )
+
+
+def change_shift(
+    db: Session,
+    actor: Actor,
+    shift_id: int,
+    shift: ShiftInput,
+    *,
+    confirm_blocked: bool = False,
+    now: datetime | None = None,
+) -> ShiftRow:
+    """update_shift for the edit form: this occurrence only (refusals keyed by its fields)."""
+    require(actor, Cap.SCHEDULE_MANAGE)
+    with _keyed_by_form():
+        starts, ends = shift.span()
+        return update_shift(
+            db,
+            actor,
+            shift_id,
+            performer_id=shift.performer_id,
+            room_id=shift.room_id,
+            starts=starts,
+            ends=ends,
+            notes=shift.notes,
+            confirm_blocked=confirm_blocked,
+            now=now,
+        )
+
+
+def change_series_from(
+    db: Session,
+    actor: Actor,
+    shift_id: int,
+    shift: ShiftInput,
+    *,
+    confirm_blocked: bool = False,
+    now: datetime | None = None,
+) -> int:
+    """update_series_from for the edit form: the series from `shift.day` on (read from its
+    "from_day" field), each occurrence on its own day with the new times, model and room."""
+    require(actor, Cap.SCHEDULE_MANAGE)
+    with _keyed_by_form():
+        return update_series_from(
+            db,
+            actor,
+            shift_id,
+            performer_id=shift.performer_id,
+            room_id=shift.room_id,
+            start_time=shift.start_time,
+            end_time=shift.end_time,
+            from_day=shift.day,
+            confirm_blocked=confirm_blocked,
+            now=now,
+        )
