@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 
 import reflex as rx
 
@@ -11,27 +12,7 @@ from studioos.api.guard import CookieGuard, install_upload_check
 from studioos.api.routes import build_api
 from studioos.db import session_scope
 from studioos.jobs.scheduler import SchedulerRunner
-from studioos.pages import (
-    account,
-    audit,
-    confirm_email,
-    confirm_signup,
-    dashboard,
-    forgot,
-    invite,
-    my_schedule,
-    not_found,
-    performer_detail,
-    performers,
-    privacy,
-    requests,
-    reset,
-    rooms,
-    schedule,
-    signin,
-    signup,
-    team,
-)
+from studioos.pages import not_found, registry
 from studioos.settings import get_settings
 from studioos.ui import backend, binding
 from studioos.ui.format import DateEchoState
@@ -65,7 +46,7 @@ app.register_lifespan_task(check_encryption_keys)
 
 
 @contextlib.asynccontextmanager
-async def in_app_scheduler():  # type: ignore[no-untyped-def]
+async def in_app_scheduler() -> AsyncIterator[None]:
     """The job scheduler inside the app, when it is the only worker (see studioos.jobs.scheduler)."""
     if not get_settings().scheduler_in_app:
         yield
@@ -81,51 +62,14 @@ async def in_app_scheduler():  # type: ignore[no-untyped-def]
 app.register_lifespan_task(in_app_scheduler)
 
 app.add_page(index, route="/", title="StudioOS", on_load=SessionState.redirect_home)
-app.add_page(signin.page, route="/signin", title="Sign in · StudioOS", on_load=signin.SignInState.on_load)
-app.add_page(
-    signup.page, route="/signup", title="Create your studio · StudioOS", on_load=signup.SignUpState.on_load
-)
-app.add_page(
-    confirm_signup.page,
-    route="/signup/confirm/[token]",
-    title="Create your studio · StudioOS",
-    on_load=confirm_signup.ConfirmSignUpState.on_load,
-)
-app.add_page(
-    forgot.page, route="/forgot", title="Reset password · StudioOS", on_load=forgot.ForgotState.on_load
-)
-app.add_page(
-    reset.page, route="/reset/[token]", title="New password · StudioOS", on_load=reset.ResetState.on_load
-)
-app.add_page(
-    invite.page, route="/invite/[token]", title="Invitation · StudioOS", on_load=invite.InviteState.on_load
-)
-app.add_page(
-    confirm_email.page,
-    route="/confirm-email/[token]",
-    title="Confirm email · StudioOS",
-    on_load=confirm_email.ConfirmEmailState.on_load,
-)
-app.add_page(privacy.page, route="/privacy", title="Privacy policy · StudioOS")
-
-_signed_in = [
-    (dashboard.page, "/dashboard", "Dashboard", dashboard.DashboardState.load),
-    (team.page, "/team", "Team", team.TeamState.load),
-    (account.page, "/account", "My account", account.AccountState.load),
-    (audit.page, "/audit", "Audit log", audit.AuditState.load),
-    (performers.page, "/models", "Models", performers.ModelsState.load),
-    (performer_detail.page, "/models/[performer_id]", "Model", performer_detail.ModelDetailState.load),
-    (rooms.page, "/rooms", "Rooms", rooms.RoomsState.load),
-    (schedule.page, "/schedule", "Schedule", schedule.ScheduleState.load),
-    (my_schedule.page, "/my-schedule", "My schedule", my_schedule.MyScheduleState.load),
-    (requests.page, "/requests", "Requests", requests.RequestsState.load),
-]
-for component, route, title, load in _signed_in:
+for public in registry.PUBLIC:
+    app.add_page(public.component, route=public.route, title=public.page_title, on_load=public.load)
+for signed_in in registry.SIGNED_IN:
     app.add_page(
-        component,
-        route=route,
-        title=f"{title} · StudioOS",
-        on_load=[SessionState.ensure, DateEchoState.clear, load],
+        signed_in.component,
+        route=signed_in.route,
+        title=signed_in.page_title,
+        on_load=[SessionState.ensure, DateEchoState.clear, signed_in.load],
     )
 # Reflex serves the page registered under its 404 slug for every URL no route matches.
 app.add_page(

@@ -2,112 +2,109 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import reflex as rx
 
-from studioos.services import account, studios
-from studioos.services.errors import NotFound, ServiceError, ValidationFailed
-from studioos.ui.backend import acting
-from studioos.ui.calendar import parse_int
+from studioos.services import account
+from studioos.services.validation import parse_id
 from studioos.ui.components import card, confirm_dialog, form_field, page_header
-from studioos.ui.format import local_time
+from studioos.ui.format import Formats, for_actor
 from studioos.ui.layout import shell
-from studioos.ui.session import SessionState, service_error_event
+from studioos.ui.service_call import Answer, ServicePage, service_event
+from studioos.ui.session import SessionState
 
 
-class AccountState(rx.State):
+@dataclass(frozen=True)
+class SessionView:
+    """A signed-in browser as the sessions table shows it."""
+
+    id: int
+    browser: str
+    ip: str
+    started: str
+    last_seen: str
+    current: bool
+
+    @classmethod
+    def of(cls, s: account.SessionRow, fmt: Formats) -> SessionView:
+        return cls(
+            id=s.id,
+            browser=s.browser,
+            ip=s.ip,
+            started=fmt.moment(s.created_at),
+            last_seen=fmt.moment(s.last_seen_at),
+            current=s.is_current,
+        )
+
+
+@dataclass(frozen=True)
+class SignInView:
+    """One sign-in attempt as the history shows it."""
+
+    when: str
+    result: str
+    ok: bool
+    ip: str
+    browser: str
+
+    @classmethod
+    def of(cls, h: account.LoginRow, fmt: Formats) -> SignInView:
+        return cls(
+            when=fmt.moment(h.created_at),
+            result="Signed in" if h.success else f"Failed ({h.reason})",
+            ok=h.success,
+            ip=h.ip,
+            browser=h.browser,
+        )
+
+
+class AccountState(ServicePage, rx.State):
     name_errors: dict[str, str] = {}
     email_errors: dict[str, str] = {}
     password_errors: dict[str, str] = {}
     offer_end_others: bool = False
-    sessions: list[dict[str, str]] = []
-    history: list[dict[str, str]] = []
+    sessions: list[SessionView] = []
+    history: list[SignInView] = []
 
     def _reload(self) -> None:
-        with acting(self.router) as (db, actor):
-            studio = studios.current_studio(db, actor)
-            tz = studio.timezone if studio else "UTC"
+        with self._acting() as (db, actor):
             sessions = account.list_sessions(db, actor)
             history = account.login_history(db, actor)
-        self.sessions = [
-            {
-                "id": str(s.id),
-                "browser": s.browser,
-                "ip": s.ip,
-                "started": local_time(s.created_at, tz),
-                "last_seen": local_time(s.last_seen_at, tz),
-                "current": "1" if s.is_current else "",
-            }
-            for s in sessions
-        ]
-        self.history = [
-            {
-                "when": local_time(h.created_at, tz),
-                "result": "Signed in" if h.success else f"Failed ({h.reason})",
-                "ok": "1" if h.success else "",
-                "ip": h.ip,
-                "browser": h.browser,
-            }
-            for h in history
-        ]
+        fmt = for_actor(actor)
+        self.sessions = [SessionView.of(s, fmt) for s in sessions]
+        self.history = [SignInView.of(h, fmt) for h in history]
 
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @service_event
+    def load(self) -> None:
         self.name_errors, self.email_errors, self.password_errors = {}, {}, {}
         self.offer_end_others = False
-        try:
-            self._reload()
-        except ServiceError as exc:
-            return service_error_event(exc, "/account")
-        return None
+        self._reload()
 
-    @rx.event
-    def save_name(self, form: dict):  # type: ignore[no-untyped-def]
-        self.name_errors = {}
-        try:
-            with acting(self.router) as (db, actor):
-                name = account.update_name(db, actor, str(form.get("name", "")))
-        except ValidationFailed as exc:
-            self.name_errors = exc.errors
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, "/account")
+    @service_event(errors="name_errors")
+    def save_name(self, form: dict[str, Any]) -> Answer:
+        name = self._call(account.update_name, str(form.get("name", "")))
         return [SessionState.ensure, rx.toast.success(f"Your name is now {name}.")]
 
-    @rx.event
-    def change_email(self, form: dict):  # type: ignore[no-untyped-def]
-        self.email_errors = {}
-        try:
-            with acting(self.router) as (db, actor):
-                sent_to = account.request_email_change(
-                    db, actor, str(form.get("email", "")), str(form.get("current_password", ""))
-                )
-        except ValidationFailed as exc:
-            self.email_errors = exc.errors
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, "/account")
+    @service_event(errors="email_errors")
+    def change_email(self, form: dict[str, Any]) -> Answer:
+        sent_to = self._call(
+            account.request_email_change, str(form.get("email", "")), str(form.get("current_password", ""))
+        )
         # The same words for a free and a taken address (the service sent a link only to a free one).
         return rx.toast.success(
             f"We sent a confirmation link to {sent_to}. Your email changes when you follow it."
         )
 
-    @rx.event
-    def change_password(self, form: dict):  # type: ignore[no-untyped-def]
-        self.password_errors = {}
-        try:
-            with acting(self.router) as (db, actor):
-                account.change_password(
-                    db,
-                    actor,
-                    current=str(form.get("current_password", "")),
-                    new=str(form.get("new_password", "")),
-                    confirm=str(form.get("new_password_confirm", "")),
-                )
-        except ValidationFailed as exc:
-            self.password_errors = exc.errors
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, "/account")
+    @service_event(errors="password_errors")
+    def change_password(self, form: dict[str, Any]) -> Answer:
+        self._call(
+            account.change_password,
+            current=str(form.get("current_password", "")),
+            new=str(form.get("new_password", "")),
+            confirm=str(form.get("new_password_confirm", "")),
+        )
         self.offer_end_others = len(self.sessions) > 1
         return [
             rx.toast.success("Password changed."),
@@ -116,30 +113,18 @@ class AccountState(rx.State):
             rx.set_value("current_password", ""),
         ]
 
-    @rx.event
-    def end_others(self):  # type: ignore[no-untyped-def]
-        try:
-            with acting(self.router) as (db, actor):
-                count = account.end_other_sessions(db, actor)
-            self._reload()
-        except ServiceError as exc:
-            return service_error_event(exc, "/account")
+    @service_event
+    def end_others(self) -> Answer:
+        count = self._call(account.end_other_sessions)
+        self._reload()
         self.offer_end_others = False
         return rx.toast.success(f"Signed out {count} other session{'s' if count != 1 else ''}.")
 
-    @rx.event
-    def revoke(self, session_id: str):  # type: ignore[no-untyped-def]
-        target = parse_int(session_id)
-        try:
-            if target is None:
-                raise NotFound()
-            with acting(self.router) as (db, actor):
-                account.revoke_session(db, actor, target)
-            self._reload()
-        except NotFound:
-            return rx.toast.error("This session has already ended.")
-        except ServiceError as exc:
-            return service_error_event(exc, "/account")
+    @service_event
+    def revoke(self, session_id: int) -> Answer:
+        # A malformed id from the browser names no session: the service's "already ended" answers it.
+        self._call(account.revoke_session, parse_id(session_id) or 0)
+        self._reload()
         return rx.toast.success("Session signed out.")
 
 
@@ -248,33 +233,33 @@ def _password() -> rx.Component:
     )
 
 
-def _session_row(row: dict) -> rx.Component:
+def _session_row(row: SessionView) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.hstack(
-                rx.text(row["browser"]),
-                rx.cond(row["current"] != "", rx.badge("this browser", color_scheme="green"), rx.fragment()),
+                rx.text(row.browser),
+                rx.cond(row.current, rx.badge("this browser", color_scheme="green"), rx.fragment()),
             )
         ),
-        rx.table.cell(row["ip"]),
+        rx.table.cell(row.ip),
         # On a phone the row is stacked without its header: the two times say which is which.
-        rx.table.cell(row["started"], data_label="Signed in"),
-        rx.table.cell(row["last_seen"], data_label="Last seen"),
+        rx.table.cell(row.started, data_label="Signed in"),
+        rx.table.cell(row.last_seen, data_label="Last seen"),
         rx.table.cell(
             rx.cond(
-                row["current"] == "",
+                row.current,
+                rx.fragment(),
                 confirm_dialog(
                     rx.button(
                         "Sign out", size="1", variant="soft", color_scheme="red", class_name="revoke-session"
                     ),
                     "Sign out this session?",
-                    "The browser " + row["browser"] + " (" + row["ip"] + ") is signed out at once and needs "
+                    "The browser " + row.browser + " (" + row.ip + ") is signed out at once and needs "
                     "the password to come back.",
                     "Sign out",
-                    AccountState.revoke(row["id"]),
+                    AccountState.revoke(row.id),
                     id_="revoke-session",
                 ),
-                rx.fragment(),
             )
         ),
     )
@@ -317,12 +302,12 @@ def _sessions() -> rx.Component:
     )
 
 
-def _history_row(row: dict) -> rx.Component:
+def _history_row(row: SignInView) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row["when"]),
-        rx.table.cell(rx.badge(row["result"], color_scheme=rx.cond(row["ok"] != "", "green", "red"))),
-        rx.table.cell(row["ip"]),
-        rx.table.cell(row["browser"]),
+        rx.table.cell(row.when),
+        rx.table.cell(rx.badge(row.result, color_scheme=rx.cond(row.ok, "green", "red"))),
+        rx.table.cell(row.ip),
+        rx.table.cell(row.browser),
     )
 
 

@@ -2,26 +2,71 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
 import reflex as rx
 
-from studioos.services import audit, studios
-from studioos.services.errors import ServiceError, ValidationFailed
+from studioos.services import audit
 from studioos.services.permissions import Cap
-from studioos.ui.backend import acting
-from studioos.ui.calendar import parse_day, parse_int
+from studioos.services.validation import parse_id
 from studioos.ui.components import card, empty_state, field_error, page_header, pager
-from studioos.ui.format import date_echo, date_echo_handler, for_studio
+from studioos.ui.format import Formats, date_echo, date_echo_handler, for_actor
 from studioos.ui.layout import shell
 from studioos.ui.paging import PAGE_SIZE, PagedTable
-from studioos.ui.session import service_error_event
+from studioos.ui.service_call import Answer, service_event
 
 ALL = "all"  # a Radix select item cannot have an empty value
 
 
+@dataclass(frozen=True)
+class Choice:
+    """One option of a filter's select."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """One entry of the log as the table shows it."""
+
+    when: str
+    actor: str
+    action: str  # what people read, e.g. Signed in
+    code: str  # the action's code, e.g. signin.succeeded (the label's tooltip)
+    target: str
+    detail: str
+    ip: str
+    browser: str
+
+    @classmethod
+    def of(cls, e: audit.AuditRow, fmt: Formats) -> AuditView:
+        return cls(
+            when=fmt.moment(e.created_at),
+            actor=e.actor,
+            action=e.label,
+            code=e.action,
+            target=e.target,
+            detail=e.detail,
+            ip=e.ip,
+            browser=e.browser,
+        )
+
+
+def _optional_day(raw: str) -> date | None:
+    """A day from a date input; empty or malformed is no bound."""
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+
+
 class AuditState(PagedTable, rx.State):
-    rows: list[dict[str, str]] = []
-    kinds: list[dict[str, str]] = []
-    people: list[dict[str, str]] = []
+    rows: list[AuditView] = []
+    kinds: list[Choice] = []
+    people: list[Choice] = []
     # The filters as the browser sent them; the service checks them again.
     kind: str = ALL
     person: str = ALL
@@ -30,8 +75,9 @@ class AuditState(PagedTable, rx.State):
     filter_errors: dict[str, str] = {}
 
     def _reload(self) -> None:
-        with acting(self.router) as (db, actor):
-            studio = studios.current_studio(db, actor)
+        # Refused filters show no rows (the errors say why), not the rows of the filters before.
+        self.rows, self.total = [], 0
+        with self._acting() as (db, actor):
             options = audit.filter_options(db, actor)
             entries, total = audit.list_entries(
                 db,
@@ -39,72 +85,45 @@ class AuditState(PagedTable, rx.State):
                 limit=PAGE_SIZE,
                 offset=self.page * PAGE_SIZE,
                 kind="" if self.kind == ALL else self.kind,
-                person_id=None if self.person == ALL else parse_int(self.person) or 0,
-                first_day=parse_day(self.first_day, None),  # type: ignore[arg-type]
-                last_day=parse_day(self.last_day, None),  # type: ignore[arg-type]
+                person_id=None if self.person == ALL else parse_id(self.person) or 0,
+                first_day=_optional_day(self.first_day),
+                last_day=_optional_day(self.last_day),
             )
-        fmt = for_studio(studio)
-        self.kinds = [{"value": ALL, "label": "Every kind of action"}] + [
-            {"value": key, "label": label} for key, label in options.kinds
-        ]
-        self.people = [{"value": ALL, "label": "Everyone"}] + [
-            {"value": str(uid), "label": name} for uid, name in options.people
-        ]
+        fmt = for_actor(actor)
+        self.kinds = [Choice(ALL, "Every kind of action")] + [Choice(k, label) for k, label in options.kinds]
+        self.people = [Choice(ALL, "Everyone")] + [Choice(str(uid), name) for uid, name in options.people]
         self.total = total
-        self.rows = [
-            {
-                "when": fmt.moment(e.created_at),
-                "actor": e.actor,
-                "action": e.label,
-                "code": e.action,
-                "target": e.target,
-                "detail": e.detail,
-                "ip": e.ip,
-                "browser": e.browser,
-            }
-            for e in entries
-        ]
+        self.rows = [AuditView.of(e, fmt) for e in entries]
 
-    def _reload_checked(self):  # type: ignore[no-untyped-def]
-        self.filter_errors = {}
-        try:
-            self._reload()
-        except ValidationFailed as exc:
-            self.filter_errors = exc.errors
-            self.rows, self.total = [], 0
-        except ServiceError as exc:
-            return service_error_event(exc, "/audit")
-        return None
-
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @service_event(errors="filter_errors")
+    def load(self) -> None:
         self.page = 0
         self.kind, self.person, self.first_day, self.last_day = ALL, ALL, "", ""
-        return self._reload_checked()
+        self._reload()
 
-    @rx.event
-    def apply_filters(self, form: dict):  # type: ignore[no-untyped-def]
+    @service_event(errors="filter_errors")
+    def apply_filters(self, form: dict[str, Any]) -> None:
         self.kind = str(form.get("kind") or ALL)[:32]
         self.person = str(form.get("person") or ALL)[:20]
         self.first_day = str(form.get("first_day") or "")[:10]
         self.last_day = str(form.get("last_day") or "")[:10]
         self.page = 0
-        return self._reload_checked()
+        self._reload()
 
     @rx.event
-    def clear_filters(self):  # type: ignore[no-untyped-def]
+    def clear_filters(self) -> Answer:
         return AuditState.load
 
 
-def _row(row: dict) -> rx.Component:
+def _row(row: AuditView) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row["when"], white_space="nowrap"),
-        rx.table.cell(row["actor"]),
-        rx.table.cell(rx.text(row["action"], title=row["code"], size="2")),
-        rx.table.cell(row["target"]),
-        rx.table.cell(row["detail"]),
-        rx.table.cell(row["ip"]),
-        rx.table.cell(row["browser"]),
+        rx.table.cell(row.when, white_space="nowrap"),
+        rx.table.cell(row.actor),
+        rx.table.cell(rx.text(row.action, title=row.code, size="2")),
+        rx.table.cell(row.target),
+        rx.table.cell(row.detail),
+        rx.table.cell(row.ip),
+        rx.table.cell(row.browser),
     )
 
 
@@ -114,7 +133,7 @@ def _choice(label: str, name: str, options: rx.Var, value: rx.Var) -> rx.Compone
         rx.select.root(
             rx.select.trigger(id=f"audit-{name}", width="100%"),
             rx.select.content(
-                rx.foreach(options, lambda o: rx.select.item(o["label"], value=o["value"])),
+                rx.foreach(options, lambda o: rx.select.item(o.label, value=o.value)),
             ),
             name=name,
             default_value=value,

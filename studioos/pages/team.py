@@ -2,195 +2,217 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import reflex as rx
 
-from studioos.services import studios, team
-from studioos.services.errors import ServiceError, ValidationFailed
+from studioos.models import Role
+from studioos.services import team
 from studioos.services.permissions import ROLE_LABELS, Cap
-from studioos.ui.backend import acting
-from studioos.ui.calendar import parse_int
+from studioos.services.validation import require_id
 from studioos.ui.components import card, confirm_dialog, empty_state, field_error, page_header, sort_header
-from studioos.ui.format import local_time
+from studioos.ui.format import Formats, for_actor
 from studioos.ui.layout import shell
-from studioos.ui.session import SessionState, service_error_event
+from studioos.ui.service_call import Answer, ServicePage, service_event
+from studioos.ui.session import SessionState
 
-ROLE_OPTIONS = [{"value": r, "label": label} for r, label in ROLE_LABELS.items()]
+ROLE_OPTIONS = [{"value": Role(r).value, "label": label} for r, label in ROLE_LABELS.items()]
 
 
-class TeamState(rx.State):
-    members: list[dict[str, str]] = []
-    invitations: list[dict[str, str]] = []
+@dataclass(frozen=True)
+class MemberView:
+    """A member as the table shows her."""
+
+    user_id: int
+    name: str
+    email: str
+    role: str  # a Role value, the role picker's value
+    role_label: str
+    joined: str
+    is_me: bool
+
+    @classmethod
+    def of(cls, m: team.MemberRow, fmt: Formats) -> MemberView:
+        return cls(
+            user_id=m.user_id,
+            name=m.name,
+            email=m.email,
+            role=Role(m.role).value,
+            role_label=m.role_label,
+            joined=fmt.moment(m.joined_at),
+            is_me=m.is_me,
+        )
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    """An open invitation as its table shows it."""
+
+    id: int
+    email: str
+    role_label: str
+    invited_by: str
+    expires: str
+    expired: bool
+
+    @classmethod
+    def of(cls, i: team.InvitationRow, fmt: Formats) -> InvitationView:
+        return cls(
+            id=i.id,
+            email=i.email,
+            role_label=i.role_label,
+            invited_by=i.invited_by,
+            expires=fmt.moment(i.expires_at),
+            expired=i.expired,
+        )
+
+
+# How each sortable column orders the members.
+_SORTS: dict[str, Callable[[team.MemberRow], str]] = {
+    "name": lambda m: m.name.lower(),
+    "email": lambda m: m.email.lower(),
+    "role": lambda m: m.role,
+    "joined": lambda m: m.joined_at.isoformat(),
+}
+
+
+class TeamState(ServicePage, rx.State):
+    members: list[MemberView] = []
+    invitations: list[InvitationView] = []
     invite_errors: dict[str, str] = {}
-    invite_role: str = "analyst"
+    invite_role: str = Role.ANALYST.value
     sort_key: str = "name"
     sort_desc: bool = False
 
     def _reload(self) -> None:
-        with acting(self.router) as (db, actor):
-            studio = studios.current_studio(db, actor)
-            tz = studio.timezone if studio else "UTC"
+        with self._acting() as (db, actor):
             members = team.list_members(db, actor)
             invitations = team.list_invitations(db, actor) if actor.can(Cap.TEAM_INVITE) else []
-        rows = [
-            {
-                "user_id": str(m.user_id),
-                "name": m.name,
-                "email": m.email,
-                "role": m.role,
-                "role_label": m.role_label,
-                "joined": local_time(m.joined_at, tz),
-                "joined_sort": m.joined_at.isoformat(),
-                "is_me": "1" if m.is_me else "",
-            }
-            for m in members
-        ]
-        key = "joined_sort" if self.sort_key == "joined" else self.sort_key
-        rows.sort(key=lambda r: r.get(key, "").lower(), reverse=self.sort_desc)
-        self.members = rows
-        self.invitations = [
-            {
-                "id": str(i.id),
-                "email": i.email,
-                "role_label": i.role_label,
-                "invited_by": i.invited_by,
-                "expires": local_time(i.expires_at, tz),
-                "status": "Expired" if i.expired else "Pending",
-            }
-            for i in invitations
-        ]
+        fmt = for_actor(actor)
+        members.sort(key=_SORTS.get(self.sort_key, _SORTS["name"]), reverse=self.sort_desc)
+        self.members = [MemberView.of(m, fmt) for m in members]
+        self.invitations = [InvitationView.of(i, fmt) for i in invitations]
 
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
-        try:
-            self._reload()
-        except ServiceError as exc:
-            return service_error_event(exc, "/team")
-        return None
+    @service_event
+    def load(self) -> None:
+        self._reload()
 
-    @rx.event
-    def sort_by(self, key: str):  # type: ignore[no-untyped-def]
-        if key not in {"name", "email", "role", "joined"}:
-            return None
+    @service_event
+    def sort_by(self, key: str) -> None:
+        if key not in _SORTS:
+            return
         self.sort_desc = not self.sort_desc if self.sort_key == key else False
         self.sort_key = key
-        return TeamState.load
+        self._reload()
 
     @rx.event
     def set_invite_role(self, role: str) -> None:
         self.invite_role = role
 
-    @rx.event
-    def invite(self, form: dict):  # type: ignore[no-untyped-def]
-        self.invite_errors = {}
-        try:
-            with acting(self.router) as (db, actor):
-                row = team.invite(db, actor, email=str(form.get("email", "")), role=self.invite_role)
-        except ValidationFailed as exc:
-            self.invite_errors = exc.errors
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, "/team")
+    @service_event(errors="invite_errors")
+    def invite(self, form: dict[str, Any]) -> Answer:
+        row = self._call(team.invite, email=str(form.get("email", "")), role=self.invite_role)
         self._reload()
         return [rx.toast.success(f"Invitation sent to {row.email}."), rx.set_value("invite-email", "")]
 
-    def _run(self, fn, raw_id: str, *args, ok: str):  # type: ignore[no-untyped-def]
-        """Call a team service with an id from the browser; a malformed id is a missing one."""
-        target = parse_int(raw_id)
-        if target is None:
-            return rx.toast.error("Not found.")
-        try:
-            with acting(self.router) as (db, actor):
-                fn(db, actor, target, *args)
-        except ValidationFailed as exc:
-            return rx.toast.error(exc.message)
-        except ServiceError as exc:
-            return service_error_event(exc, "/team")
+    def _done(self, ok: str) -> Answer:
         self._reload()
         return rx.toast.success(ok)
 
-    @rx.event
-    def resend(self, invitation_id: str):  # type: ignore[no-untyped-def]
-        return self._run(team.resend_invitation, invitation_id, ok="Invitation sent again.")
+    # The ids come from the browser: require_id turns a malformed one into NotFound, like a missing one.
+    @service_event
+    def resend(self, invitation_id: int) -> Answer:
+        self._call(team.resend_invitation, require_id(invitation_id))
+        return self._done("Invitation sent again.")
 
-    @rx.event
-    def revoke(self, invitation_id: str):  # type: ignore[no-untyped-def]
-        return self._run(team.revoke_invitation, invitation_id, ok="Invitation revoked.")
+    @service_event
+    def revoke(self, invitation_id: int) -> Answer:
+        self._call(team.revoke_invitation, require_id(invitation_id))
+        return self._done("Invitation revoked.")
 
-    @rx.event
-    def change_role(self, user_id: str, role: str):  # type: ignore[no-untyped-def]
-        return self._run(team.change_role, user_id, role, ok="Role changed.")
+    @service_event
+    def change_role(self, user_id: int, role: str) -> Answer:
+        self._call(team.change_role, require_id(user_id), str(role))
+        return self._done("Role changed.")
 
-    @rx.event
-    def remove(self, user_id: str):  # type: ignore[no-untyped-def]
-        return self._run(team.remove_member, user_id, ok="Removed from the team.")
+    @service_event
+    def remove(self, user_id: int) -> Answer:
+        self._call(team.remove_member, require_id(user_id))
+        return self._done("Removed from the team.")
 
 
-def _role_cell(row: dict) -> rx.Component:
+def _role_cell(row: MemberView) -> rx.Component:
     return rx.cond(
         SessionState.caps.contains(Cap.TEAM_MANAGE_ROLES.value),
         rx.select.root(
             rx.select.trigger(variant="ghost"),
             rx.select.content(*[rx.select.item(o["label"], value=o["value"]) for o in ROLE_OPTIONS]),
-            value=row["role"],
-            on_change=lambda role: TeamState.change_role(row["user_id"], role),
+            value=row.role,
+            on_change=lambda role: TeamState.change_role(row.user_id, role),
             size="2",
         ),
-        rx.badge(row["role_label"]),
+        rx.badge(row.role_label),
     )
 
 
-def _remove_button(row: dict) -> rx.Component:
+def _remove_button(row: MemberView) -> rx.Component:
     return rx.cond(
-        SessionState.caps.contains(Cap.TEAM_MANAGE_ROLES.value) & (row["is_me"] == ""),
+        SessionState.caps.contains(Cap.TEAM_MANAGE_ROLES.value) & ~row.is_me,
         confirm_dialog(
             rx.icon_button(
                 rx.icon("user-minus", size=16), variant="ghost", color_scheme="red", aria_label="Remove"
             ),
             "Remove from the team?",
-            f"{row['name']} loses access to this studio at once. You can invite them again later.",
+            row.name + " loses access to this studio at once. You can invite them again later.",
             "Remove",
-            TeamState.remove(row["user_id"]),
+            TeamState.remove(row.user_id),
             id_="remove-member",
         ),
         rx.fragment(),
     )
 
 
-def _member_row(row: dict) -> rx.Component:
+def _member_row(row: MemberView) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.hstack(
-                rx.text(row["name"]),
-                rx.cond(row["is_me"] != "", rx.badge("you", variant="outline"), rx.fragment()),
+                rx.text(row.name),
+                rx.cond(row.is_me, rx.badge("you", variant="outline"), rx.fragment()),
             )
         ),
-        rx.table.cell(row["email"]),
+        rx.table.cell(row.email),
         rx.table.cell(_role_cell(row)),
-        rx.table.cell(row["joined"]),
+        rx.table.cell(row.joined),
         rx.table.cell(_remove_button(row)),
     )
 
 
-def _invitation_row(row: dict) -> rx.Component:
+def _invitation_row(row: InvitationView) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row["email"]),
-        rx.table.cell(row["role_label"]),
-        rx.table.cell(row["invited_by"]),
+        rx.table.cell(row.email),
+        rx.table.cell(row.role_label),
+        rx.table.cell(row.invited_by),
         rx.table.cell(
             rx.hstack(
-                rx.badge(row["status"], color_scheme=rx.cond(row["status"] == "Expired", "orange", "blue")),
-                rx.text(row["expires"], size="1", color_scheme="gray"),
+                rx.cond(
+                    row.expired,
+                    rx.badge("Expired", color_scheme="orange"),
+                    rx.badge("Pending", color_scheme="blue"),
+                ),
+                rx.text(row.expires, size="1", color_scheme="gray"),
             )
         ),
         rx.table.cell(
             rx.hstack(
-                rx.button("Resend", size="1", variant="soft", on_click=TeamState.resend(row["id"])),
+                rx.button("Resend", size="1", variant="soft", on_click=TeamState.resend(row.id)),
                 confirm_dialog(
                     rx.button("Revoke", size="1", variant="soft", color_scheme="red"),
                     "Revoke this invitation?",
-                    f"The link sent to {row['email']} stops working at once. You can invite them again.",
+                    "The link sent to " + row.email + " stops working at once. You can invite them again.",
                     "Revoke",
-                    TeamState.revoke(row["id"]),
+                    TeamState.revoke(row.id),
                     id_="revoke-invitation",
                 ),
                 spacing="2",
@@ -223,11 +245,11 @@ def _invite_form() -> rx.Component:
                         rx.select.content(
                             rx.cond(
                                 SessionState.caps.contains(Cap.TEAM_INVITE_MANAGER.value),
-                                rx.select.item("Manager", value="manager"),
+                                rx.select.item(ROLE_LABELS[Role.MANAGER], value=Role.MANAGER.value),
                                 rx.fragment(),
                             ),
-                            rx.select.item("Analyst", value="analyst"),
-                            rx.select.item("Model", value="performer"),
+                            rx.select.item(ROLE_LABELS[Role.ANALYST], value=Role.ANALYST.value),
+                            rx.select.item(ROLE_LABELS[Role.PERFORMER], value=Role.PERFORMER.value),
                         ),
                         value=TeamState.invite_role,
                         on_change=TeamState.set_invite_role,

@@ -13,16 +13,15 @@ import reflex as rx
 from reflex.event import EventSpec
 from reflex.vars import Var
 
-from studioos.services import studios
-from studioos.services.errors import ServiceError
-from studioos.services.formatting import Formats, for_studio, for_timezone, locale_for_timezone
-from studioos.ui.backend import acting
+from studioos.services.formatting import Formats, for_actor, for_studio, for_timezone, locale_for_timezone
+from studioos.ui.service_call import ServicePage, service_event
 
 __all__ = [
     "DateEchoState",
     "Formats",
     "date_echo",
     "date_echo_handler",
+    "for_actor",
     "for_studio",
     "for_timezone",
     "local_time",
@@ -47,7 +46,7 @@ def local_time(value: datetime | None, tz: str = "UTC") -> str:
 ECHO_MAX_FIELDS = 16  # a browser can call the handler with any ids: keep what it stores small
 
 
-class DateEchoState(rx.State):
+class DateEchoState(ServicePage, rx.State):
     """The studio-formatted text of the day chosen in each date picker of the page, by input id."""
 
     echoes: dict[str, str] = {}
@@ -58,24 +57,20 @@ class DateEchoState(rx.State):
         if self.echoes:
             self.echoes = {}
 
-    @rx.event
-    def show(self, field_id: str, value: str):  # type: ignore[no-untyped-def]
+    @service_event
+    def show(self, field_id: str, value: str) -> None:
         key = str(field_id)[:64]
         try:
             day = date.fromisoformat(str(value or "").strip()[:10])
         except ValueError:
             self.echoes = {k: v for k, v in self.echoes.items() if k != key}
-            return None
-        try:
-            with acting(self.router) as (db, actor):
-                studio = studios.current_studio(db, actor)
-        except ServiceError:
-            return None
+            return
+        with self._acting() as (_db, actor):
+            text = for_actor(actor).day(day)
         kept = {k: v for k, v in self.echoes.items() if k != key}
         if len(kept) >= ECHO_MAX_FIELDS:
             kept = {}
-        self.echoes = {**kept, key: for_studio(studio).day(day)}
-        return None
+        self.echoes = {**kept, key: text}
 
 
 def date_echo_handler(field_id: str) -> Callable[[Var], EventSpec]:

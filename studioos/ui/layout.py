@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from typing import TYPE_CHECKING, Any
 
 import reflex as rx
 
 from studioos.services.permissions import Cap
 from studioos.ui.components import not_allowed
-from studioos.ui.session import SessionState
+from studioos.ui.session import NotificationItem, SessionState
 
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    href: str
-    icon: str
-    cap: Cap | None
-
-
-NAV: list[NavItem] = [
-    NavItem("Dashboard", "/dashboard", "layout-dashboard", Cap.DASHBOARD),
-    NavItem("Models", "/models", "star", Cap.PERFORMERS_VIEW),
-    NavItem("Rooms", "/rooms", "door-open", Cap.SCHEDULE_MANAGE),
-    NavItem("Schedule", "/schedule", "calendar-days", Cap.SCHEDULE_MANAGE),
-    NavItem("My schedule", "/my-schedule", "calendar-check", Cap.SCHEDULE_OWN),
-    NavItem("Requests", "/requests", "inbox", Cap.SCHEDULE_MANAGE),
-    NavItem("Team", "/team", "users", Cap.TEAM_VIEW),
-    NavItem("Audit log", "/audit", "scroll-text", Cap.AUDIT_VIEW),
-    NavItem("My account", "/account", "user-cog", None),
-]
+if TYPE_CHECKING:
+    from studioos.pages.registry import SignedInPage
 
 
 # Responsive `display` values, by Reflex's breakpoints (0, 30em, 48em, ...): the phone layout
@@ -39,12 +22,13 @@ WIDE_ONLY = ["none", "none", "flex"]
 PHONE = "(max-width: 767.98px)"  # the same cut, for the stylesheet's media queries
 
 
-def _nav_link(item: NavItem, *, in_drawer: bool = False) -> rx.Component:
-    active = SessionState.router.url.path == item.href
+def _nav_link(item: SignedInPage, *, in_drawer: bool = False) -> rx.Component:
+    assert item.nav is not None
+    active = SessionState.router.url.path == item.route
     link = rx.link(
         rx.hstack(
-            rx.icon(item.icon, size=18),
-            rx.text(item.label, size="3", weight="medium"),
+            rx.icon(item.nav.icon, size=18),
+            rx.text(item.nav.label, size="3", weight="medium"),
             spacing="3",
             align="center",
             padding_x="0.75rem",
@@ -56,10 +40,10 @@ def _nav_link(item: NavItem, *, in_drawer: bool = False) -> rx.Component:
             color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 12)),
             _hover={"background": rx.color("accent", 3)},
         ),
-        href=item.href,
+        href=item.route,
         underline="none",
         width="100%",
-        data_nav=item.href,
+        data_nav=item.route,
     )
     if in_drawer:
         # Closing first: the drawer must not stay open (nor keep the page inert) after the jump.
@@ -67,6 +51,35 @@ def _nav_link(item: NavItem, *, in_drawer: bool = False) -> rx.Component:
     if item.cap is None:
         return link
     return rx.cond(SessionState.caps.contains(item.cap.value), link, rx.fragment())
+
+
+def nav_links(*, in_drawer: bool = False, **props: Any) -> rx.Component:
+    """The links of the pages registry's sidebar pages the role may open, group by group."""
+    # Imported here, when a page is built: the registry imports every page, and every page this module.
+    from studioos.pages.registry import sidebar_pages
+
+    groups: dict[int, list[SignedInPage]] = {}
+    for item in sidebar_pages():
+        assert item.nav is not None
+        groups.setdefault(item.nav.group, []).append(item)
+    return rx.vstack(
+        *[_nav_group(items, in_drawer=in_drawer) for items in groups.values()],
+        spacing="3",
+        width="100%",
+        **props,
+    )
+
+
+def _nav_group(items: list[SignedInPage], *, in_drawer: bool) -> rx.Component:
+    links = rx.vstack(*[_nav_link(i, in_drawer=in_drawer) for i in items], spacing="1", width="100%")
+    caps = [i.cap for i in items]
+    if any(cap is None for cap in caps):
+        return links
+    # A group none of whose links the role may open takes no room (no double gap).
+    seen = functools.reduce(
+        lambda a, b: a | b, [SessionState.caps.contains(cap.value) for cap in caps if cap is not None]
+    )
+    return rx.cond(seen, links, rx.fragment())
 
 
 def _brand(size: str = "5") -> rx.Component:
@@ -89,7 +102,7 @@ def sidebar() -> rx.Component:
             padding_x="0.75rem",
             id="studio-name",
         ),
-        rx.vstack(*[_nav_link(i) for i in NAV], spacing="1", width="100%", id="sidebar-nav"),
+        nav_links(id="sidebar-nav"),
         rx.spacer(),
         rx.link("Privacy policy", href="/privacy", size="1", color_scheme="gray", padding="0.75rem"),
         width="15rem",
@@ -147,7 +160,7 @@ def nav_drawer() -> rx.Component:
                         id="drawer-studio-name",
                     ),
                     rx.drawer.description("Where to go", class_name="sr-only"),
-                    rx.vstack(*[_nav_link(i, in_drawer=True) for i in NAV], spacing="1", width="100%"),
+                    nav_links(in_drawer=True),
                     rx.spacer(),
                     rx.link(
                         "Privacy policy", href="/privacy", size="1", color_scheme="gray", padding="0.75rem"
@@ -215,28 +228,28 @@ def user_menu() -> rx.Component:
     )
 
 
-def _notification_item(n: dict) -> rx.Component:
+def _notification_item(n: NotificationItem) -> rx.Component:
     return rx.link(
         rx.vstack(
             rx.hstack(
                 rx.cond(
-                    n["read"] == "",
-                    rx.box(width="8px", height="8px", border_radius="50%", background=rx.color("accent", 9)),
+                    n.read,
                     rx.fragment(),
+                    rx.box(width="8px", height="8px", border_radius="50%", background=rx.color("accent", 9)),
                 ),
-                rx.text(n["title"], size="2", weight="medium"),
+                rx.text(n.title, size="2", weight="medium"),
                 align="center",
                 spacing="2",
             ),
-            rx.cond(n["body"] != "", rx.text(n["body"], size="1", color_scheme="gray"), rx.fragment()),
-            rx.text(n["when"], size="1", color_scheme="gray"),
+            rx.cond(n.body != "", rx.text(n.body, size="1", color_scheme="gray"), rx.fragment()),
+            rx.text(n.when, size="1", color_scheme="gray"),
             spacing="0",
             align="start",
             padding="0.5rem",
             border_bottom=f"1px solid {rx.color('gray', 4)}",
             width="100%",
         ),
-        href=rx.cond(n["link"] != "", n["link"], "#"),
+        href=rx.cond(n.link != "", n.link, "#"),
         underline="none",
         color="inherit",
         width="100%",

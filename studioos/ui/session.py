@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import reflex as rx
 
 from studioos.services import auth, notifications, studios
-from studioos.services.errors import ServiceError
+from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import ROLE_LABELS
-from studioos.ui.backend import acting, anonymous, client_of, post_navigate, sign_in_redirect, token_of
+from studioos.ui.backend import anonymous, client_of, post_navigate, sign_in_redirect, token_of
 from studioos.ui.binding import blank_page_states
-from studioos.ui.format import for_studio
-from studioos.ui.service_call import service_error_event
+from studioos.ui.service_call import Answer, ServicePage, service_error_event, service_event
+
+__all__ = ["NotificationItem", "SessionState", "service_error_event"]
 
 
-class SessionState(rx.State):
+@dataclass(frozen=True)
+class NotificationItem:
+    """A notification as the bell's list shows it."""
+
+    id: int
+    title: str
+    body: str
+    link: str
+    when: str
+    read: bool
+
+    @classmethod
+    def of(cls, n: notifications.NotificationRow, fmt: Formats) -> NotificationItem:
+        return cls(id=n.id, title=n.title, body=n.body, link=n.link, when=fmt.when(n.created_at), read=n.read)
+
+
+class SessionState(ServicePage, rx.State):
     checked: bool = False
     signed_in: bool = False
     user_name: str = ""
@@ -24,7 +43,7 @@ class SessionState(rx.State):
     is_support: bool = False
     caps: list[str] = []
     unread: int = 0
-    notifications: list[dict[str, str]] = []
+    notifications: list[NotificationItem] = []
 
     def _clear(self) -> None:
         self.signed_in = False
@@ -53,54 +72,37 @@ class SessionState(rx.State):
         self.unread = unread
         return True
 
-    @rx.event
-    def load_notifications(self):  # type: ignore[no-untyped-def]
-        try:
-            with acting(self.router) as (db, actor):
-                rows = notifications.list_notifications(db, actor) if actor.studio_id else []
-                fmt = for_studio(studios.current_studio(db, actor))
-                self.unread = notifications.unread_count(db, actor) if actor.studio_id else 0
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
-        self.notifications = [
-            {
-                "id": str(n.id),
-                "title": n.title,
-                "body": n.body,
-                "link": n.link,
-                "when": fmt.when(n.created_at),
-                "read": "1" if n.read else "",
-            }
-            for n in rows[:12]
-        ]
-        return None
+    @service_event
+    def load_notifications(self) -> None:
+        with self._acting() as (db, actor):
+            rows = notifications.list_notifications(db, actor) if actor.studio_id else []
+            self.unread = notifications.unread_count(db, actor) if actor.studio_id else 0
+        fmt = for_actor(actor)
+        self.notifications = [NotificationItem.of(n, fmt) for n in rows[:12]]
 
-    @rx.event
-    def mark_all_read(self):  # type: ignore[no-untyped-def]
-        try:
-            with acting(self.router) as (db, actor):
-                if actor.studio_id:
-                    notifications.mark_all_read(db, actor)
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
+    @service_event
+    def mark_all_read(self) -> Answer:
+        with self._acting() as (db, actor):
+            if actor.studio_id:
+                notifications.mark_all_read(db, actor)
         return SessionState.load_notifications
 
     @rx.event
-    def ensure(self):  # type: ignore[no-untyped-def]
+    def ensure(self) -> Answer:
         """on_load of every signed-in page: no live session, no page."""
         if not self._refresh():
             return sign_in_redirect(self.router.url.path)
         return None
 
     @rx.event
-    def redirect_home(self):  # type: ignore[no-untyped-def]
+    def redirect_home(self) -> Answer:
         """The root URL: the dashboard when signed in, else the sign-in page."""
         if self._refresh():
             return rx.redirect("/dashboard", replace=True)
         return rx.redirect("/signin", replace=True)
 
     @rx.event
-    async def sign_out(self):  # type: ignore[no-untyped-def]
+    async def sign_out(self) -> Answer:
         """Every page state of the tab is blanked here, before the sign-out POST ends the session."""
         await blank_page_states(self)
         return post_navigate("/api/auth/signout")

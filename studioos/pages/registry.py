@@ -1,0 +1,200 @@
+"""Every page of the app, declared once: route, title, what the role needs, sidebar place, load event.
+
+`studioos.studioos` adds the routes from these lists and `studioos.ui.layout` draws the sidebar (and
+the phone's menu drawer) from `SIGNED_IN`, so a route, its sidebar link and its capability cannot
+disagree; tests/unit/test_page_registry.py checks each role's sidebar against the routes.
+
+A page's `cap` is what its sidebar link asks of the role. The page's services still check their own
+capabilities on every event (a page without a link, or a URL typed by hand, shows no more), and the
+page itself passes the same cap to `shell()` to show "Not allowed" instead of an empty page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+
+import reflex as rx
+from reflex.event import EventHandler
+
+from studioos.pages import (
+    account,
+    audit,
+    confirm_email,
+    confirm_signup,
+    dashboard,
+    forgot,
+    invite,
+    my_schedule,
+    performer_detail,
+    performers,
+    privacy,
+    requests,
+    reset,
+    rooms,
+    schedule,
+    signin,
+    signup,
+    team,
+)
+from studioos.services.permissions import Cap
+
+APP_NAME = "StudioOS"
+
+
+class NavGroup(IntEnum):
+    """The sidebar's sections, top to bottom; a little space sets them apart."""
+
+    WORK = 1  # the studio's day: models, rooms, shifts, requests
+    STUDIO = 2  # who works here and what they did
+    YOU = 3  # the signed-in person's own settings
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A page's link in the sidebar."""
+
+    label: str
+    icon: str  # a Lucide icon name (rx.icon)
+    group: NavGroup
+
+
+@dataclass(frozen=True)
+class SignedInPage:
+    route: str
+    title: str
+    component: Callable[[], rx.Component]
+    load: EventHandler
+    # What the role needs for the sidebar link; None: every signed-in person (the services decide).
+    cap: Cap | None
+    nav: NavLink | None = None  # None: reached from another page (one model's profile), not the sidebar
+
+    @property
+    def page_title(self) -> str:
+        return f"{self.title} · {APP_NAME}"
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    """A page seen before signing in; its load event (if any) acts as nobody."""
+
+    route: str
+    title: str
+    component: Callable[[], rx.Component]
+    load: EventHandler | None = None
+
+    @property
+    def page_title(self) -> str:
+        return f"{self.title} · {APP_NAME}"
+
+
+SIGNED_IN: tuple[SignedInPage, ...] = (
+    SignedInPage(
+        "/dashboard",
+        "Dashboard",
+        dashboard.page,
+        dashboard.DashboardState.load,
+        Cap.DASHBOARD,
+        NavLink("Dashboard", "layout-dashboard", NavGroup.WORK),
+    ),
+    SignedInPage(
+        "/models",
+        "Models",
+        performers.page,
+        performers.ModelsState.load,
+        Cap.PERFORMERS_VIEW,
+        NavLink("Models", "star", NavGroup.WORK),
+    ),
+    # No cap: staff reach any model, a model her own profile; the services decide.
+    SignedInPage(
+        "/models/[performer_id]",
+        "Model",
+        performer_detail.page,
+        performer_detail.ModelDetailState.load,
+        None,
+    ),
+    SignedInPage(
+        "/rooms",
+        "Rooms",
+        rooms.page,
+        rooms.RoomsState.load,
+        Cap.SCHEDULE_MANAGE,
+        NavLink("Rooms", "door-open", NavGroup.WORK),
+    ),
+    SignedInPage(
+        "/schedule",
+        "Schedule",
+        schedule.page,
+        schedule.ScheduleState.load,
+        Cap.SCHEDULE_MANAGE,
+        NavLink("Schedule", "calendar-days", NavGroup.WORK),
+    ),
+    SignedInPage(
+        "/my-schedule",
+        "My schedule",
+        my_schedule.page,
+        my_schedule.MyScheduleState.load,
+        Cap.SCHEDULE_OWN,
+        NavLink("My schedule", "calendar-check", NavGroup.WORK),
+    ),
+    SignedInPage(
+        "/requests",
+        "Requests",
+        requests.page,
+        requests.RequestsState.load,
+        Cap.SCHEDULE_MANAGE,
+        NavLink("Requests", "inbox", NavGroup.WORK),
+    ),
+    SignedInPage(
+        "/team",
+        "Team",
+        team.page,
+        team.TeamState.load,
+        Cap.TEAM_VIEW,
+        NavLink("Team", "users", NavGroup.STUDIO),
+    ),
+    SignedInPage(
+        "/audit",
+        "Audit log",
+        audit.page,
+        audit.AuditState.load,
+        Cap.AUDIT_VIEW,
+        NavLink("Audit log", "scroll-text", NavGroup.STUDIO),
+    ),
+    SignedInPage(
+        "/account",
+        "My account",
+        account.page,
+        account.AccountState.load,
+        None,
+        NavLink("My account", "user-cog", NavGroup.YOU),
+    ),
+)
+
+PUBLIC: tuple[PublicPage, ...] = (
+    PublicPage("/signin", "Sign in", signin.page, signin.SignInState.on_load),
+    PublicPage("/signup", "Create your studio", signup.page, signup.SignUpState.on_load),
+    PublicPage(
+        "/signup/confirm/[token]",
+        "Create your studio",
+        confirm_signup.page,
+        confirm_signup.ConfirmSignUpState.on_load,
+    ),
+    PublicPage("/forgot", "Reset password", forgot.page, forgot.ForgotState.on_load),
+    PublicPage("/reset/[token]", "New password", reset.page, reset.ResetState.on_load),
+    PublicPage("/invite/[token]", "Invitation", invite.page, invite.InviteState.on_load),
+    PublicPage(
+        "/confirm-email/[token]", "Confirm email", confirm_email.page, confirm_email.ConfirmEmailState.on_load
+    ),
+    PublicPage("/privacy", "Privacy policy", privacy.page),
+)
+
+
+def sidebar_pages() -> list[SignedInPage]:
+    """The pages with a sidebar link, by group and then in the order declared."""
+    return sorted((p for p in SIGNED_IN if p.nav is not None), key=lambda p: p.nav.group if p.nav else 0)
+
+
+def by_route(route: str) -> SignedInPage | None:
+    return next((p for p in SIGNED_IN if p.route == route), None)
