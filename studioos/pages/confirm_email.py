@@ -5,30 +5,24 @@ from __future__ import annotations
 import reflex as rx
 
 from studioos.services import account
-from studioos.services.errors import ServiceError
 from studioos.ui.backend import anonymous, client_of
 from studioos.ui.layout import public_page
+from studioos.ui.service_call import public_event
 
 
 class ConfirmEmailState(rx.State):
     done: bool = False
     message: str = ""
 
-    @rx.event
+    # Invalid, used or expired, or the address taken meanwhile: the message says which.
+    @public_event
     def on_load(self) -> None:
+        self.done = False
         client = client_of(self.router)
-        try:
-            with anonymous() as db:
-                email = account.confirm_email_change(
-                    # The route's [token], a root-state var (router.page is deprecated).
-                    db,
-                    str(self.token or ""),  # type: ignore[attr-defined]
-                    client.ip,
-                    client.user_agent,
-                )
-        except ServiceError as exc:
-            self.done, self.message = False, exc.message
-            return
+        with anonymous() as db:
+            # The route's [token], a root-state var (router.page is deprecated).
+            token = str(getattr(self, "token", "") or "")
+            email = account.confirm_email_change(db, token, client.ip, client.user_agent)
         self.done, self.message = True, f"Your sign-in address is now {email}."
 
 

@@ -7,28 +7,24 @@ from urllib.parse import quote
 import reflex as rx
 
 from studioos.services import auth
-from studioos.services.errors import ServiceError
 from studioos.ui.backend import anonymous, client_of, hard_navigate
 from studioos.ui.layout import public_page
+from studioos.ui.service_call import Answer, public_event
 
 
 class ConfirmSignUpState(rx.State):
     message: str = ""
 
-    @rx.event
-    def on_load(self):  # type: ignore[no-untyped-def]
-        self.message = ""
+    # Invalid, used, expired or the address taken meanwhile: the message says which; no cookie is set.
+    @public_event
+    def on_load(self) -> Answer:
         client = client_of(self.router)
-        token = str(self.token or "")  # type: ignore[attr-defined]  # the route's [token], a root-state var
-        try:
-            with anonymous() as db:
-                user, studio_id = auth.confirm_sign_up(db, token, client)
-                # In the same unit of work: a browser without StudioOS's cookie creates nothing yet,
-                # and the link still works once cookies are allowed.
-                code = auth.create_handoff(db, user, studio_id, client=client)
-        except ServiceError as exc:  # invalid, used, expired or address taken meanwhile; no cookie
-            self.message = exc.message
-            return None
+        token = str(getattr(self, "token", "") or "")  # the route's [token], a root-state var
+        with anonymous() as db:
+            user, studio_id = auth.confirm_sign_up(db, token, client)
+            # In the same unit of work: a browser without StudioOS's cookie creates nothing yet,
+            # and the link still works once cookies are allowed.
+            code = auth.create_handoff(db, user, studio_id, client=client)
         return hard_navigate(f"/api/auth/complete?code={quote(code)}&next=/dashboard")
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from studioos.services import password_reset
-from studioos.services.errors import ValidationFailed
 from studioos.ui.backend import anonymous, client_of
-from studioos.ui.components import form_field
+from studioos.ui.components import form_field, form_message
 from studioos.ui.layout import public_page
+from studioos.ui.service_call import public_event
 
 SENT = (
     "If an account uses this address, we have sent it a link to choose a new password. "
@@ -18,28 +20,25 @@ SENT = (
 
 class ForgotState(rx.State):
     errors: dict[str, str] = {}
+    message: str = ""
     sent: bool = False
 
     @rx.event
     def on_load(self) -> None:
-        self.errors, self.sent = {}, False
+        self.errors, self.message, self.sent = {}, "", False
 
-    @rx.event
-    def submit(self, form: dict) -> None:
-        self.errors = {}
+    @public_event(errors="errors")
+    def submit(self, form: dict[str, Any]) -> None:
         client = client_of(self.router)
-        try:
-            with anonymous() as db:
-                password_reset.request_reset(db, str(form.get("email", "")), client.ip, client.user_agent)
-        except ValidationFailed as exc:
-            self.errors = exc.errors
-            return
+        with anonymous() as db:
+            password_reset.request_reset(db, str(form.get("email", "")), client.ip, client.user_agent)
         self.sent = True
 
 
 def page() -> rx.Component:
     return public_page(
         rx.heading("Reset your password", size="6"),
+        form_message(ForgotState.message),
         rx.cond(
             ForgotState.sent,
             rx.callout(SENT, icon="mail-check", color_scheme="green", id="reset-sent"),

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 import reflex as rx
 
 from studioos.services import auth, team
-from studioos.services.errors import NotFound, Throttled, ValidationFailed
 from studioos.ui.backend import anonymous, client_of, hard_navigate
 from studioos.ui.components import form_field, form_message
 from studioos.ui.layout import public_page
+from studioos.ui.service_call import Answer, public_event
 
 
 class InviteState(rx.State):
@@ -25,49 +26,31 @@ class InviteState(rx.State):
 
     def _token(self) -> str:
         # The route's [token]: Reflex adds it to the root state as a var (router.page is deprecated).
-        return str(self.token or "")  # type: ignore[attr-defined]
+        return str(getattr(self, "token", "") or "")
 
-    @rx.event
+    @public_event(link="valid")
     def on_load(self) -> None:
-        self.errors, self.message = {}, ""
-        try:
-            with anonymous() as db:
-                info = team.invitation_info(db, self._token())
-        except NotFound as exc:
-            self.valid, self.loaded, self.message = False, True, exc.message
-            return
-        self.valid, self.loaded = True, True
+        self.errors, self.loaded = {}, True
+        with anonymous() as db:
+            info = team.invitation_info(db, self._token())
+        self.valid = True
         self.studio_name, self.email, self.role_label = info.studio_name, info.email, info.role_label
         self.account_exists = info.account_exists
 
-    @rx.event
-    def submit(self, form: dict):  # type: ignore[no-untyped-def]
-        self.errors, self.message = {}, ""
+    @public_event(errors="errors", link="valid")
+    def submit(self, form: dict[str, Any]) -> Answer:
         client = client_of(self.router)
-        try:
-            with anonymous() as db:
-                user, studio_id = team.accept_invitation(
-                    db,
-                    self._token(),
-                    name=str(form.get("name", "")),
-                    password=str(form.get("password", "")),
-                    password_confirm=str(form.get("password_confirm", "")),
-                    ip=client.ip,
-                    user_agent=client.user_agent,
-                )
-                code = auth.create_handoff(db, user, studio_id, client=client)
-        except auth.BrowserUnknown as exc:
-            self.message = exc.message
-            return None
-        except ValidationFailed as exc:
-            self.errors = exc.errors
-            return None
-        except Throttled as exc:
-            self.message = exc.message
-            return None
-        except NotFound as exc:
-            self.valid, self.message = False, exc.message
-            return None
+        with anonymous() as db:
+            user, studio_id = team.accept_invitation(
+                db,
+                self._token(),
+                name=str(form.get("name", "")),
+                password=str(form.get("password", "")),
+                password_confirm=str(form.get("password_confirm", "")),
+                ip=client.ip,
+                user_agent=client.user_agent,
+            )
+            code = auth.create_handoff(db, user, studio_id, client=client)
         return hard_navigate(f"/api/auth/complete?code={quote(code)}&next=/dashboard")
 
 

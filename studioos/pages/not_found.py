@@ -18,7 +18,7 @@ MISSING = "There is no page at this address. The link may be mistyped, or the pa
 
 class NotFoundState(rx.State):
     @rx.event
-    async def load(self):  # type: ignore[no-untyped-def]
+    async def load(self) -> None:
         """Who is asking decides which shell shows; unlike SessionState.ensure, no redirect."""
         session = await self.get_state(SessionState)
         session._refresh()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from studioos.services import password_reset
-from studioos.services.errors import NotFound, ValidationFailed
 from studioos.ui.backend import anonymous, client_of, post_navigate
 from studioos.ui.components import form_field, form_message
 from studioos.ui.layout import public_page
+from studioos.ui.service_call import Answer, public_event
 
 
 class ResetState(rx.State):
@@ -18,7 +20,7 @@ class ResetState(rx.State):
 
     def _token(self) -> str:
         # The route's [token]: Reflex adds it to the root state as a var (router.page is deprecated).
-        return str(self.token or "")  # type: ignore[attr-defined]
+        return str(getattr(self, "token", "") or "")
 
     @rx.event
     def on_load(self) -> None:
@@ -26,27 +28,18 @@ class ResetState(rx.State):
         with anonymous() as db:
             self.valid = password_reset.reset_link_valid(db, self._token())
 
-    @rx.event
-    def submit(self, form: dict):  # type: ignore[no-untyped-def]
-        self.errors, self.message = {}, ""
+    @public_event(errors="errors", link="valid")
+    def submit(self, form: dict[str, Any]) -> Answer:
         client = client_of(self.router)
-        try:
-            with anonymous() as db:
-                password_reset.reset_password(
-                    db,
-                    self._token(),
-                    str(form.get("password", "")),
-                    str(form.get("password_confirm", "")),
-                    client.ip,
-                    client.user_agent,
-                )
-        except ValidationFailed as exc:
-            self.errors = exc.errors
-            return None
-        except NotFound as exc:
-            self.message = exc.message
-            self.valid = False
-            return None
+        with anonymous() as db:
+            password_reset.reset_password(
+                db,
+                self._token(),
+                str(form.get("password", "")),
+                str(form.get("password_confirm", "")),
+                client.ip,
+                client.user_agent,
+            )
         return post_navigate("/api/auth/signout", {"then": "reset"})
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 import reflex as rx
 
 from studioos.api.routes import safe_next
 from studioos.services import auth
-from studioos.services.errors import Throttled, ValidationFailed
 from studioos.ui.backend import anonymous, client_of, hard_navigate
 from studioos.ui.components import form_field, form_message
 from studioos.ui.layout import public_page
+from studioos.ui.service_call import Answer, public_event
 
 
 class SignInState(rx.State):
@@ -34,30 +35,16 @@ class SignInState(rx.State):
         else:
             self.notice = ""
 
-    @rx.event
-    def submit(self, form: dict):  # type: ignore[no-untyped-def]
-        self.errors, self.message = {}, ""
-        try:
-            with anonymous() as db:
-                user = auth.authenticate(
-                    db,
-                    email=str(form.get("email", "")),
-                    password=str(form.get("password", "")),
-                    client=client_of(self.router),
-                )
-                code = auth.create_handoff(db, user, client=client_of(self.router))
-        except Throttled as exc:
-            self.message = exc.message
-            return None
-        except auth.BrowserUnknown as exc:
-            self.message = exc.message
-            return None
-        except ValidationFailed as exc:
-            if exc.errors.get("password") == auth.WRONG_CREDENTIALS:
-                self.message = auth.WRONG_CREDENTIALS
-            else:
-                self.errors = exc.errors
-            return None
+    @public_event(errors="errors")
+    def submit(self, form: dict[str, Any]) -> Answer:
+        with anonymous() as db:
+            user = auth.authenticate(
+                db,
+                email=str(form.get("email", "")),
+                password=str(form.get("password", "")),
+                client=client_of(self.router),
+            )
+            code = auth.create_handoff(db, user, client=client_of(self.router))
         target = safe_next(self.router.url.query_parameters.get("next"))
         return hard_navigate(f"/api/auth/complete?code={quote(code)}&next={quote(target)}")
 

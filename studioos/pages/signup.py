@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from studioos.services import auth
-from studioos.services.errors import ServiceError, ValidationFailed
 from studioos.services.validation import COMMON_CURRENCIES, timezone_choices
 from studioos.ui.backend import anonymous, client_of
 from studioos.ui.components import form_field, form_message, select_field
 from studioos.ui.layout import public_page
+from studioos.ui.service_call import public_event
 
 TIMEZONES = timezone_choices()
 
@@ -24,28 +26,22 @@ class SignUpState(rx.State):
     def on_load(self) -> None:
         self.errors, self.message, self.sent_to = {}, "", ""
 
-    @rx.event
-    def submit(self, form: dict) -> None:
-        self.errors, self.message = {}, ""
-        try:
-            with anonymous() as db:
-                # The same answer whether or not the address already has an account.
-                self.sent_to = auth.sign_up(
-                    db,
-                    studio_name=str(form.get("studio_name", "")),
-                    timezone=str(form.get("timezone", "")),
-                    currency=str(form.get("currency", "")),
-                    name=str(form.get("name", "")),
-                    email=str(form.get("email", "")),
-                    password=str(form.get("password", "")),
-                    password_confirm=str(form.get("password_confirm", "")),
-                    client=client_of(self.router),
-                )
-        except ValidationFailed as exc:
-            self.errors = exc.errors
-            self.message = exc.message
-        except ServiceError as exc:  # throttled, or the mail could not be sent
-            self.message = exc.message
+    # Throttled, or the mail could not be sent: the message above the form says so.
+    @public_event(errors="errors", summary=True)
+    def submit(self, form: dict[str, Any]) -> None:
+        with anonymous() as db:
+            # The same answer whether or not the address already has an account.
+            self.sent_to = auth.sign_up(
+                db,
+                studio_name=str(form.get("studio_name", "")),
+                timezone=str(form.get("timezone", "")),
+                currency=str(form.get("currency", "")),
+                name=str(form.get("name", "")),
+                email=str(form.get("email", "")),
+                password=str(form.get("password", "")),
+                password_confirm=str(form.get("password_confirm", "")),
+                client=client_of(self.router),
+            )
 
     @rx.event
     def start_over(self) -> None:
