@@ -2,27 +2,54 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
 
 import reflex as rx
 
-from studioos.services import attendance, dashboard, studios
-from studioos.services.errors import ServiceError, ValidationFailed
+from studioos.models import Role
+from studioos.services import attendance, dashboard
+from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
-from studioos.services.validation import parse_int
-from studioos.ui.backend import acting
 from studioos.ui.components import card, empty_state, page_header, stat_card
-from studioos.ui.format import Formats, for_studio
 from studioos.ui.layout import shell
-from studioos.ui.session import SessionState, service_error_event
+from studioos.ui.service_call import Answer, ServicePage, service_event
+from studioos.ui.session import SessionState
 
 
-class DashboardState(rx.State):
+@dataclass(frozen=True)
+class SignInRow:
+    name: str
+    when: str
+    browser: str
+    failed: bool
+
+
+@dataclass(frozen=True)
+class NextShiftView:
+    """A model's next shift on her dashboard."""
+
+    id: int
+    when: str
+    room: str
+    started: bool  # she is on it now (else it is still to come)
+
+
+NO_SHIFT = NextShiftView(id=0, when="", room="", started=False)
+
+
+@dataclass(frozen=True)
+class PendingRow:
+    what: str
+    shift: str
+    sent: str
+
+
+class DashboardState(ServicePage, rx.State):
     team_size: int = 0
     role_summary: str = ""
     performers: int = 0
     pending_invitations: int = -1
-    sign_ins: list[dict[str, str]] = []
+    sign_ins: list[SignInRow] = []
     has_operations: bool = False
     active_models: int = 0
     docs_expired: int = 0
@@ -33,27 +60,26 @@ class DashboardState(rx.State):
     # A model's own landing page (dashboard.performer_home) instead of the studio's figures.
     model_home: bool = False
     model_linked: bool = True
-    next_shift: dict[str, str] = {}
+    has_next: bool = False
+    next_shift: NextShiftView = NO_SHIFT
+    # What the next shift's button does: the service said whether the check-in window is open.
+    can_check_in: bool = False
+    can_check_out: bool = False
     hours: str = ""
     hours_period: str = ""
     hours_hint: str = ""
-    pending: list[dict[str, str]] = []
+    pending: list[PendingRow] = []
 
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
-        try:
-            with acting(self.router) as (db, actor):
-                figs = dashboard.figures(db, actor)
-                ops = dashboard.operations(db, actor)
-                home = dashboard.performer_home(db, actor)
-                studio = studios.current_studio(db, actor)
-        except ServiceError as exc:
-            return service_error_event(exc, "/dashboard")
-        fmt = for_studio(studio)
+    def _reload(self) -> None:
+        with self._acting() as (db, actor):
+            figs = dashboard.figures(db, actor)
+            ops = dashboard.operations(db, actor)
+            home = dashboard.performer_home(db, actor)
+        fmt = for_actor(actor)
         self.team_size = figs.team_size
         self.role_summary = figs.role_summary
         self._show_model_home(home, fmt)
-        self.performers = figs.by_role.get("performer", 0)
+        self.performers = figs.by_role.get(Role.PERFORMER, 0)
         self.has_operations = ops is not None
         if ops is not None:
             self.active_models, self.shifts_today = ops.active_models, ops.shifts_today
@@ -61,15 +87,13 @@ class DashboardState(rx.State):
             self.checked_in_today, self.no_shows_today = ops.checked_in_today, ops.no_shows_today
         self.pending_invitations = -1 if figs.pending_invitations is None else figs.pending_invitations
         self.sign_ins = [
-            {
-                "name": s.name,
-                "when": fmt.moment(s.created_at),
-                "browser": s.browser,
-                "result": "Signed in" if s.success else "Failed",
-            }
+            SignInRow(name=s.name, when=fmt.moment(s.created_at), browser=s.browser, failed=not s.success)
             for s in figs.recent_sign_ins
         ]
-        return None
+
+    @service_event
+    def load(self) -> None:
+        self._reload()
 
     def _show_model_home(self, home: dashboard.PerformerHome | None, fmt: Formats) -> None:
         self.model_home = home is not None
@@ -77,54 +101,43 @@ class DashboardState(rx.State):
             return
         self.model_linked = home.linked
         nxt = home.next_shift
+        self.has_next = nxt is not None
         self.next_shift = (
-            {
-                "when": f"{fmt.weekday_date(nxt.starts_local)}, "
+            NextShiftView(
+                id=nxt.id,
+                when=f"{fmt.weekday_date(nxt.starts_local)}, "
                 f"{fmt.wall_time(nxt.starts_local)}–{fmt.wall_time(nxt.ends_local)}",
-                "room": nxt.room_name,
-                "id": str(nxt.id),
-                "checked_in": "1" if nxt.checked_in_local else "",
-                "now": "1" if nxt.starts_at <= datetime.now(UTC) else "",
-                # What the button does: the service said whether the check-in window is open.
-                "action": "in" if home.can_check_in else ("out" if home.can_check_out else ""),
-            }
-            if nxt
-            else {}
+                room=nxt.room_name,
+                started=home.shift_started,
+            )
+            if nxt is not None
+            else NO_SHIFT
         )
+        self.can_check_in, self.can_check_out = home.can_check_in, home.can_check_out
         self.hours = f"{home.hours:.2f}"
         self.hours_period = fmt.date_range(home.period_first, home.period_last)
         n = home.shifts_worked
         self.hours_hint = f"{self.hours_period} · {n} shift{'' if n == 1 else 's'}"
         self.pending = [
-            {
-                "what": "Time off" if r.kind == "time_off" else f"Swap with {r.swap_stage_name}",
-                "shift": r.shift_label,
-                "sent": fmt.moment(r.created_at),
-            }
-            for r in home.pending
+            PendingRow(what=r.what, shift=r.shift_label, sent=fmt.moment(r.created_at)) for r in home.pending
         ]
 
-    def _attend(self, fn, ok: str):  # type: ignore[no-untyped-def]
-        """Check in or out of the shift this page shows (its id from the server's own state)."""
-        sid = parse_int(self.next_shift.get("id"))
-        if sid is None:
+    @service_event
+    def check_in(self) -> Answer:
+        """Check in to the shift this page shows (its id from the server's own state)."""
+        if not self.next_shift.id:
             return None
-        try:
-            with acting(self.router) as (db, actor):
-                fn(db, actor, sid)
-        except ValidationFailed as exc:
-            return [DashboardState.load, rx.toast.error(next(iter(exc.errors.values()), exc.message))]
-        except ServiceError as exc:
-            return service_error_event(exc, "/dashboard")
-        return [DashboardState.load, rx.toast.success(ok)]
+        self._call(attendance.check_in, self.next_shift.id)
+        self._reload()
+        return rx.toast.success("Checked in. Have a good show!")
 
-    @rx.event
-    def check_in(self):  # type: ignore[no-untyped-def]
-        return self._attend(attendance.check_in, "Checked in. Have a good show!")
-
-    @rx.event
-    def check_out(self):  # type: ignore[no-untyped-def]
-        return self._attend(attendance.check_out, "Checked out.")
+    @service_event
+    def check_out(self) -> Answer:
+        if not self.next_shift.id:
+            return None
+        self._call(attendance.check_out, self.next_shift.id)
+        self._reload()
+        return rx.toast.success("Checked out.")
 
 
 def _model_home() -> rx.Component:
@@ -132,35 +145,32 @@ def _model_home() -> rx.Component:
     n = s.next_shift
     next_card = card(
         rx.cond(
-            n.contains("when"),
+            s.has_next,
             rx.hstack(
                 rx.vstack(
                     rx.text(
-                        rx.cond(n["now"] != "", "Your shift now", "Your next shift"),
+                        rx.cond(n.started, "Your shift now", "Your next shift"),
                         size="2",
                         color_scheme="gray",
                     ),
-                    rx.heading(n["when"], size="5", id="home-next-shift"),
-                    rx.text(n["room"], size="2", id="home-next-room"),
+                    rx.heading(n.when, size="5", id="home-next-shift"),
+                    rx.text(n.room, size="2", id="home-next-room"),
                     spacing="1",
                     align="start",
                 ),
                 rx.spacer(),
-                rx.match(
-                    n["action"],
-                    (
-                        "in",
-                        rx.button(
-                            rx.icon("log-in", size=16),
-                            "Check in",
-                            size="3",
-                            color_scheme="green",
-                            on_click=s.check_in,
-                            id="home-check-in",
-                        ),
+                rx.cond(
+                    s.can_check_in,
+                    rx.button(
+                        rx.icon("log-in", size=16),
+                        "Check in",
+                        size="3",
+                        color_scheme="green",
+                        on_click=s.check_in,
+                        id="home-check-in",
                     ),
-                    (
-                        "out",
+                    rx.cond(
+                        s.can_check_out,
                         rx.button(
                             rx.icon("log-out", size=16),
                             "Check out",
@@ -168,11 +178,11 @@ def _model_home() -> rx.Component:
                             on_click=s.check_out,
                             id="home-check-out",
                         ),
-                    ),
-                    rx.link(
-                        rx.button("My schedule", variant="soft", size="3", white_space="nowrap"),
-                        href="/my-schedule",
-                        id="home-my-schedule",
+                        rx.link(
+                            rx.button("My schedule", variant="soft", size="3", white_space="nowrap"),
+                            href="/my-schedule",
+                            id="home-my-schedule",
+                        ),
                     ),
                 ),
                 width="100%",
@@ -196,10 +206,10 @@ def _model_home() -> rx.Component:
                     s.pending,
                     lambda r: rx.hstack(
                         rx.badge("Pending", color_scheme="blue"),
-                        rx.text(r["what"], weight="medium", size="2"),
-                        rx.text(r["shift"], size="2"),
+                        rx.text(r.what, weight="medium", size="2"),
+                        rx.text(r.shift, size="2"),
                         rx.spacer(),
-                        rx.text("sent " + r["sent"], size="1", color_scheme="gray"),
+                        rx.text("sent " + r.sent, size="1", color_scheme="gray"),
                         width="100%",
                         align="center",
                     ),
@@ -235,13 +245,17 @@ def _model_home() -> rx.Component:
     )
 
 
-def _sign_in_row(row: dict) -> rx.Component:
+def _sign_in_row(row: SignInRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row["name"]),
-        rx.table.cell(row["when"]),
-        rx.table.cell(row["browser"]),
+        rx.table.cell(row.name),
+        rx.table.cell(row.when),
+        rx.table.cell(row.browser),
         rx.table.cell(
-            rx.badge(row["result"], color_scheme=rx.cond(row["result"] == "Failed", "red", "green"))
+            rx.cond(
+                row.failed,
+                rx.badge("Failed", color_scheme="red"),
+                rx.badge("Signed in", color_scheme="green"),
+            )
         ),
     )
 

@@ -1,195 +1,189 @@
-"""A model's own week: check in and out, ask for time off or a swap, hours worked this month."""
+"""A model's own week: check in and out, ask for time off or a swap, hours worked this month.
+
+What to show is decided by the services (own_schedule.my_upcoming); this page only lays it out.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from typing import Any
 
 import reflex as rx
 
-from studioos.services import attendance, performers, shift_requests, shifts, studios
-from studioos.services.errors import NotFound, ServiceError, ValidationFailed
+from studioos.models import RequestKind
+from studioos.pages.requests import RequestView
+from studioos.services import attendance, own_schedule, shift_requests, shifts
+from studioos.services.formatting import Formats, for_actor
+from studioos.services.own_schedule import OwnShift
 from studioos.services.permissions import Cap
-from studioos.ui.backend import acting
+from studioos.services.shifts import ShiftRow
+from studioos.services.validation import parse_id
 from studioos.ui.calendar import (
+    ATTENDANCE_COLORS,
+    ATTENDANCE_LABELS,
     WeekNav,
-    events,
-    local_today,
     parse_day,
-    parse_int,
-    shift_dict,
     week_calendar,
     week_label,
     week_nav,
     week_payload,
 )
 from studioos.ui.components import card, confirm_dialog, empty_state, field_error, page_header
-from studioos.ui.format import for_timezone
 from studioos.ui.layout import shell
-from studioos.ui.session import service_error_event
-
-UPCOMING_DAYS = 28
-REQUEST_COLORS = {"pending": "blue", "approved": "green", "declined": "red", "withdrawn": "gray"}
+from studioos.ui.service_call import Answer, service_event
 
 
-def request_dict(r: shift_requests.RequestRow, tz: str) -> dict[str, str]:
-    from studioos.ui.format import local_time
+@dataclass(frozen=True)
+class OwnShiftRow:
+    """One of her shifts as the current card and the "Coming up" table show it."""
 
-    what = "Time off" if r.kind == "time_off" else f"Swap with {r.swap_stage_name}"
-    if r.swap_shift_label:
-        what += f" (her shift {r.swap_shift_label})"
-    return {
-        "id": str(r.id),
-        "kind": r.kind,
-        "what": what,
-        "stage_name": r.stage_name,
-        "swap_stage_name": r.swap_stage_name,
-        "shift": r.shift_label,
-        "reason": r.reason,
-        "status": r.status,
-        "status_label": r.status.capitalize(),
-        "color": REQUEST_COLORS.get(r.status, "gray"),
-        "note": r.decision_note,
-        "created": local_time(r.created_at, tz),
-        "performer_id": str(r.performer_id),
-    }
+    id: int
+    day_label: str
+    time: str
+    room_name: str
+    attendance: str
+    attendance_label: str
+    color: str
+    checked_in: bool
+    checked_in_at: str  # her check-in time on the studio's clock ("" while she is not in)
+    request_pending: bool
+    can_request: bool
+
+    @classmethod
+    def of(
+        cls, s: ShiftRow, fmt: Formats, *, request_pending: bool = False, can_request: bool = False
+    ) -> OwnShiftRow:
+        start, end = s.starts_local, s.ends_local
+        overnight = " (+1)" if end.date() != start.date() else ""
+        return cls(
+            id=s.id,
+            day_label=fmt.weekday_date(start),
+            time=f"{fmt.wall_time(start)}–{fmt.wall_time(end)}{overnight}",
+            room_name=s.room_name,
+            attendance=s.attendance,
+            attendance_label=ATTENDANCE_LABELS.get(s.attendance, s.attendance),
+            color=ATTENDANCE_COLORS.get(s.attendance, "gray"),
+            checked_in=s.checked_in_local is not None,
+            checked_in_at=fmt.wall_time(s.checked_in_local),
+            request_pending=request_pending,
+            can_request=can_request,
+        )
+
+    @classmethod
+    def listed(cls, own: OwnShift, fmt: Formats) -> OwnShiftRow:
+        return cls.of(own.shift, fmt, request_pending=own.request_pending, can_request=own.can_request)
+
+
+NO_SHIFT = OwnShiftRow(0, "", "", "", "", "", "gray", False, "", False, False)
+
+
+@dataclass(frozen=True)
+class Partner:
+    id: int
+    name: str
 
 
 class MyScheduleState(WeekNav, rx.State):
     linked: bool = True
-    own_id: str = ""
-    current: dict[str, str] = {}
-    upcoming: list[dict[str, str]] = []
-    requests: list[dict[str, str]] = []
-    partners: list[dict[str, str]] = []
+    own_id: int = 0
+    has_current: bool = False
+    current: OwnShiftRow = NO_SHIFT
+    can_check_in: bool = False
+    can_check_out: bool = False
+    upcoming: list[OwnShiftRow] = []
+    requests: list[RequestView] = []
+    partners: list[Partner] = []
     hours: str = "0.00"
-    hours_shifts: str = "0"
-    hours_late: str = "0"
+    hours_shifts: int = 0
+    hours_late: int = 0
     month_label: str = ""
     # the request dialog
     req_open: bool = False
-    req_kind: str = "time_off"
-    req_shift: dict[str, str] = {}
+    req_swap: bool = False
+    req_shift: OwnShiftRow = NO_SHIFT
     req_errors: dict[str, str] = {}
 
     def _reload(self) -> None:
-        with acting(self.router) as (db, actor):
-            studio = studios.current_studio(db, actor)
-            tz = studio.timezone if studio else "UTC"
-            today = local_today(tz)
-            try:
-                me = performers.my_profile(db, actor)
-            except NotFound:
+        with self._acting() as (db, actor):
+            mine = own_schedule.my_upcoming(db, actor)
+            if mine is None:
                 self.linked = False
                 return
-            self.linked, self.own_id = True, str(me.id)
-            day = parse_day(self.week_of, today)
-            self.week_of = day.isoformat()
-            view = shifts.my_week(db, actor, day)
-            coming = shifts.shifts_between(
-                db,
-                actor,
-                today - timedelta(days=1),
-                today + timedelta(days=UPCOMING_DAYS),
-                performer_id=me.id,
-            )
-            reqs = shift_requests.list_requests(db, actor, status=None)
+            day = parse_day(self.week_of, mine.today)
+            week = shifts.my_week(db, actor, day)
             partners = shift_requests.swap_partners(db, actor)
-            first = today.replace(day=1)
-            worked = attendance.hours_worked(db, actor, first, today)
-        fmt = for_timezone(tz)
-        now = datetime.now(UTC)
-        live = [s for s in coming if s.ends_at > now]
-        pending = {r.shift_id for r in reqs if r.status == "pending"}
-        self.current = next(
-            (shift_dict(s, fmt) for s in live if s.attendance in {"scheduled", "checked_in", "late"}), {}
-        )
-        self.upcoming = [
-            {
-                **shift_dict(s, fmt),
-                "pending": "1" if s.id in pending else "",
-                "future": "1" if s.starts_at > now else "",
-            }
-            for s in live
+        fmt = for_actor(actor)
+        self.linked, self.own_id = True, mine.performer_id
+        self.week_of = day.isoformat()
+        self.has_current = mine.current is not None
+        self.current = OwnShiftRow.of(mine.current, fmt) if mine.current is not None else NO_SHIFT
+        self.can_check_in, self.can_check_out = mine.can_check_in, mine.can_check_out
+        self.upcoming = [OwnShiftRow.listed(s, fmt) for s in mine.shifts]
+        self.requests = [
+            RequestView.of(r.request, fmt, mine=r.mine, can_withdraw=r.can_withdraw) for r in mine.requests
         ]
-        self.requests = [request_dict(r, tz) for r in reqs]
-        self.partners = [{"id": str(i), "name": n} for i, n in partners.items()]
-        self.month_label = fmt.month(first)
-        row = worked[0] if worked else None
-        self.hours = f"{row.hours:.2f}" if row else "0.00"
-        self.hours_shifts = str(row.shifts) if row else "0"
-        self.hours_late = str(row.late) if row else "0"
-        self.week_text = week_label(view.week_start, fmt)
-        self.days, self.cells = week_payload(view, today, fmt)
+        self.partners = [Partner(id=i, name=n) for i, n in partners.items()]
+        self.month_label = fmt.month(mine.month_first)
+        self.hours = f"{mine.hours:.2f}"
+        self.hours_shifts, self.hours_late = mine.shifts_worked, mine.late
+        self.week_text = week_label(week.week_start, fmt)
+        self.days, self.cells = week_payload(week, mine.today, fmt)
 
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @service_event
+    def load(self) -> None:
         self.week_of = ""
         self.req_open = False
-        return self._reload_safely()
+        self._reload()
 
-    def _act(self, fn, ok: str, *args):  # type: ignore[no-untyped-def]
-        try:
-            with acting(self.router) as (db, actor):
-                fn(db, actor, *args)
-        except ValidationFailed as exc:
-            return rx.toast.error(next(iter(exc.errors.values()), exc.message))
-        except ServiceError as exc:
-            return service_error_event(exc, "/my-schedule")
-        return events(self._reload_safely(), rx.toast.success(ok))
+    @service_event
+    def check_in(self) -> Answer:
+        """Check in to the shift this page shows (its id from the server's own state)."""
+        if not self.current.id:
+            return None
+        self._call(attendance.check_in, self.current.id)
+        self._reload()
+        return rx.toast.success("Checked in. Have a good show!")
+
+    @service_event
+    def check_out(self) -> Answer:
+        if not self.current.id:
+            return None
+        self._call(attendance.check_out, self.current.id)
+        self._reload()
+        return rx.toast.success("Checked out. Thank you!")
+
+    @service_event
+    def withdraw(self, request_id: int) -> Answer:
+        rid = parse_id(request_id)
+        if rid is None:
+            return None
+        self._call(shift_requests.withdraw_request, rid)
+        self._reload()
+        return rx.toast.success("Request withdrawn.")
 
     @rx.event
-    def check_in(self, shift_id: str):  # type: ignore[no-untyped-def]
-        sid = parse_int(shift_id)
-        return None if sid is None else self._act(attendance.check_in, "Checked in. Have a good show!", sid)
-
-    @rx.event
-    def check_out(self, shift_id: str):  # type: ignore[no-untyped-def]
-        sid = parse_int(shift_id)
-        return None if sid is None else self._act(attendance.check_out, "Checked out. Thank you!", sid)
-
-    @rx.event
-    def withdraw(self, request_id: str):  # type: ignore[no-untyped-def]
-        rid = parse_int(request_id)
-        return None if rid is None else self._act(shift_requests.withdraw_request, "Request withdrawn.", rid)
-
-    @rx.event
-    def open_request(self, shift_id: str, kind: str) -> None:
-        found = next((s for s in self.upcoming if s["id"] == str(shift_id)), None)
-        if found is None or kind not in {"time_off", "swap"}:
+    def open_request(self, shift_id: int, kind: str) -> None:
+        wanted = parse_id(shift_id)
+        found = next((s for s in self.upcoming if s.id == wanted), None)
+        if found is None or kind not in {k.value for k in RequestKind}:
             return
-        self.req_shift, self.req_kind, self.req_errors, self.req_open = found, kind, {}, True
+        self.req_shift, self.req_swap = found, kind == RequestKind.SWAP
+        self.req_errors, self.req_open = {}, True
 
     @rx.event
     def set_req_open(self, value: bool) -> None:
         self.req_open = bool(value)
 
-    @rx.event
-    def send_request(self, form: dict):  # type: ignore[no-untyped-def]
-        self.req_errors = {}
-        sid = parse_int(self.req_shift.get("id"))
-        if sid is None:
+    @service_event(errors="req_errors")
+    def send_request(self, form: dict[str, Any]) -> Answer:
+        if not self.req_shift.id:
             return None
-        reason = str(form.get("reason", ""))
-        try:
-            with acting(self.router) as (db, actor):
-                if self.req_kind == "swap":
-                    partner = parse_int(form.get("with_performer_id"))
-                    if partner is None:
-                        self.req_errors = {"with_performer_id": "Choose the model to swap with."}
-                        return None
-                    row = shift_requests.request_swap(
-                        db, actor, sid, with_performer_id=partner, reason=reason
-                    )
-                else:
-                    row = shift_requests.request_time_off(db, actor, sid, reason)
-        except ValidationFailed as exc:
-            self.req_errors = exc.errors
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, "/my-schedule")
+        kind = RequestKind.SWAP if self.req_swap else RequestKind.TIME_OFF
+        row = self._call(own_schedule.ask, self.req_shift.id, kind, form)
         self.req_open = False
-        what = "time off" if row.kind == "time_off" else f"a swap with {row.swap_stage_name}"
-        return events(self._reload_safely(), rx.toast.success(f"Asked for {what}. A manager will decide."))
+        self._reload()
+        what = "time off" if row.kind == RequestKind.TIME_OFF else f"a swap with {row.swap_stage_name}"
+        return rx.toast.success(f"Asked for {what}. A manager will decide.")
 
 
 S = MyScheduleState
@@ -197,21 +191,28 @@ S = MyScheduleState
 
 def _current_card() -> rx.Component:
     c = S.current
+    check_in = rx.button(
+        rx.icon("log-in", size=16),
+        "Check in",
+        size="3",
+        color_scheme="green",
+        on_click=S.check_in,
+        id="check-in",
+    )
+    check_out = rx.button(
+        rx.icon("log-out", size=16), "Check out", size="3", on_click=S.check_out, id="check-out"
+    )
     return card(
         rx.cond(
-            c.contains("id"),
+            S.has_current,
             rx.hstack(
                 rx.vstack(
                     rx.text("Your next shift", size="2", color_scheme="gray"),
-                    rx.heading(c["day_label"] + ", " + c["time"], size="5", id="current-shift"),
+                    rx.heading(c.day_label + ", " + c.time, size="5", id="current-shift"),
                     rx.hstack(
-                        rx.text(c["room_name"], size="2"),
-                        rx.badge(c["attendance_label"], color_scheme=c["color"], id="current-attendance"),
-                        rx.cond(
-                            c["checked_in"] != "",
-                            rx.text("in at " + c["checked_in"], size="2"),
-                            rx.fragment(),
-                        ),
+                        rx.text(c.room_name, size="2"),
+                        rx.badge(c.attendance_label, color_scheme=c.color, id="current-attendance"),
+                        rx.cond(c.checked_in, rx.text("in at " + c.checked_in_at, size="2"), rx.fragment()),
                         spacing="2",
                         align="center",
                     ),
@@ -219,22 +220,19 @@ def _current_card() -> rx.Component:
                     align="start",
                 ),
                 rx.spacer(),
+                # The buttons show only when the service would accept them (the check-in window).
                 rx.cond(
-                    c["checked_in"] == "",
-                    rx.button(
-                        rx.icon("log-in", size=16),
-                        "Check in",
-                        size="3",
-                        color_scheme="green",
-                        on_click=S.check_in(c["id"]),
-                        id="check-in",
-                    ),
-                    rx.button(
-                        rx.icon("log-out", size=16),
-                        "Check out",
-                        size="3",
-                        on_click=S.check_out(c["id"]),
-                        id="check-out",
+                    S.can_check_in,
+                    check_in,
+                    rx.cond(
+                        S.can_check_out,
+                        check_out,
+                        rx.text(
+                            "Check-in opens an hour before the start.",
+                            size="2",
+                            color_scheme="gray",
+                            id="check-in-later",
+                        ),
                     ),
                 ),
                 width="100%",
@@ -247,32 +245,33 @@ def _current_card() -> rx.Component:
     )
 
 
-def _upcoming_row(s: dict) -> rx.Component:
+def _upcoming_row(s: OwnShiftRow) -> rx.Component:
+    sid = s.id.to_string()
     return rx.table.row(
-        rx.table.cell(s["day_label"]),
-        rx.table.cell(s["time"]),
-        rx.table.cell(s["room_name"]),
-        rx.table.cell(rx.badge(s["attendance_label"], color_scheme=s["color"])),
+        rx.table.cell(s.day_label),
+        rx.table.cell(s.time),
+        rx.table.cell(s.room_name),
+        rx.table.cell(rx.badge(s.attendance_label, color_scheme=s.color)),
         rx.table.cell(
             rx.cond(
-                s["pending"] != "",
+                s.request_pending,
                 rx.badge("Request pending", color_scheme="blue", variant="outline"),
                 rx.cond(
-                    (s["future"] != "") & (s["attendance"] == "scheduled"),
+                    s.can_request,
                     rx.hstack(
                         rx.button(
                             "Time off",
                             size="1",
                             variant="soft",
-                            on_click=S.open_request(s["id"], "time_off"),
-                            id="time-off-" + s["id"],
+                            on_click=S.open_request(s.id, RequestKind.TIME_OFF.value),
+                            id="time-off-" + sid,
                         ),
                         rx.button(
                             "Swap",
                             size="1",
                             variant="soft",
-                            on_click=S.open_request(s["id"], "swap"),
-                            id="swap-" + s["id"],
+                            on_click=S.open_request(s.id, RequestKind.SWAP.value),
+                            id="swap-" + sid,
                         ),
                         spacing="2",
                     ),
@@ -280,7 +279,7 @@ def _upcoming_row(s: dict) -> rx.Component:
                 ),
             )
         ),
-        data_shift_id=s["id"],
+        data_shift_id=sid,
     )
 
 
@@ -288,22 +287,24 @@ def _request_dialog() -> rx.Component:
     e = S.req_errors
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(S.req_kind == "swap", "Ask for a swap", "Ask for time off")),
+            rx.dialog.title(rx.cond(S.req_swap, "Ask for a swap", "Ask for time off")),
             rx.dialog.description(
-                S.req_shift["day_label"] + ", " + S.req_shift["time"] + " in " + S.req_shift["room_name"],
+                S.req_shift.day_label + ", " + S.req_shift.time + " in " + S.req_shift.room_name,
                 size="2",
                 color_scheme="gray",
             ),
             rx.form(
                 rx.vstack(
                     rx.cond(
-                        S.req_kind == "swap",
+                        S.req_swap,
                         rx.vstack(
                             rx.el.label("Give the shift to", class_name="field-label"),
                             rx.select.root(
                                 rx.select.trigger(placeholder="Choose a model", id="swap-with", width="100%"),
                                 rx.select.content(
-                                    rx.foreach(S.partners, lambda p: rx.select.item(p["name"], value=p["id"]))
+                                    rx.foreach(
+                                        S.partners, lambda p: rx.select.item(p.name, value=p.id.to_string())
+                                    )
                                 ),
                                 name="with_performer_id",
                             ),
@@ -327,7 +328,7 @@ def _request_dialog() -> rx.Component:
                             rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
                         ),
                         rx.cond(
-                            S.req_kind == "swap",
+                            S.req_swap,
                             rx.button("Send swap request", type="submit", id="request-swap"),
                             rx.button("Send time-off request", type="submit", id="request-time-off"),
                         ),
@@ -346,31 +347,29 @@ def _request_dialog() -> rx.Component:
     )
 
 
-def _request_row(r: dict) -> rx.Component:
+def _request_row(r: RequestView) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(r["shift"]),
-        rx.table.cell(
-            rx.cond(r["performer_id"] == S.own_id, r["what"], "From " + r["stage_name"] + ": swap")
-        ),
-        rx.table.cell(rx.badge(r["status_label"], color_scheme=r["color"]), data_status=r["status"]),
-        rx.table.cell(rx.text(r["note"], size="2", color_scheme="gray")),
+        rx.table.cell(r.shift),
+        rx.table.cell(rx.cond(r.mine, r.what, "From " + r.stage_name + ": swap")),
+        rx.table.cell(rx.badge(r.status_label, color_scheme=r.color), data_status=r.status),
+        rx.table.cell(rx.text(r.note, size="2", color_scheme="gray")),
         rx.table.cell(
             rx.cond(
-                (r["status"] == "pending") & (r["performer_id"] == S.own_id),
+                r.can_withdraw,
                 confirm_dialog(
                     rx.button("Withdraw", size="1", variant="ghost", color_scheme="red"),
                     "Withdraw this request?",
-                    "Your request for " + r["shift"] + " is withdrawn; the shift stays as it is. "
+                    "Your request for " + r.shift + " is withdrawn; the shift stays as it is. "
                     "You can ask again later.",
                     "Withdraw",
-                    S.withdraw(r["id"]),
+                    S.withdraw(r.id),
                     cancel_label="Keep it",
                     id_="withdraw-request",
                 ),
                 rx.fragment(),
             )
         ),
-        id="request-" + r["id"],
+        id="request-" + r.id.to_string(),
     )
 
 
@@ -380,10 +379,10 @@ def body() -> rx.Component:
             "My schedule",
             "Your shifts in studio time. Check in when you arrive, out when you finish.",
             rx.cond(
-                S.own_id != "",
+                S.own_id > 0,
                 rx.link(
                     rx.button(rx.icon("user", size=16), "My profile", variant="soft"),
-                    href="/models/" + S.own_id,
+                    href="/models/" + S.own_id.to_string(),
                     id="my-profile",
                 ),
                 rx.fragment(),

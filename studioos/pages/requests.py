@@ -2,109 +2,143 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import reflex as rx
 
 from studioos.models import RequestStatus
-from studioos.pages.my_schedule import request_dict
-from studioos.services import shift_requests, studios
-from studioos.services.errors import ServiceError, ValidationFailed
+from studioos.services import shift_requests
+from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
-from studioos.ui.backend import acting
-from studioos.ui.calendar import events, parse_int
+from studioos.services.shift_requests import RequestRow
+from studioos.services.validation import parse_id
 from studioos.ui.components import card, confirm_dialog, empty_state, page_header
 from studioos.ui.layout import shell
-from studioos.ui.session import service_error_event
+from studioos.ui.service_call import Answer, ServicePage, service_event
 
-STATUS_CHOICES = ("pending", "approved", "declined", "withdrawn", "all")
+ALL = "all"
+STATUS_CHOICES = (*(s.value for s in RequestStatus), ALL)
+REQUEST_COLORS = {
+    RequestStatus.PENDING: "blue",
+    RequestStatus.APPROVED: "green",
+    RequestStatus.DECLINED: "red",
+    RequestStatus.WITHDRAWN: "gray",
+}
 
 
-class RequestsState(rx.State):
-    rows: list[dict[str, str]] = []
-    status: str = "pending"
+@dataclass(frozen=True)
+class RequestView:
+    """A request as the tables show it (the manager's here, the model's on My schedule)."""
+
+    id: int
+    what: str
+    stage_name: str
+    shift: str
+    reason: str
+    status: str  # the RequestStatus value, for the row's data-status
+    status_label: str
+    color: str
+    note: str
+    created: str
+    pending: bool
+    mine: bool = False  # on My schedule: she asked (else a colleague proposes a swap with her)
+    can_withdraw: bool = False
+
+    @classmethod
+    def of(
+        cls, r: RequestRow, fmt: Formats, *, mine: bool = False, can_withdraw: bool = False
+    ) -> RequestView:
+        return cls(
+            id=r.id,
+            what=r.what,
+            stage_name=r.stage_name,
+            shift=r.shift_label,
+            reason=r.reason,
+            status=r.status.value,
+            status_label=r.status.value.capitalize(),
+            color=REQUEST_COLORS.get(r.status, "gray"),
+            note=r.decision_note,
+            created=fmt.moment(r.created_at),
+            pending=r.status == RequestStatus.PENDING,
+            mine=mine,
+            can_withdraw=can_withdraw,
+        )
+
+
+class RequestsState(ServicePage, rx.State):
+    rows: list[RequestView] = []
+    status: str = RequestStatus.PENDING.value
     notes: dict[str, str] = {}
 
     def _reload(self) -> None:
-        status = None if self.status == "all" else self.status
-        with acting(self.router) as (db, actor):
-            studio = studios.current_studio(db, actor)
-            found = shift_requests.list_requests(db, actor, status=status)
-        tz = studio.timezone if studio else "UTC"
-        self.rows = [request_dict(r, tz) for r in found]
+        wanted = None if self.status == ALL else RequestStatus(self.status)
+        with self._acting() as (db, actor):
+            found = shift_requests.list_requests(db, actor, status=wanted)
+        fmt = for_actor(actor)
+        self.rows = [RequestView.of(r, fmt) for r in found]
 
-    def _safe(self):  # type: ignore[no-untyped-def]
-        try:
-            self._reload()
-        except ServiceError as exc:
-            return service_error_event(exc, "/requests")
-        return None
-
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @service_event
+    def load(self) -> None:
         self.notes = {}
-        return self._safe()
+        self._reload()
 
-    @rx.event
-    def set_status(self, value: str | list[str]):  # type: ignore[no-untyped-def]
+    @service_event
+    def set_status(self, value: str | list[str]) -> None:
         if isinstance(value, str) and value in STATUS_CHOICES:
             self.status = value
-        return self._safe()
+        self._reload()
 
     @rx.event
     def set_note(self, request_id: str, note: str) -> None:
         # Kept whole (up to a cap against abuse) so the service can refuse a long note and say so.
         self.notes = {**self.notes, str(request_id)[:12]: str(note)[: 20 * shift_requests.NOTE_MAX]}
 
-    def _decide(self, request_id: str, approve: bool):  # type: ignore[no-untyped-def]
-        rid = parse_int(request_id)
+    def _decide(self, request_id: object, approve: bool) -> Answer:
+        rid = parse_id(request_id)
         if rid is None:
             return None
-        try:
-            with acting(self.router) as (db, actor):
-                row = shift_requests.decide_request(
-                    db, actor, rid, approve=approve, note=self.notes.get(str(rid), "")
-                )
-        except ValidationFailed as exc:
-            return events(self._safe(), rx.toast.error(next(iter(exc.errors.values()), exc.message)))
-        except ServiceError as exc:
-            return service_error_event(exc, "/requests")
+        row = self._call(
+            shift_requests.decide_request, rid, approve=approve, note=self.notes.get(str(rid), "")
+        )
+        self._reload()
         verdict = "approved" if approve else "declined"
-        return events(self._safe(), rx.toast.success(f"Request from {row.stage_name} {verdict}."))
+        return rx.toast.success(f"Request from {row.stage_name} {verdict}.")
 
-    @rx.event
-    def approve(self, request_id: str):  # type: ignore[no-untyped-def]
+    @service_event
+    def approve(self, request_id: int) -> Answer:
         return self._decide(request_id, True)
 
-    @rx.event
-    def decline(self, request_id: str):  # type: ignore[no-untyped-def]
+    @service_event
+    def decline(self, request_id: int) -> Answer:
         return self._decide(request_id, False)
 
 
-def _row(r: dict) -> rx.Component:
-    pending = r["status"] == RequestStatus.PENDING.value
+def _row(r: RequestView) -> rx.Component:
+    rid = r.id.to_string()
     return rx.table.row(
-        rx.table.cell(rx.text(r["stage_name"], weight="medium")),
-        rx.table.cell(r["what"]),
-        rx.table.cell(r["shift"], white_space="nowrap"),
-        rx.table.cell(rx.text(r["reason"], size="2")),
-        rx.table.cell(rx.text(r["created"], size="1", color_scheme="gray"), data_label="Asked"),
+        rx.table.cell(rx.text(r.stage_name, weight="medium")),
+        rx.table.cell(r.what),
+        rx.table.cell(r.shift, white_space="nowrap"),
+        rx.table.cell(rx.text(r.reason, size="2")),
+        rx.table.cell(rx.text(r.created, size="1", color_scheme="gray"), data_label="Asked"),
         rx.table.cell(
             rx.cond(
-                pending,
+                r.pending,
                 rx.hstack(
                     rx.input(
                         placeholder=f"Note (optional, at most {shift_requests.NOTE_MAX} characters)",
                         max_length=shift_requests.NOTE_MAX,
                         size="1",
-                        on_blur=lambda v: RequestsState.set_note(r["id"], v),
-                        id="note-" + r["id"],
+                        on_blur=lambda v: RequestsState.set_note(rid, v),
+                        id="note-" + rid,
                         width="10rem",
                     ),
                     rx.button(
                         "Approve",
                         size="1",
                         color_scheme="green",
-                        on_click=RequestsState.approve(r["id"]),
-                        id="approve-request-" + r["id"],
+                        on_click=RequestsState.approve(r.id),
+                        id="approve-request-" + rid,
                     ),
                     confirm_dialog(
                         rx.button(
@@ -112,13 +146,13 @@ def _row(r: dict) -> rx.Component:
                             size="1",
                             variant="soft",
                             color_scheme="red",
-                            id="decline-request-" + r["id"],
+                            id="decline-request-" + rid,
                         ),
                         "Decline this request?",
-                        r["stage_name"] + "'s request (" + r["what"] + ", " + r["shift"] + ") is "
+                        r.stage_name + "'s request (" + r.what + ", " + r.shift + ") is "
                         "declined and she is told so, with your note. This cannot be undone.",
                         "Decline",
-                        RequestsState.decline(r["id"]),
+                        RequestsState.decline(r.id),
                         cancel_label="Keep it pending",
                         id_="decline-request",
                     ),
@@ -126,16 +160,14 @@ def _row(r: dict) -> rx.Component:
                     align="center",
                 ),
                 rx.vstack(
-                    rx.badge(r["status_label"], color_scheme=r["color"]),
-                    rx.cond(
-                        r["note"] != "", rx.text(r["note"], size="1", color_scheme="gray"), rx.fragment()
-                    ),
+                    rx.badge(r.status_label, color_scheme=r.color),
+                    rx.cond(r.note, rx.text(r.note, size="1", color_scheme="gray"), rx.fragment()),
                     spacing="1",
                 ),
             ),
-            data_status=r["status"],
+            data_status=r.status,
         ),
-        id="request-" + r["id"],
+        id="request-" + rid,
     )
 
 
@@ -174,7 +206,9 @@ def body() -> rx.Component:
                 ),
                 empty_state(
                     "inbox",
-                    rx.cond(s.status == "pending", "No pending requests", "No requests here"),
+                    rx.cond(
+                        s.status == RequestStatus.PENDING.value, "No pending requests", "No requests here"
+                    ),
                     "When a model asks for time off or a swap from her schedule, "
                     "it shows up here for you to decide.",
                 ),

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlmodel import Session, col, func, select
 
 from studioos.models import LoginEvent, Membership, Role, Studio, User
-from studioos.services import attendance, performers, shift_requests, shifts
+from studioos.services import own_schedule, performers, shifts
 from studioos.services.devices import describe_user_agent
 from studioos.services.permissions import Actor, Cap, require
 from studioos.services.shift_requests import RequestRow
@@ -23,7 +23,6 @@ ROLE_WORDS: tuple[tuple[str, str, str], ...] = (
     ("analyst", "analyst", "analysts"),
     ("performer", "model", "models"),
 )
-NEXT_SHIFT_DAYS = 28  # how far ahead a model's "next shift" looks, like My schedule
 
 
 @dataclass(frozen=True)
@@ -149,45 +148,28 @@ class PerformerHome:
     pending: list[RequestRow] = field(default_factory=list)
     can_check_in: bool = False  # the next shift's check-in window is open and she is not in yet
     can_check_out: bool = False  # she is checked in and not out
+    shift_started: bool = False  # the next shift has begun: she is on it now
 
 
 def performer_home(db: Session, actor: Actor, *, now: datetime | None = None) -> PerformerHome | None:
     """None for every role but the model's: the others keep the studio dashboard."""
     if actor.role != Role.PERFORMER or not actor.can(Cap.SCHEDULE_OWN):
         return None
-    studio_id = require(actor, Cap.SCHEDULE_OWN)
-    now = now or datetime.now(UTC)
-    today = now.astimezone(shifts.studio_zone(db, studio_id)).date()
-    first = today.replace(day=1)
-    own = performers.own_performer_id(db, actor)
-    if own is None:
-        return PerformerHome(False, None, first, today, Decimal("0.00"), 0)
-    coming = shifts.shifts_between(
-        db, actor, today - timedelta(days=1), today + timedelta(days=NEXT_SHIFT_DAYS), performer_id=own
-    )
-    # The one she is on now or goes to next; an overnight shift from yesterday still counts while it runs.
-    next_shift = next(
-        (
-            s
-            for s in sorted(coming, key=lambda s: s.starts_at)
-            if s.ends_at > now and s.attendance in {"scheduled", "checked_in", "late"}
-        ),
-        None,
-    )
-    worked = attendance.hours_worked(db, actor, first, today)
-    mine = worked[0] if worked else None
-    checked_in = next_shift is not None and next_shift.checked_in_local is not None
+    mine = own_schedule.my_upcoming(db, actor, now=now)
+    if mine is None:
+        today = actor.today(now)
+        return PerformerHome(False, None, today.replace(day=1), today, Decimal("0.00"), 0)
+    # The same decisions as My schedule (own_schedule): the shift she is on or goes to next, the
+    # check-in window, the requests that wait for a manager.
     return PerformerHome(
         linked=True,
-        next_shift=next_shift,
-        period_first=first,
-        period_last=today,
-        hours=mine.hours if mine else Decimal("0.00"),
-        shifts_worked=mine.shifts if mine else 0,
-        pending=shift_requests.list_requests(db, actor, status="pending"),
-        # The same window attendance.check_in enforces: the button shows only when it would work.
-        can_check_in=next_shift is not None
-        and not checked_in
-        and next_shift.starts_at - attendance.EARLY_CHECK_IN <= now < next_shift.ends_at,
-        can_check_out=checked_in and next_shift is not None and next_shift.checked_out_local is None,
+        next_shift=mine.current,
+        period_first=mine.month_first,
+        period_last=mine.today,
+        hours=mine.hours,
+        shifts_worked=mine.shifts_worked,
+        pending=mine.pending,
+        can_check_in=mine.can_check_in,
+        can_check_out=mine.can_check_out,
+        shift_started=mine.current_started,
     )

@@ -49,8 +49,8 @@ def _limited(raw: str | None, field: str, label: str, max_len: int) -> str:
 @dataclass(frozen=True)
 class RequestRow:
     id: int
-    kind: str
-    status: str
+    kind: RequestKind
+    status: RequestStatus
     shift_id: int
     shift_label: str
     performer_id: int
@@ -63,6 +63,14 @@ class RequestRow:
     decision_note: str
     created_at: datetime
     decided_at: datetime | None
+
+    @property
+    def what(self) -> str:
+        """Time off / Swap with Bella (her shift Tue 02 Jun, 10:00-16:00): the request in words."""
+        if self.kind == RequestKind.TIME_OFF:
+            return "Time off"
+        what = f"Swap with {self.swap_stage_name}"
+        return f"{what} (her shift {self.swap_shift_label})" if self.swap_shift_label else what
 
 
 def _shift_label(shift: Shift | None, db: Session) -> str:
@@ -86,8 +94,8 @@ def _dto(db: Session, r: ShiftRequest) -> RequestRow:
     other = db.get(Shift, r.swap_shift_id) if r.swap_shift_id else None
     return RequestRow(
         id=r.id or 0,
-        kind=r.kind,
-        status=r.status,
+        kind=RequestKind(r.kind),
+        status=RequestStatus(r.status),
         shift_id=r.shift_id,
         shift_label=_shift_label(shift, db),
         performer_id=r.performer_id,
