@@ -78,7 +78,7 @@ STATUS_LABELS = {
 
 @dataclass(frozen=True)
 class ProfileInput:
-    """The non-legal part of a model, as typed in the form (strings are cleaned here)."""
+    """The non-legal part of a model (strings are cleaned by the service that saves it)."""
 
     stage_name: str
     status: str = PerformerStatus.APPLICANT
@@ -87,6 +87,25 @@ class ProfileInput:
     telegram: str = ""
     payout_split: str | Decimal = "50"
     notes: str = ""
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, object], *, new: bool = False) -> ProfileInput:
+        """The profile fields of a submitted form (the form's field names are this class's).
+
+        new: the new-model form, where a blank status means applicant and a blank split 50 %.
+        Raises ValidationFailed, keyed by field name, when the status or the payout split cannot be
+        read; the other rules (names, contact formats) are checked by the service with the legal
+        fields, so a form shows all of those at once.
+        """
+        raw = {name: str(form.get(name, "") or "") for name in _PROFILE_FIELDS}
+        if new:
+            raw["status"] = raw["status"] or PerformerStatus.APPLICANT
+            raw["payout_split"] = raw["payout_split"] or "50"
+        errors = FormErrors()
+        status = errors.check("status", _clean_status, raw["status"])
+        split = errors.check("payout_split", _clean_split, raw["payout_split"])
+        errors.raise_if_any()
+        return cls(**{**raw, "status": PerformerStatus(status), "payout_split": split})
 
 
 @dataclass(frozen=True)
@@ -104,6 +123,7 @@ class LegalInput:
         return cls(**{name: str(form.get(name, "") or "") for name in _LEGAL_FIELDS})
 
 
+_PROFILE_FIELDS = ("stage_name", "status", "email", "phone", "telegram", "payout_split", "notes")
 _LEGAL_FIELDS = ("legal_name", "birth_date", "doc_type", "doc_number", "doc_country", "doc_expiry")
 
 
@@ -149,9 +169,13 @@ class OwnProfile:
 
 @dataclass(frozen=True)
 class PerformerDetail(OwnProfile):
-    """Owners' and managers' view: the profile plus the staff's internal notes."""
+    """Owners' and managers' view: the profile, the staff's internal notes and the ID document's
+    expiry with its flags (as on the list's rows; reading them is not a documents view)."""
 
     notes: str
+    doc_expiry: date | None
+    doc_expired: bool
+    doc_expires_soon: bool
 
 
 @dataclass(frozen=True)
@@ -222,6 +246,7 @@ def access_performer(db: Session, actor: Actor, performer_id: int, staff_cap: Ca
 
 
 def studio_today(db: Session, studio_id: int) -> date:
+    """The studio's day for callers with no actor (jobs, the demo seed); with one, `actor.today()`."""
     studio = db.get(Studio, studio_id)
     zone = ZoneInfo(studio.timezone if studio else "UTC")
     return utcnow().astimezone(zone).date()
@@ -408,14 +433,21 @@ def _own(db: Session, p: Performer) -> OwnProfile:
     )
 
 
-def _detail(db: Session, p: Performer) -> PerformerDetail:
+def _detail(db: Session, p: Performer, today: date) -> PerformerDetail:
     own = _own(db, p)
-    return PerformerDetail(**{f: getattr(own, f) for f in own.__dataclass_fields__}, notes=p.notes or "")
+    expired, soon = _expiry_flags(p.doc_expiry, today)
+    return PerformerDetail(
+        **{f: getattr(own, f) for f in own.__dataclass_fields__},
+        notes=p.notes or "",
+        doc_expiry=p.doc_expiry,
+        doc_expired=expired,
+        doc_expires_soon=soon,
+    )
 
 
 def _view(db: Session, actor: Actor, p: Performer) -> PerformerDetail | OwnProfile:
-    """Staff get the notes; a model reading her own profile gets everything but them."""
-    return _detail(db, p) if actor.can(Cap.PERFORMERS_MANAGE) else _own(db, p)
+    """Staff get the notes and document flags; a model reading her own profile gets neither."""
+    return _detail(db, p, actor.today()) if actor.can(Cap.PERFORMERS_MANAGE) else _own(db, p)
 
 
 def _legal(p: Performer, today: date) -> LegalDetails:
@@ -476,7 +508,7 @@ def list_performers(
         return Page(
             [PerformerStageRow(p.id or 0, p.stage_name, p.status) for p in rows], total, page, per_page, sort
         )
-    today = studio_today(db, studio_id)
+    today = actor.today()
     return Page([_row(p, today) for p in rows], total, page, per_page, sort)
 
 
@@ -509,7 +541,7 @@ def get_legal(db: Session, actor: Actor, performer_id: int) -> LegalDetails:
     p = access_performer(db, actor, performer_id, Cap.LEGAL_FIELDS)
     audit.record_by(db, actor, "performer.documents_viewed", target=f"performer:{p.id}")
     db.flush()
-    return _legal(p, studio_today(db, p.studio_id))
+    return _legal(p, actor.today())
 
 
 # ---------------------------------------------------------------- writing
@@ -520,7 +552,7 @@ def create_performer(
 ) -> PerformerDetail:
     studio_id = require(actor, Cap.PERFORMERS_MANAGE)
     require(actor, Cap.LEGAL_FIELDS)
-    entered_on = today or studio_today(db, studio_id)
+    entered_on = today or actor.today()
     errors = FormErrors()
     values = _clean_profile(profile, errors)
     values.update(_clean_legal(legal, errors, entered_on=entered_on, today=entered_on))
@@ -533,7 +565,7 @@ def create_performer(
     db.flush()
     audit.record_by(db, actor, "performer.created", target=f"performer:{p.id}", detail=p.stage_name)
     db.flush()
-    return _detail(db, p)
+    return _detail(db, p, actor.today())
 
 
 def update_profile(db: Session, actor: Actor, performer_id: int, profile: ProfileInput) -> PerformerDetail:
@@ -550,7 +582,7 @@ def update_profile(db: Session, actor: Actor, performer_id: int, profile: Profil
     p.updated_at = utcnow()
     db.add(p)
     db.flush()
-    return _detail(db, p)
+    return _detail(db, p, actor.today())
 
 
 def update_contact(
@@ -575,10 +607,9 @@ def update_legal(db: Session, actor: Actor, performer_id: int, legal: LegalInput
     """Owners and managers only; the audit row names the fields changed, never their values."""
     studio_id = require(actor, Cap.LEGAL_FIELDS)
     p = get_row(db, studio_id, performer_id)
-    studio = db.get(Studio, studio_id)
-    entered_on = p.created_at.astimezone(ZoneInfo(studio.timezone if studio else "UTC")).date()
+    entered_on = actor.today(p.created_at)
     errors = FormErrors()
-    values = _clean_legal(legal, errors, entered_on=entered_on, today=studio_today(db, studio_id))
+    values = _clean_legal(legal, errors, entered_on=entered_on, today=actor.today())
     errors.raise_if_any()
     changed = [key for key, value in values.items() if getattr(p, key) != value]
     for key in changed:
@@ -590,7 +621,7 @@ def update_legal(db: Session, actor: Actor, performer_id: int, legal: LegalInput
             db, actor, "performer.legal_updated", target=f"performer:{p.id}", detail=",".join(changed)
         )
     db.flush()
-    return _legal(p, studio_today(db, studio_id))
+    return _legal(p, actor.today())
 
 
 def link_membership(db: Session, *, studio_id: int, user_id: int, performer_id: int) -> None:
@@ -626,7 +657,7 @@ def link_account(db: Session, actor: Actor, performer_id: int, user_id: int) -> 
         db, actor, "performer.account_linked", target=f"performer:{performer_id}", detail=f"user:{user_id}"
     )
     db.flush()
-    return _detail(db, get_row(db, studio_id, performer_id))
+    return _detail(db, get_row(db, studio_id, performer_id), actor.today())
 
 
 def stage_names(db: Session, actor: Actor) -> dict[int, str]:
@@ -656,7 +687,7 @@ class ComplianceSummary:
 def compliance_summary(db: Session, actor: Actor) -> ComplianceSummary:
     """Counts for the dashboard; expiry dates are encrypted, so they are compared here, not in SQL."""
     studio_id = require(actor, Cap.PERFORMERS_MANAGE)
-    today = studio_today(db, studio_id)
+    today = actor.today()
     rows = db.exec(
         select(Performer).where(Performer.studio_id == studio_id, Performer.status != PerformerStatus.LEFT)
     ).all()

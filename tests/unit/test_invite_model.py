@@ -3,29 +3,30 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from studioos.models import Membership
+from studioos.models import Membership, Role
 from studioos.services import performers, team
 from studioos.services.errors import NotFound, ValidationFailed
 from tests.factories import PASSWORD, actor_for, make_studio
 from tests.unit.test_performers import new_performer
 
 
-def _token_from_outbox(tmp_path) -> str:  # type: ignore[no-untyped-def]
-    mails = sorted((tmp_path / "outbox").glob("*.eml"))
-    match = re.search(r"/invite/([A-Za-z0-9_-]+)", mails[-1].read_text())
-    assert match
+def _token_from_outbox(tmp_path: Path) -> str:
+    [mail] = sorted((tmp_path / "outbox").glob("*.eml"))
+    match = re.search(r"/invite/([A-Za-z0-9_-]+)", mail.read_text())
+    assert match, "the invitation mail has no /invite/ link"
     return match.group(1)
 
 
-def test_accepting_a_model_invitation_links_her_profile(db: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_accepting_a_model_invitation_links_her_profile(db: Session, tmp_path: Path) -> None:
     studio, owner = make_studio(db)
     actor = actor_for(db, owner, studio)
     performer_id = new_performer(db, actor, "Luna")
-    team.invite(db, actor, email="luna@example.com", role="performer", performer_id=performer_id)
+    team.invite(db, actor, email="luna@example.com", role=Role.PERFORMER, performer_id=performer_id)
     db.commit()
 
     user, studio_id = team.accept_invitation(
@@ -36,10 +37,9 @@ def test_accepting_a_model_invitation_links_her_profile(db: Session, tmp_path) -
     membership = db.exec(
         select(Membership).where(Membership.user_id == user.id, Membership.studio_id == studio_id)
     ).one()
-    assert membership.role == "performer"
-    assert membership.performer_id == performer_id
+    assert (membership.role, membership.performer_id) == (Role.PERFORMER, performer_id)
     me = actor_for(db, user, studio)
-    assert performers.my_profile(db, me).stage_name == "Luna"
+    assert performers.my_profile(db, me).id == performer_id
 
 
 def test_profile_link_needs_the_model_role_and_a_profile_of_this_studio(db: Session) -> None:
@@ -50,7 +50,8 @@ def test_profile_link_needs_the_model_role_and_a_profile_of_this_studio(db: Sess
     mine = new_performer(db, actor, "Mine")
 
     with pytest.raises(ValidationFailed) as exc:
-        team.invite(db, actor, email="a@example.com", role="analyst", performer_id=mine)
-    assert "Model role" in exc.value.errors["role"]
+        team.invite(db, actor, email="a@example.com", role=Role.ANALYST, performer_id=mine)
+    assert set(exc.value.errors) == {"role"} and "Model role" in exc.value.errors["role"]
+    # Another studio's profile is not found, rather than refused: its id reveals nothing.
     with pytest.raises(NotFound):
-        team.invite(db, actor, email="b@example.com", role="performer", performer_id=theirs)
+        team.invite(db, actor, email="b@example.com", role=Role.PERFORMER, performer_id=theirs)

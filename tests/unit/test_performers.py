@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal
 
 import pytest
 from sqlmodel import Session, select
 
-from studioos.models import AuditLog, Membership, Role, Studio, User
+from studioos.models import AuditLog, Membership, PerformerStatus, Role, Studio, User
 from studioos.services import performers, platforms
 from studioos.services.errors import PermissionDenied, ValidationFailed
 from studioos.services.formatting import day_text
@@ -17,6 +18,8 @@ from studioos.services.performers import LegalInput, PerformerRow, PerformerStag
 from studioos.services.permissions import Actor
 from tests.factories import actor_for, add_member, make_studio
 
+# A fixed reference day for the age rule; it is passed to the service as "today", never compared
+# with the real date.
 TODAY = date(2026, 6, 15)
 
 
@@ -28,9 +31,12 @@ def new_performer(
     status: str = "active",
     email: str = "",
     birth_date: date = date(1998, 4, 23),
-    doc_expiry: date | None = date(2030, 1, 1),
+    doc_expiry: date | Literal["valid"] | None = "valid",
     today: date | None = None,
 ) -> int:
+    """doc_expiry: a date, None for no expiry on file, or "valid" (the default): a document valid
+    three more years from the day she is entered, never expired or expiring soon whenever it runs."""
+    expiry = (today or actor.today()) + timedelta(days=3 * 365) if doc_expiry == "valid" else doc_expiry
     detail = performers.create_performer(
         db,
         actor,
@@ -41,7 +47,7 @@ def new_performer(
             doc_type="passport",
             doc_number=f"P{abs(hash(stage_name)) % 10**8:08d}",
             doc_country="RO",
-            doc_expiry=doc_expiry,
+            doc_expiry=expiry,
         ),
         today=today,
     )
@@ -104,7 +110,7 @@ def test_field_validation_messages(db: Session, owner) -> None:
             LegalInput(legal_name="", birth_date="23/04/1998", doc_number="X1", doc_country="Romania"),
         )
     errors = err.value.errors
-    assert set(errors) >= {
+    assert set(errors) == {
         "stage_name",
         "status",
         "phone",
@@ -115,7 +121,13 @@ def test_field_validation_messages(db: Session, owner) -> None:
         "doc_type",
         "doc_country",
     }
+    assert errors["status"] == "Choose a status: applicant, active, paused or left."
+    assert "country code" in errors["phone"]
+    assert "5 to 32 letters" in errors["telegram"]
     assert "between 0 and 100" in errors["payout_split"]
+    assert "like 1999-04-23" in errors["birth_date"]
+    assert errors["doc_type"] == "Choose the type of the document."
+    assert "2- or 3-letter code" in errors["doc_country"]
     with pytest.raises(ValidationFailed) as err:
         performers.create_performer(
             db, actor, ProfileInput(stage_name="A", payout_split="50.123"), LegalInput("A B", "1990-01-01")
@@ -135,7 +147,11 @@ def test_list_search_filter_sort_page(db: Session, owner) -> None:
     _, _, actor = owner
     for i, name in enumerate(["Bella", "Anna", "Carla", "Dora", "Ema"]):
         new_performer(
-            db, actor, name, status="paused" if i % 2 else "active", email=f"{name.lower()}@example.com"
+            db,
+            actor,
+            name,
+            status=PerformerStatus.PAUSED if i % 2 else PerformerStatus.ACTIVE,
+            email=f"{name.lower()}@example.com",
         )
     page = performers.list_performers(db, actor, per_page=2)
     assert page.total == 5 and page.pages == 3
@@ -144,7 +160,7 @@ def test_list_search_filter_sort_page(db: Session, owner) -> None:
     assert [r.stage_name for r in page3.rows] == ["Ema"]
     desc = performers.list_performers(db, actor, sort="stage_name", descending=True)
     assert desc.rows[0].stage_name == "Ema"
-    paused = performers.list_performers(db, actor, status="paused")
+    paused = performers.list_performers(db, actor, status=PerformerStatus.PAUSED)
     assert {r.stage_name for r in paused.rows} == {"Anna", "Dora"}
     found = performers.list_performers(db, actor, search="carla@example")
     assert [r.stage_name for r in found.rows] == ["Carla"]
@@ -153,7 +169,7 @@ def test_list_search_filter_sort_page(db: Session, owner) -> None:
 
 def test_expired_document_flagged_on_list_rows(db: Session, owner) -> None:
     _, _, actor = owner
-    today = performers.studio_today(db, actor.studio_id or 0)
+    today = actor.today()
     new_performer(db, actor, "Old", doc_expiry=today - timedelta(days=1))
     new_performer(db, actor, "Soon", doc_expiry=today + timedelta(days=10))
     new_performer(db, actor, "Fine", doc_expiry=today + timedelta(days=400))
@@ -229,8 +245,9 @@ def test_link_account_requires_model_role(db: Session, owner) -> None:
     studio, _, actor = owner
     pid = new_performer(db, actor)
     analyst = add_member(db, studio, Role.ANALYST)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as err:
         performers.link_account(db, actor, pid, analyst.id or 0)
+    assert err.value.errors == {"user_id": "Only an account with the Model role can be linked to a model."}
     model = add_member(db, studio, Role.PERFORMER)
     detail = performers.link_account(db, actor, pid, model.id or 0)
     assert detail.linked_user_ids == (model.id,)
@@ -251,8 +268,9 @@ def test_platform_handles_unique_per_platform_in_studio(db: Session, owner) -> N
         platforms.add_account(db, actor, bella, "Chaturbate", "anna_hot")
     assert err.value.errors["handle"] == "The Chaturbate handle anna_hot is already used by Anna."
     platforms.add_account(db, actor, bella, "Stripchat", "anna_hot")  # other platform: fine
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as err:
         platforms.add_account(db, actor, bella, "OnlyCams", "bella")
+    assert err.value.errors == {"platform": "Choose a platform from the list (or add it to the list first)."}
     assert platforms.add_platform(db, actor, "OnlyCams") == "OnlyCams"
     assert "OnlyCams" in platforms.list_platforms(db, actor)
     platforms.add_account(db, actor, bella, "onlycams", "bella")
@@ -263,3 +281,79 @@ def test_platform_handles_unique_per_platform_in_studio(db: Session, owner) -> N
     actor_b = actor_for(db, owner_b, studio_b)
     other = new_performer(db, actor_b, "Anna")
     platforms.add_account(db, actor_b, other, "Chaturbate", "anna_hot")
+
+
+# ---------------------------------------------------------------- the forms' input and the detail's flags
+
+
+def test_profile_from_form_reads_the_fields_and_names_the_unreadable_ones(db: Session, owner) -> None:
+    _, _, actor = owner
+    form = {
+        "stage_name": " Anna ",
+        "status": "paused",
+        "email": "Anna@Example.com",
+        "phone": "+40 712 345 678",
+        "telegram": "@anna_cam",
+        "payout_split": "62.5 %",
+        "notes": "Prefers mornings",
+        "legal_name": "not a profile field",
+    }
+    read = ProfileInput.from_form(form)
+    assert read.status is PerformerStatus.PAUSED
+    assert read.payout_split == Decimal("62.50")
+    assert (read.stage_name, read.email, read.notes) == (" Anna ", "Anna@Example.com", "Prefers mornings")
+    # The new-model form's defaults: a blank status is an applicant, a blank split 50 %.
+    new = ProfileInput.from_form({"stage_name": "Bella", "status": "", "payout_split": ""}, new=True)
+    assert (new.status, new.payout_split) == (PerformerStatus.APPLICANT, Decimal("50.00"))
+    # The profile form has no defaults: both blanks are named, keyed by the form's field names.
+    with pytest.raises(ValidationFailed) as err:
+        ProfileInput.from_form({"stage_name": "Anna", "status": "", "payout_split": ""})
+    assert err.value.errors == {
+        "status": "Choose a status: applicant, active, paused or left.",
+        "payout_split": "Enter the payout split as a percentage, like 60 or 62.5.",
+    }
+    with pytest.raises(ValidationFailed) as err:
+        ProfileInput.from_form({"stage_name": "Anna", "status": "retired", "payout_split": "50.123"})
+    assert set(err.value.errors) == {"status", "payout_split"}
+    assert "two decimals" in err.value.errors["payout_split"]
+    # What it reads is what the service saves.
+    pid = new_performer(db, actor, "Anna")
+    saved = performers.update_profile(db, actor, pid, read)
+    assert (saved.stage_name, saved.status, saved.email, saved.telegram) == (
+        "Anna",
+        PerformerStatus.PAUSED,
+        "anna@example.com",
+        "@anna_cam",
+    )
+    assert saved.payout_split == Decimal("62.50") and saved.notes == "Prefers mornings"
+
+
+def test_the_detail_carries_the_document_flags_without_a_documents_view(db: Session, owner) -> None:
+    studio, _, actor = owner
+    today = actor.today()
+    expiries = {
+        "Old": today - timedelta(days=1),
+        "Soon": today + timedelta(days=performers.EXPIRY_WARNING_DAYS),
+        "Fine": today + timedelta(days=performers.EXPIRY_WARNING_DAYS + 1),
+        "None": None,
+    }
+    ids = {name: new_performer(db, actor, name, doc_expiry=expiry) for name, expiry in expiries.items()}
+    flags = {}
+    for name, pid in ids.items():
+        detail = performers.get_performer(db, actor, pid)
+        assert isinstance(detail, performers.PerformerDetail)
+        flags[name] = (detail.doc_expiry, detail.doc_expired, detail.doc_expires_soon)
+    assert flags == {
+        "Old": (expiries["Old"], True, False),
+        "Soon": (expiries["Soon"], False, True),
+        "Fine": (expiries["Fine"], False, False),
+        "None": (None, False, False),
+    }
+    # The flags are not a read of the documents: nothing is audited.
+    db.commit()
+    assert db.exec(select(AuditLog).where(AuditLog.action == "performer.documents_viewed")).all() == []
+    # A model's own profile and an analyst's stage row carry no document fields at all.
+    me = performers.get_performer(db, performer_user(db, studio, ids["Old"]), ids["Old"])
+    assert type(me) is performers.OwnProfile and not hasattr(me, "doc_expired")
+    analyst = actor_for(db, add_member(db, studio, Role.ANALYST), studio)
+    assert type(performers.get_performer(db, analyst, ids["Old"])) is PerformerStageRow

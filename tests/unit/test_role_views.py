@@ -43,8 +43,14 @@ def test_a_model_never_receives_the_staff_notes_about_her(db: Session) -> None:
         assert "notes" not in _field_names(view)
         assert NOTE not in repr(view)
         assert view.stage_name == "Anna" and view.payout_split == staff_view.payout_split  # her own terms
-    # The staff's view keeps everything the model's has, plus the notes: one extra field, no less.
-    assert _field_names(staff_view) - _field_names(own_views[0]) == {"notes"}
+    # The staff's view keeps everything the model's has, plus the notes and the ID document's
+    # expiry flags: those extra fields, no less.
+    assert _field_names(staff_view) - _field_names(own_views[0]) == {
+        "notes",
+        "doc_expiry",
+        "doc_expired",
+        "doc_expires_soon",
+    }
 
 
 def _splits_scene(db: Session):  # type: ignore[no-untyped-def]
