@@ -102,7 +102,7 @@ SIGNED_IN: tuple[SignedInPage, ...] = (
         "/models",
         "Models",
         performers.page,
-        performers.ModelsState.load,
+        performers.PerformersState.load,
         Cap.PERFORMERS_VIEW,
         NavLink("Models", "star", NavGroup.WORK),
     ),
