@@ -11,8 +11,11 @@ from studioos.jobs.attendance import mark_no_shows
 from studioos.models import Shift
 from studioos.services import attendance
 from studioos.services.errors import NotFound, ValidationFailed
-from tests.unit.test_performers import performer_user
-from tests.unit.test_shifts import DAY, book, setup_studio
+from tests.factories import book, performer_user, setup_studio
+
+# A Monday four weeks back, derived from today: far from the limits of the days a report may cover
+# (ten years back), whenever the tests run. Each booking is made "the day before" (see book).
+DAY = date.today() - timedelta(days=date.today().weekday(), weeks=4)
 
 
 def test_check_in_on_time_late_and_check_out(db: Session) -> None:
@@ -24,10 +27,14 @@ def test_check_in_on_time_late_and_check_out(db: Session) -> None:
     assert row.attendance == "checked_in" and not row.late
     row = attendance.check_in(db, anna, late.id, now=late.starts_at + timedelta(minutes=11))
     assert row.attendance == "late" and row.late
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as twice:
         attendance.check_in(db, anna, late.id, now=late.starts_at + timedelta(minutes=12))
+    assert twice.value.errors == {"shift": "Already checked in."}
     out = attendance.check_out(db, anna, on_time.id, now=on_time.ends_at)
     assert out.attendance == "done"
+    with pytest.raises(ValidationFailed) as again:
+        attendance.check_out(db, anna, on_time.id, now=on_time.ends_at)
+    assert again.value.errors == {"shift": "Already checked out."}
 
 
 def test_grace_period_is_per_studio(db: Session) -> None:
@@ -39,17 +46,29 @@ def test_grace_period_is_per_studio(db: Session) -> None:
         db, actor, shift.id, now=shift.starts_at + timedelta(minutes=15)
     )  # by a manager
     assert not row.late
-    with pytest.raises(ValidationFailed):
-        attendance.set_grace(db, actor, -1)
+    for wrong in (-1, 121, "ten"):
+        with pytest.raises(ValidationFailed) as refused:
+            attendance.set_grace(db, actor, wrong)  # type: ignore[arg-type]
+        assert refused.value.errors == {
+            "late_grace_minutes": "The grace period is between 0 and 120 minutes."
+        }
+    assert attendance.get_grace(db, actor) == 20
 
 
 def test_check_in_window(db: Session) -> None:
     _, actor, ids = setup_studio(db)
     shift = book(db, actor, ids, "Anna", "Room 1", DAY, "10:00", "16:00")
-    with pytest.raises(ValidationFailed, match="Please correct"):
+    with pytest.raises(ValidationFailed) as early:
         attendance.check_in(db, actor, shift.id, now=shift.starts_at - timedelta(hours=2))
-    with pytest.raises(ValidationFailed):
+    assert early.value.errors == {"shift": "Check-in opens one hour before the shift starts."}
+    with pytest.raises(ValidationFailed) as ended:
         attendance.check_in(db, actor, shift.id, now=shift.ends_at)
+    assert ended.value.errors == {"shift": "This shift has ended; it can no longer be checked in."}
+    with pytest.raises(ValidationFailed) as not_in:
+        attendance.check_out(db, actor, shift.id, now=shift.starts_at)
+    assert not_in.value.errors == {"shift": "Check in first."}
+    # Exactly an hour before the start the window is open.
+    assert attendance.check_in(db, actor, shift.id, now=shift.starts_at - timedelta(hours=1)).checked_in_local
 
 
 def test_model_cannot_check_in_for_another(db: Session) -> None:
@@ -102,7 +121,7 @@ def test_hours_worked_per_period(db: Session) -> None:
     assert [r.stage_name for r in attendance.hours_worked(db, me, DAY, DAY + timedelta(days=6))] == ["Bella"]
     with pytest.raises(NotFound):
         attendance.hours_worked(db, me, DAY, DAY, performer_id=ids["Anna"])
-    assert attendance.hours_worked(db, actor, date(2026, 1, 1), date(2026, 1, 31)) == []
+    assert attendance.hours_worked(db, actor, DAY - timedelta(days=60), DAY - timedelta(days=30)) == []
 
 
 def test_hours_of_a_shift_in_progress_count_up_to_now(db: Session) -> None:
@@ -148,7 +167,7 @@ def test_recorded_past_shift_is_never_a_no_show(db: Session) -> None:
 
     _, actor, ids = setup_studio(db)
     starts, ends = shifts.local_span(DAY, time(10), time(16))
-    later = datetime(2026, 6, 3, tzinfo=UTC)
+    later = datetime.combine(DAY + timedelta(days=2), time(), tzinfo=UTC)
     recorded = shifts.create_shift(
         db, actor, performer_id=ids["Anna"], room_id=ids["Room 1"], starts=starts, ends=ends,
         now=later, record_past=True,
