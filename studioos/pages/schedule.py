@@ -1,162 +1,223 @@
 """The studio's week schedule: per room or per model, booking single shifts and weekly series,
-editing or cancelling one occurrence or a series from a date on, attendance and hours worked."""
+editing or cancelling one occurrence or a series from a date on, attendance and hours worked.
+
+One parent state holds what every panel shows (the mode, the room or model, the week and the
+pickers' choices); each panel is a substate, so its events load only it and the parent: the
+booking forms, the opened shift's dialog, the hours table and the dialog that asks before a
+booking goes ahead. Week navigation leaves the hours table alone; bookings, edits and attendance
+refresh it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import reflex as rx
 
-from studioos.services import attendance, performers, rooms, shifts, studios
-from studioos.services.errors import ServiceError, ValidationFailed
+from studioos.services import attendance, performers, rooms, shifts
+from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
-from studioos.ui.backend import acting
+from studioos.services.shifts import NeedsConfirmation, SeriesInput, ShiftInput
+from studioos.services.validation import parse_id, parse_int
 from studioos.ui.calendar import (
+    NO_SHIFT,
+    ShiftCell,
     WeekNav,
-    events,
-    local_today,
     parse_day,
-    parse_int,
-    parse_time,
-    shift_dict,
     week_calendar,
     week_label,
     week_nav,
     week_payload,
 )
 from studioos.ui.components import card, confirm_dialog, empty_state, field_error, page_header
-from studioos.ui.format import date_echo, date_echo_handler, for_timezone
+from studioos.ui.format import date_echo, date_echo_handler
 from studioos.ui.layout import shell
-from studioos.ui.session import service_error_event
+from studioos.ui.service_call import Answer, service_event
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-# The services name the span error "ends"; the form calls that field end_time.
-_FIELD_ALIASES = {"ends": "end_time", "starts": "start_time", "last_day": "weeks"}
+BY_ROOM, BY_MODEL = "room", "model"  # the calendar's mode
+SINGLE, SERIES = "single", "series"  # the booking form shown
+ONE, FROM_DAY = "one", "series"  # what an edit changes: this shift, or the series from a day on
 
 
-def _form_errors(exc: ValidationFailed) -> dict[str, str]:
-    return {_FIELD_ALIASES.get(k, k): v for k, v in exc.errors.items()}
+@dataclass(frozen=True)
+class Option:
+    """A room or a model in a picker."""
+
+    id: int
+    name: str
 
 
-def hours_rows(rows: list[attendance.HoursRow]) -> list[dict[str, str]]:
-    return [
-        {
-            "performer_id": str(r.performer_id),
-            "stage_name": r.stage_name,
-            "shifts": str(r.shifts),
-            "hours": f"{r.hours:.2f}",
-            "late": str(r.late),
-            "no_shows": str(r.no_shows),
-        }
-        for r in rows
-    ]
+@dataclass(frozen=True)
+class HoursLine:
+    """One model's row of the hours table."""
+
+    performer_id: int
+    stage_name: str
+    shifts: int
+    hours: str  # two decimals, as worked_minutes / 60
+    late: int
+    no_shows: int
+
+    @classmethod
+    def of(cls, r: attendance.HoursRow) -> HoursLine:
+        return cls(r.performer_id, r.stage_name, r.shifts, f"{r.hours:.2f}", r.late, r.no_shows)
+
+
+def _shift_when(row: shifts.ShiftRow, fmt: Formats) -> str:
+    """Mon 1 Dec, 18:00-02:00 (+1): a shift as the toasts name it, the studio's way."""
+    shown = ShiftCell.of(row, fmt)
+    return f"{shown.day_label}, {shown.time}"
 
 
 class ScheduleState(WeekNav, rx.State):
-    mode: str = "room"  # room | model
-    room_id: str = ""
-    performer_id: str = ""
-    room_options: list[dict[str, str]] = []
-    model_options: list[dict[str, str]] = []
-    form_kind: str = "single"  # single | series
-    shift_errors: dict[str, str] = {}
-    series_errors: dict[str, str] = {}
-    series_days: list[int] = []
-    tz: str = "UTC"
-    today: str = ""
-    # the shift opened from the calendar
-    dialog_open: bool = False
-    selected: dict[str, str] = {}
-    edit_scope: str = "one"  # one | series
-    edit_from_day: str = ""
-    edit_errors: dict[str, str] = {}
-    # hours worked
-    hours_from: str = ""
-    hours_to: str = ""
-    hours: list[dict[str, str]] = []
-    hours_errors: dict[str, str] = {}
-    # a booking that needs a yes first (a past shift, a paused model, an expired ID document)
+    """The calendar and what every panel shares: the mode, the room or model shown, the pickers."""
+
+    mode: str = BY_ROOM
+    room_id: int = 0
+    performer_id: int = 0
+    room_options: list[Option] = []
+    model_options: list[Option] = []
+    today: str = ""  # the studio's today (ISO): the booking forms' first day
+
+    def _reload(self) -> None:
+        with self._acting() as (db, actor):
+            today = actor.today()
+            room_list = rooms.list_rooms(db, actor)
+            names = performers.stage_names(db, actor)
+            if self.room_id not in {r.id for r in room_list}:
+                self.room_id = (room_list[0].id or 0) if room_list else 0
+            if self.performer_id not in names:
+                self.performer_id = next(iter(names), 0)
+            day = parse_day(self.week_of, today)
+            view = None
+            if self.mode == BY_MODEL and self.performer_id:
+                view = shifts.performer_week(db, actor, self.performer_id, day, include_cancelled=True)
+            elif self.mode == BY_ROOM and self.room_id:
+                view = shifts.room_week(db, actor, self.room_id, day, include_cancelled=True)
+        fmt = for_actor(actor)
+        self.room_options = [Option(r.id or 0, r.name) for r in room_list]
+        self.model_options = [Option(i, n) for i, n in names.items()]
+        self.week_of, self.today = day.isoformat(), today.isoformat()
+        monday = shifts.week_start(day)
+        self.week_text = week_label(monday, fmt)
+        if view is None:
+            view = shifts.WeekView(monday, tuple(monday + timedelta(i) for i in range(7)), [])
+        self.days, self.cells = week_payload(view, today, fmt)
+
+    def _follow(self, day: date, room_id: int, performer_id: int) -> None:
+        """Show the calendar a new booking is in."""
+        self.week_of = day.isoformat()
+        if self.mode == BY_ROOM:
+            self.room_id = room_id
+        else:
+            self.performer_id = performer_id
+
+    @service_event
+    def load(self) -> Answer:
+        self.week_of = ""
+        room = parse_id(self.router.url.query_parameters.get("room"))
+        if room is not None:
+            self.mode, self.room_id = BY_ROOM, room
+        self._reload()
+        # The panels start closed and clean; the hours table is filled once the page shows.
+        return [BookingPanel.clear(), ShiftDialog.close(), BookingConfirm.close(), HoursPanel.refresh()]
+
+    @service_event
+    def set_mode(self, mode: str | list[str]) -> None:
+        if mode in (BY_ROOM, BY_MODEL):
+            self.mode = str(mode)
+        self._reload()
+
+    @service_event
+    def pick_room(self, room_id: str) -> None:
+        self.room_id = parse_id(room_id) or 0
+        self._reload()
+
+    @service_event
+    def pick_model(self, performer_id: str) -> None:
+        self.performer_id = parse_id(performer_id) or 0
+        self._reload()
+
+
+class BookingConfirm(ScheduleState):
+    """The dialog that asks before a booking or an edit goes ahead (a past shift, a paused model, an
+    expired ID document). The panel that asked keeps what it was doing; a yes repeats it there."""
+
     confirm_open: bool = False
     confirm_warnings: list[str] = []
     confirm_title: str = ""
     confirm_label: str = ""
-    _pending_booking: dict[str, Any] = {}  # {"kind": "single" | "series", "form": {...}, "flags": {...}}
-
-    def _reload(self) -> None:
-        with acting(self.router) as (db, actor):
-            studio = studios.current_studio(db, actor)
-            self.tz = studio.timezone if studio else "UTC"
-            today = local_today(self.tz)
-            room_list = rooms.list_rooms(db, actor)
-            names = performers.stage_names(db, actor)
-            self.room_options = [{"id": str(r.id), "name": r.name} for r in room_list]
-            self.model_options = [{"id": str(i), "name": n} for i, n in names.items()]
-            if parse_int(self.room_id) not in {r.id for r in room_list}:
-                self.room_id = str(room_list[0].id) if room_list else ""
-            if parse_int(self.performer_id) not in names:
-                self.performer_id = str(next(iter(names))) if names else ""
-            day = parse_day(self.week_of, today)
-            self.week_of, self.today = day.isoformat(), today.isoformat()
-            view = None
-            if self.mode == "model" and self.performer_id:
-                view = shifts.performer_week(db, actor, int(self.performer_id), day, include_cancelled=True)
-            elif self.mode == "room" and self.room_id:
-                view = shifts.room_week(db, actor, int(self.room_id), day, include_cancelled=True)
-            if not self.hours_from:
-                self.hours_from = today.replace(day=1).isoformat()
-                self.hours_to = today.isoformat()
-            first, last = parse_day(self.hours_from, today), parse_day(self.hours_to, today)
-            try:
-                self.hours = hours_rows(attendance.hours_worked(db, actor, first, last))
-                self.hours_errors = {}
-            except ValidationFailed as exc:
-                self.hours, self.hours_errors = [], exc.errors
-        monday = shifts.week_start(day)
-        fmt = for_timezone(self.tz)
-        self.week_text = week_label(monday, fmt)
-        if view is None:
-            empty = shifts.WeekView(monday, tuple(monday + timedelta(i) for i in range(7)), [])
-            self.days = week_payload(empty, today, fmt)[0]
-            self.cells = [[] for _ in range(7)]
-        else:
-            self.days, self.cells = week_payload(view, today, fmt)
+    _asker: str = ""  # which panel's handler repeats the call: a key of _YES
 
     @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
-        self.week_of = ""
-        self.dialog_open = False
-        self.shift_errors, self.series_errors, self.edit_errors = {}, {}, {}
-        params = self.router.url.query_parameters
-        if parse_int(params.get("room")) is not None:
-            self.mode, self.room_id = "room", str(params.get("room"))
-        return self._reload_safely()
+    def ask(self, asker: str, warnings: list[str], title: str, label: str) -> None:
+        self._asker = asker if asker in _YES else ""
+        self.confirm_warnings = [str(w) for w in warnings]
+        self.confirm_title, self.confirm_label = str(title), str(label)
+        self.confirm_open = True
 
     @rx.event
-    def set_mode(self, mode: str | list[str]):  # type: ignore[no-untyped-def]
-        if isinstance(mode, str) and mode in {"room", "model"}:
-            self.mode = mode
-        return self._reload_safely()
+    def confirm(self) -> Answer:
+        asker, self._asker = self._asker, ""
+        self.confirm_open = False
+        yes = _YES.get(asker)
+        return yes() if yes is not None else None
 
     @rx.event
-    def pick_room(self, room_id: str):  # type: ignore[no-untyped-def]
-        self.room_id = str(room_id)
-        return self._reload_safely()
+    def close(self) -> None:
+        self.confirm_open, self._asker = False, ""
 
     @rx.event
-    def pick_model(self, performer_id: str):  # type: ignore[no-untyped-def]
-        self.performer_id = str(performer_id)
-        return self._reload_safely()
+    def set_confirm_open(self, value: bool) -> None:
+        # What the panel asked about stays until replaced: closing runs alongside the yes button's click.
+        self.confirm_open = bool(value)
+
+
+def _ask(asker: str, exc: NeedsConfirmation, *, edit: bool = False) -> Answer:
+    """Open the confirmation dialog with each warning; the caller keeps the call to repeat."""
+    if edit:
+        title, label = "Save anyway?", "Save anyway"
+    elif set(exc.errors) == {"record_past"}:
+        title, label = "Record a past shift?", "Record past shift"
+    else:
+        title, label = "Book anyway?", "Book anyway"
+    return BookingConfirm.ask(asker, list(exc.errors.values()), title, label)
+
+
+def _said_yes(exc: NeedsConfirmation, flags: dict[str, bool]) -> dict[str, bool]:
+    """The yes-arguments to repeat the call with: those given, and one for each warning shown."""
+    return {**flags, **{k: True for k in exc.errors if k in {"record_past", "confirm_blocked"}}}
+
+
+class BookingPanel(ScheduleState):
+    """The two booking forms: one shift, or a weekly series."""
+
+    form_kind: str = SINGLE
+    shift_errors: dict[str, str] = {}
+    series_errors: dict[str, str] = {}
+    series_days: list[int] = []
+    # The booking the confirmation dialog asks about, with the yes-arguments its answer adds.
+    _pending_shift: ShiftInput | None = None
+    _pending_series: SeriesInput | None = None
+    _yes: dict[str, bool] = {}
+
+    @rx.event
+    def clear(self) -> None:
+        self.shift_errors, self.series_errors = {}, {}
+        self._pending_shift, self._pending_series, self._yes = None, None, {}
 
     @rx.event
     def set_form_kind(self, kind: str | list[str]) -> None:
-        if isinstance(kind, str) and kind in {"single", "series"}:
-            self.form_kind = kind
+        if kind in (SINGLE, SERIES):
+            self.form_kind = str(kind)
 
     @rx.event
     def toggle_day(self, day: int, checked: bool) -> None:
-        d = parse_int(day)
-        if d is None or not 0 <= d <= 6:
+        d = parse_int(day, 0, 6)
+        if d is None:
             return
         days = set(self.series_days)
         if checked:
@@ -165,176 +226,81 @@ class ScheduleState(WeekNav, rx.State):
             days.discard(d)
         self.series_days = sorted(days)
 
-    # ------------------------------------------------------------ booking
+    @service_event(errors="shift_errors")
+    def book_shift(self, form: dict[str, Any]) -> Answer:
+        self._pending_shift = None
+        return self._book_shift(ShiftInput.from_form(form), {})
 
-    @rx.event
-    def book_shift(self, form: dict):  # type: ignore[no-untyped-def]
-        self._pending_booking = {}
-        return self._book_shift(form, {})
+    @service_event(errors="shift_errors")
+    def confirm_shift(self) -> Answer:
+        pending, self._pending_shift = self._pending_shift, None
+        return self._book_shift(pending, self._yes) if pending is not None else None
 
-    def _book_shift(self, form: dict, flags: dict[str, bool]):  # type: ignore[no-untyped-def]
-        self.shift_errors = {}
-        errors: dict[str, str] = {}
-        performer_id, room_id = parse_int(form.get("performer_id")), parse_int(form.get("room_id"))
-        day = parse_day(form.get("day"), date.min)
-        start, end = parse_time(form.get("start_time")), parse_time(form.get("end_time"))
-        if performer_id is None:
-            errors["performer_id"] = "Choose a model."
-        if room_id is None:
-            errors["room_id"] = "Choose a room."
-        if day == date.min:
-            errors["day"] = "Enter the day of the shift."
-        if start is None:
-            errors["start_time"] = "Enter the start time, like 18:00."
-        if end is None:
-            errors["end_time"] = "Enter the end time, like 02:00."
-        if errors:
-            self.shift_errors = errors
-            return None
+    def _book_shift(self, shift: ShiftInput, yes: dict[str, bool]) -> Answer:
         try:
-            # Inside the try: a day far outside the booking window is refused with a message.
-            starts, ends = shifts.local_span(day, start, end)  # type: ignore[arg-type]
-            with acting(self.router) as (db, actor):
-                row = shifts.create_shift(
-                    db,
-                    actor,
-                    performer_id=performer_id,
-                    room_id=room_id,
-                    starts=starts,
-                    ends=ends,  # type: ignore[arg-type]
-                    notes=str(form.get("notes", "")),
-                    **flags,
-                )
-        except shifts.NeedsConfirmation as exc:
-            return self._ask(exc, "single", form, flags)
-        except ValidationFailed as exc:
-            self.shift_errors = _form_errors(exc)
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, "/schedule")
-        self.week_of = row.starts_local.date().isoformat()
-        self._follow(row.room_id, row.performer_id)
-        return events(
-            self._reload_safely(),
-            rx.toast.success(f"Booked {row.stage_name} in {row.room_name}, {_shift_when(row, self.tz)}."),
-        )
+            with self._acting() as (db, actor):
+                row = shifts.book_shift(db, actor, shift, **yes)
+        except NeedsConfirmation as exc:
+            self._pending_shift, self._yes = shift, _said_yes(exc, yes)
+            return _ask("shift", exc)
+        self._follow(row.starts_local.date(), row.room_id, row.performer_id)
+        self._reload()
+        when = _shift_when(row, for_actor(actor))
+        return [
+            rx.toast.success(f"Booked {row.stage_name} in {row.room_name}, {when}."),
+            HoursPanel.refresh(),
+        ]
 
-    def _follow(self, room_id: int, performer_id: int) -> None:
-        """Show the calendar the new booking is in."""
-        if self.mode == "room":
-            self.room_id = str(room_id)
-        else:
-            self.performer_id = str(performer_id)
+    @service_event(errors="series_errors")
+    def book_series(self, form: dict[str, Any]) -> Answer:
+        self._pending_series = None
+        return self._book_series(SeriesInput.from_form(form, self.series_days), {})
 
-    def _ask(self, exc: shifts.NeedsConfirmation, kind: str, form: dict, flags: dict[str, bool]) -> None:
-        """Keep the booking and show what needs a yes; confirm_booking repeats it with the yes."""
-        said_yes = {k: True for k in exc.errors if k in {"record_past", "confirm_blocked"}}
-        self._pending_booking = {"kind": kind, "form": dict(form), "flags": {**flags, **said_yes}}
-        self.confirm_warnings = list(exc.errors.values())
-        if kind == "edit":
-            self.confirm_title, self.confirm_label = "Save anyway?", "Save anyway"
-        elif set(said_yes) == {"record_past"}:
-            self.confirm_title, self.confirm_label = "Record a past shift?", "Record past shift"
-        else:
-            self.confirm_title, self.confirm_label = "Book anyway?", "Book anyway"
-        self.confirm_open = True
+    @service_event(errors="series_errors")
+    def confirm_series(self) -> Answer:
+        pending, self._pending_series = self._pending_series, None
+        return self._book_series(pending, self._yes) if pending is not None else None
 
-    @rx.event
-    def confirm_booking(self):  # type: ignore[no-untyped-def]
-        pending, self._pending_booking = self._pending_booking, {}
-        self.confirm_open = False
-        if not pending:
-            return None
-        if pending["kind"] == "series":
-            return self._book_series(pending["form"], pending["flags"])
-        if pending["kind"] == "edit":
-            return self._save_shift(pending["form"], pending["flags"])
-        return self._book_shift(pending["form"], pending["flags"])
-
-    @rx.event
-    def set_confirm_open(self, value: bool) -> None:
-        # The pending booking stays until replaced: closing runs alongside the confirm button's click.
-        self.confirm_open = bool(value)
-
-    @rx.event
-    def book_series(self, form: dict):  # type: ignore[no-untyped-def]
-        self._pending_booking = {}
-        return self._book_series(form, {})
-
-    def _book_series(self, form: dict, flags: dict[str, bool]):  # type: ignore[no-untyped-def]
-        self.series_errors = {}
-        errors: dict[str, str] = {}
-        performer_id, room_id = parse_int(form.get("performer_id")), parse_int(form.get("room_id"))
-        first = parse_day(form.get("first_day"), date.min)
-        start, end = parse_time(form.get("start_time")), parse_time(form.get("end_time"))
-        weeks = parse_int(form.get("weeks"))
-        if performer_id is None:
-            errors["performer_id"] = "Choose a model."
-        if room_id is None:
-            errors["room_id"] = "Choose a room."
-        if first == date.min:
-            errors["first_day"] = "Enter the first day of the series."
-        if start is None:
-            errors["start_time"] = "Enter the start time, like 18:00."
-        if end is None:
-            errors["end_time"] = "Enter the end time, like 02:00."
-        if weeks is None:
-            errors["weeks"] = "Enter for how many weeks, like 4."
-        if not self.series_days:
-            errors["weekdays"] = "Choose at least one weekday."
-        if errors:
-            self.series_errors = errors
-            return None
+    def _book_series(self, series: SeriesInput, yes: dict[str, bool]) -> Answer:
         try:
-            with acting(self.router) as (db, actor):
-                result = shifts.create_series(
-                    db,
-                    actor,
-                    performer_id=performer_id,
-                    room_id=room_id,
-                    weekdays=self.series_days,  # type: ignore[arg-type]
-                    start_time=start,
-                    end_time=end,
-                    first_day=first,
-                    weeks=weeks,  # type: ignore[arg-type]
-                    notes=str(form.get("notes", "")),
-                    **flags,
-                )
-        except shifts.NeedsConfirmation as exc:
-            return self._ask(exc, "series", form, flags)
-        except ValidationFailed as exc:
-            self.series_errors = _form_errors(exc)
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, "/schedule")
-        self.week_of = first.isoformat()
-        self._follow(room_id, performer_id)  # type: ignore[arg-type]
-        return events(
-            self._reload_safely(),
-            rx.toast.success(
-                f"Booked {result.created} shifts between {for_timezone(self.tz).day_month(result.first_day)} "
-                f"and {for_timezone(self.tz).day(result.last_day)}."
-            ),
-        )
+            with self._acting() as (db, actor):
+                result = shifts.book_series(db, actor, series, **yes)
+        except NeedsConfirmation as exc:
+            self._pending_series, self._yes = series, _said_yes(exc, yes)
+            return _ask("series", exc)
+        self._follow(series.first_day, series.room_id, series.performer_id)
+        self._reload()
+        fmt = for_actor(actor)
+        between = f"{fmt.day_month(result.first_day)} and {fmt.day(result.last_day)}"
+        return [rx.toast.success(f"Booked {result.created} shifts between {between}."), HoursPanel.refresh()]
 
-    # ------------------------------------------------------------ one shift
+
+class ShiftDialog(ScheduleState):
+    """The shift opened from the calendar: attendance, changing or cancelling it (or its series)."""
+
+    dialog_open: bool = False
+    selected: ShiftCell = NO_SHIFT
+    edit_scope: str = ONE
+    edit_from_day: str = ""
+    edit_errors: dict[str, str] = {}
+    # The edit the confirmation dialog asks about (its scope: ONE or FROM_DAY), and its yes-arguments.
+    _pending: tuple[str, ShiftInput] | None = None
+    _yes: dict[str, bool] = {}
 
     @rx.event
-    def open_shift(self, shift_id: str):  # type: ignore[no-untyped-def]
-        sid = parse_int(shift_id)
+    def close(self) -> None:
+        self.dialog_open, self.edit_errors, self._pending = False, {}, None
+
+    @service_event
+    def open_shift(self, shift_id: int) -> None:
+        sid = parse_id(shift_id)
         if sid is None:
-            return None
-        try:
-            with acting(self.router) as (db, actor):
-                row = shifts.get_shift(db, actor, sid)
-        except ServiceError as exc:
-            return service_error_event(exc, "/schedule")
-        self.selected = shift_dict(row, for_timezone(self.tz))
-        self.edit_scope = "one"
-        self.edit_from_day = self.selected["day"]
-        self.edit_errors = {}
+            return
+        with self._acting() as (db, actor):
+            row = shifts.get_shift(db, actor, sid)
+        self.selected = ShiftCell.of(row, for_actor(actor))
+        self.edit_scope, self.edit_from_day, self.edit_errors = ONE, self.selected.day, {}
         self.dialog_open = True
-        return None
 
     @rx.event
     def set_dialog_open(self, value: bool) -> None:
@@ -342,153 +308,138 @@ class ScheduleState(WeekNav, rx.State):
 
     @rx.event
     def set_edit_scope(self, value: str) -> None:
-        if value in {"one", "series"}:
+        if value in (ONE, FROM_DAY):
             self.edit_scope = value
 
     @rx.event
     def set_edit_from_day(self, value: str) -> None:
         self.edit_from_day = str(value)[:10]
 
-    def _selected_id(self) -> int | None:
-        return parse_int(self.selected.get("id"))
-
-    def _after_change(self, message: str):  # type: ignore[no-untyped-def]
+    def _changed(self, message: str) -> Answer:
         self.dialog_open = False
-        return events(self._reload_safely(), rx.toast.success(message))
+        self._reload()
+        return [rx.toast.success(message), HoursPanel.refresh()]
 
-    @rx.event
-    def save_shift(self, form: dict):  # type: ignore[no-untyped-def]
-        self._pending_booking = {}
-        return self._save_shift(form, {})
+    @service_event(errors="edit_errors")
+    def save_shift(self, form: dict[str, Any]) -> Answer:
+        self._pending = None
+        if self.edit_scope == FROM_DAY:
+            # The series form has no day of its own: the changes apply from the chosen day on.
+            shift = ShiftInput.from_form({**form, "from_day": self.edit_from_day}, day_field="from_day")
+        else:
+            shift = ShiftInput.from_form(form)
+        return self._save(self.edit_scope, shift, {})
 
-    def _save_shift(self, form: dict, flags: dict[str, bool]):  # type: ignore[no-untyped-def]
-        self.edit_errors = {}
-        confirm_blocked = bool(flags.get("confirm_blocked"))
-        sid = self._selected_id()
-        performer_id, room_id = parse_int(form.get("performer_id")), parse_int(form.get("room_id"))
-        start, end = parse_time(form.get("start_time")), parse_time(form.get("end_time"))
-        day = parse_day(form.get("day"), date.min)
-        errors: dict[str, str] = {}
-        if sid is None or performer_id is None or room_id is None:
-            errors["shift"] = "Choose the model and the room."
-        if start is None:
-            errors["start_time"] = "Enter the start time, like 18:00."
-        if end is None:
-            errors["end_time"] = "Enter the end time, like 02:00."
-        if self.edit_scope == "one" and day == date.min:
-            errors["day"] = "Enter the day of the shift."
-        if errors:
-            self.edit_errors = errors
+    @service_event(errors="edit_errors")
+    def confirm_save(self) -> Answer:
+        pending, self._pending = self._pending, None
+        return self._save(*pending, self._yes) if pending is not None else None
+
+    def _save(self, scope: str, shift: ShiftInput, yes: dict[str, bool]) -> Answer:
+        if not self.selected.id:
             return None
         try:
-            with acting(self.router) as (db, actor):
-                if self.edit_scope == "series":
-                    count = shifts.update_series_from(
-                        db,
-                        actor,
-                        sid,
-                        performer_id=performer_id,
-                        room_id=room_id,  # type: ignore[arg-type]
-                        start_time=start,
-                        end_time=end,  # type: ignore[arg-type]
-                        from_day=parse_day(self.edit_from_day, parse_day(self.selected.get("day"), date.min)),
-                        confirm_blocked=confirm_blocked,
-                    )
+            with self._acting() as (db, actor):
+                if scope == FROM_DAY:
+                    count = shifts.change_series_from(db, actor, self.selected.id, shift, **yes)
                     message = f"Changed {count} shift(s) of the series."
                 else:
-                    starts, ends = shifts.local_span(day, start, end)  # type: ignore[arg-type]
-                    shifts.update_shift(
-                        db,
-                        actor,
-                        sid,
-                        performer_id=performer_id,
-                        room_id=room_id,
-                        starts=starts,
-                        ends=ends,  # type: ignore[arg-type]
-                        # The edit form has no notes box: no key means "keep the notes".
-                        notes=str(form["notes"]) if "notes" in form else None,
-                        confirm_blocked=confirm_blocked,
-                    )
+                    shifts.change_shift(db, actor, self.selected.id, shift, **yes)
                     message = "Shift changed."
-        except shifts.NeedsConfirmation as exc:
-            return self._ask(exc, "edit", form, flags)
-        except ValidationFailed as exc:
-            self.edit_errors = _form_errors(exc)
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, "/schedule")
-        return self._after_change(message)
+        except NeedsConfirmation as exc:
+            self._pending, self._yes = (scope, shift), _said_yes(exc, yes)
+            return _ask("edit", exc, edit=True)
+        return self._changed(message)
 
-    @rx.event
-    def cancel_shift(self):  # type: ignore[no-untyped-def]
-        sid = self._selected_id()
-        if sid is None:
+    @service_event(errors="edit_errors")
+    def cancel_shift(self) -> Answer:
+        if not self.selected.id:
             return None
-        try:
-            with acting(self.router) as (db, actor):
-                if self.edit_scope == "series":
-                    from_day = parse_day(self.edit_from_day, parse_day(self.selected.get("day"), date.min))
-                    count = shifts.cancel_series_from(db, actor, sid, from_day=from_day)
-                    day_text = for_timezone(self.tz).day(from_day)
-                    message = f"Cancelled {count} shift(s) of the series from {day_text} on."
-                else:
-                    shifts.cancel_shift(db, actor, sid)
-                    message = "Shift cancelled."
-        except ValidationFailed as exc:
-            self.edit_errors = _form_errors(exc)
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, "/schedule")
-        return self._after_change(message)
+        with self._acting() as (db, actor):
+            if self.edit_scope == FROM_DAY:
+                from_day = parse_day(self.edit_from_day, parse_day(self.selected.day, date.min))
+                count = shifts.cancel_series_from(db, actor, self.selected.id, from_day=from_day)
+                message = (
+                    f"Cancelled {count} shift(s) of the series from {for_actor(actor).day(from_day)} on."
+                )
+            else:
+                shifts.cancel_shift(db, actor, self.selected.id)
+                message = "Shift cancelled."
+        return self._changed(message)
 
-    @rx.event
-    def check_in(self):  # type: ignore[no-untyped-def]
+    @service_event
+    def check_in(self) -> Answer:
         return self._attend(attendance.check_in, "Checked in.")
 
-    @rx.event
-    def check_out(self):  # type: ignore[no-untyped-def]
+    @service_event
+    def check_out(self) -> Answer:
         return self._attend(attendance.check_out, "Checked out.")
 
-    def _attend(self, fn, ok: str):  # type: ignore[no-untyped-def]
-        sid = self._selected_id()
-        if sid is None:
+    def _attend(self, mark: Any, done: str) -> Answer:
+        if not self.selected.id:
             return None
-        try:
-            with acting(self.router) as (db, actor):
-                row = fn(db, actor, sid)
-        except ValidationFailed as exc:
-            return rx.toast.error(next(iter(exc.errors.values()), exc.message))
-        except ServiceError as exc:
-            return service_error_event(exc, "/schedule")
-        self.selected = shift_dict(row, for_timezone(self.tz))
-        return events(self._reload_safely(), rx.toast.success(ok + (" Late." if row.late else "")))
+        with self._acting() as (db, actor):
+            row = mark(db, actor, self.selected.id)
+        self.selected = ShiftCell.of(row, for_actor(actor))
+        self._reload()
+        return [rx.toast.success(done + (" Late." if row.late else "")), HoursPanel.refresh()]
 
-    # ------------------------------------------------------------ hours
 
-    @rx.event
-    def hours_period(self, form: dict):  # type: ignore[no-untyped-def]
+class HoursPanel(ScheduleState):
+    """Hours worked per model in a period (this month so far until another is chosen)."""
+
+    hours_from: str = ""
+    hours_to: str = ""
+    hours: list[HoursLine] = []
+    hours_errors: dict[str, str] = {}
+
+    def _refill(self) -> None:
+        self.hours = []
+        with self._acting() as (db, actor):
+            today = actor.today()
+            if not self.hours_from:
+                self.hours_from, self.hours_to = today.replace(day=1).isoformat(), today.isoformat()
+            first, last = parse_day(self.hours_from, today), parse_day(self.hours_to, today)
+            rows = attendance.hours_worked(db, actor, first, last)
+        self.hours = [HoursLine.of(r) for r in rows]
+
+    @service_event(errors="hours_errors")
+    def refresh(self) -> None:
+        self._refill()
+
+    @service_event(errors="hours_errors")
+    def hours_period(self, form: dict[str, Any]) -> None:
         self.hours_from = str(form.get("hours_from", ""))[:10]
         self.hours_to = str(form.get("hours_to", ""))[:10]
-        return self._reload_safely()
+        self._refill()
+
+
+# A yes in the confirmation dialog repeats the asking panel's call.
+_YES = {
+    "shift": BookingPanel.confirm_shift,
+    "series": BookingPanel.confirm_series,
+    "edit": ShiftDialog.confirm_save,
+}
 
 
 # ---------------------------------------------------------------- components
 
 
 def _options_picker(
-    options, value, on_change, id_: str, name: str = "", placeholder: str = ""
-) -> rx.Component:  # type: ignore[no-untyped-def]
+    options: Any, value: Any, on_change: Any, id_: str, name: str = "", placeholder: str = ""
+) -> rx.Component:
+    """A select of rooms or models; its value is the id as text."""
     props = {"name": name} if name else {}
     return rx.select.root(
         rx.select.trigger(id=id_, placeholder=placeholder, width="100%"),
-        rx.select.content(rx.foreach(options, lambda o: rx.select.item(o["name"], value=o["id"]))),
+        rx.select.content(rx.foreach(options, lambda o: rx.select.item(o.name, value=o.id.to_string()))),
         **({"value": value, "on_change": on_change} if on_change is not None else {"default_value": value}),
         size="2",
         **props,
     )
 
 
-def _field(label: str, control: rx.Component, errors, name: str) -> rx.Component:  # type: ignore[no-untyped-def]
+def _field(label: str, control: rx.Component, errors: Any, name: str) -> rx.Component:
     return rx.vstack(
         rx.el.label(label, class_name="field-label"),
         control,
@@ -499,13 +450,7 @@ def _field(label: str, control: rx.Component, errors, name: str) -> rx.Component
     )
 
 
-def _shift_when(row: shifts.ShiftRow, tz: str) -> str:
-    """Mon 1 Dec, 18:00-02:00 (+1): a shift as the toasts name it, the studio's way."""
-    shown = shift_dict(row, for_timezone(tz))
-    return f"{shown['day_label']}, {shown['time']}"
-
-
-def _input(name: str, id_: str, type_: str = "text", **props) -> rx.Component:  # type: ignore[no-untyped-def]
+def _input(name: str, id_: str, type_: str = "text", **props: Any) -> rx.Component:
     if type_ == "date":
         # The browser draws the picker in its own language; the studio's way is written under it.
         return rx.vstack(
@@ -529,18 +474,24 @@ def _picker() -> rx.Component:
     s = ScheduleState
     return rx.hstack(
         rx.segmented_control.root(
-            rx.segmented_control.item("By room", value="room"),
-            rx.segmented_control.item("By model", value="model"),
+            rx.segmented_control.item("By room", value=BY_ROOM),
+            rx.segmented_control.item("By model", value=BY_MODEL),
             value=s.mode,
             on_change=s.set_mode,
             id="schedule-mode",
         ),
         rx.box(
             rx.cond(
-                s.mode == "room",
-                _options_picker(s.room_options, s.room_id, s.pick_room, "pick-room", placeholder="Room"),
+                s.mode == BY_ROOM,
                 _options_picker(
-                    s.model_options, s.performer_id, s.pick_model, "pick-model", placeholder="Model"
+                    s.room_options, s.room_id.to_string(), s.pick_room, "pick-room", placeholder="Room"
+                ),
+                _options_picker(
+                    s.model_options,
+                    s.performer_id.to_string(),
+                    s.pick_model,
+                    "pick-model",
+                    placeholder="Model",
                 ),
             ),
             min_width="12rem",
@@ -586,7 +537,7 @@ def _start_and_end(prefix: str, errors: Any) -> list[rx.Component]:
 
 
 def _single_form() -> rx.Component:
-    s, e = ScheduleState, ScheduleState.shift_errors
+    s, e = BookingPanel, BookingPanel.shift_errors
     return rx.form(
         rx.vstack(
             rx.grid(
@@ -624,7 +575,7 @@ def _single_form() -> rx.Component:
 
 
 def _series_form() -> rx.Component:
-    s, e = ScheduleState, ScheduleState.series_errors
+    s, e = BookingPanel, BookingPanel.series_errors
     return rx.form(
         rx.vstack(
             rx.grid(
@@ -653,7 +604,7 @@ def _series_form() -> rx.Component:
                         rx.checkbox(
                             name_,
                             checked=s.series_days.contains(i),
-                            on_change=lambda checked, i=i: ScheduleState.toggle_day(i, checked),
+                            on_change=lambda checked, i=i: BookingPanel.toggle_day(i, checked),
                             id=f"weekday-{i}",
                             name=f"weekday_{i}",
                         )
@@ -678,14 +629,14 @@ def _series_form() -> rx.Component:
 
 
 def _booking_card() -> rx.Component:
-    s = ScheduleState
+    s = BookingPanel
     return card(
         rx.hstack(
             rx.heading("Book", size="4"),
             rx.spacer(),
             rx.segmented_control.root(
-                rx.segmented_control.item("One shift", value="single"),
-                rx.segmented_control.item("Weekly series", value="series"),
+                rx.segmented_control.item("One shift", value=SINGLE),
+                rx.segmented_control.item("Weekly series", value=SERIES),
                 value=s.form_kind,
                 on_change=s.set_form_kind,
                 id="booking-kind",
@@ -695,14 +646,14 @@ def _booking_card() -> rx.Component:
             margin_bottom="0.75rem",
             wrap="wrap",
         ),
-        rx.cond(s.form_kind == "single", _single_form(), _series_form()),
+        rx.cond(s.form_kind == SINGLE, _single_form(), _series_form()),
     )
 
 
 def _cancel_shift_button() -> rx.Component:
     """Cancelling cannot be undone (a cancelled shift is not reopened): it asks first."""
-    s, sel = ScheduleState, ScheduleState.selected
-    series = s.edit_scope == "series"
+    s, sel = ShiftDialog, ShiftDialog.selected
+    series = s.edit_scope == FROM_DAY
     return confirm_dialog(
         rx.button(
             rx.cond(series, "Cancel the series from that day", "Cancel this shift"),
@@ -714,10 +665,19 @@ def _cancel_shift_button() -> rx.Component:
         rx.cond(series, "Cancel the series from " + s.edit_from_day + "?", "Cancel this shift?"),
         rx.cond(
             series,
-            "Every remaining shift of " + sel["stage_name"] + "'s series from " + s.edit_from_day
+            "Every remaining shift of "
+            + sel.stage_name
+            + "'s series from "
+            + s.edit_from_day
             + " on is cancelled (shifts already started stay). This cannot be undone: book them again "
             "if needed.",
-            sel["stage_name"] + " in " + sel["room_name"] + ", " + sel["day_label"] + " " + sel["time"]
+            sel.stage_name
+            + " in "
+            + sel.room_name
+            + ", "
+            + sel.day_label
+            + " "
+            + sel.time
             + " is cancelled. This cannot be undone: book it again if needed.",
         ),
         rx.cond(series, "Cancel the series", "Cancel the shift"),
@@ -729,13 +689,13 @@ def _cancel_shift_button() -> rx.Component:
 
 def _booking_confirm_dialog() -> rx.Component:
     """Opened by the state when a booking or an edit needs a yes: each warning, then the yes button."""
-    s = ScheduleState
+    s = BookingConfirm
     return confirm_dialog(
         None,
         s.confirm_title,
         "Please check first:",
         s.confirm_label,
-        s.confirm_booking,
+        s.confirm,
         details=rx.vstack(
             rx.foreach(
                 s.confirm_warnings,
@@ -755,26 +715,23 @@ def _booking_confirm_dialog() -> rx.Component:
 
 
 def _shift_dialog() -> rx.Component:
-    s, e, sel = ScheduleState, ScheduleState.edit_errors, ScheduleState.selected
-    editable = sel["attendance"] == "scheduled"
+    s, e, sel = ShiftDialog, ShiftDialog.edit_errors, ShiftDialog.selected
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(sel["stage_name"] + " · " + sel["room_name"]),
+            rx.dialog.title(sel.stage_name + " · " + sel.room_name),
             rx.dialog.description(
-                sel["day_label"] + ", " + sel["time"] + " (studio time)", size="2", color_scheme="gray"
+                sel.day_label + ", " + sel.time + " (studio time)", size="2", color_scheme="gray"
             ),
             rx.hstack(
-                rx.badge(sel["attendance_label"], color_scheme=sel["color"], id="shift-attendance"),
-                rx.cond(sel["series"] != "", rx.badge("Weekly series", variant="outline"), rx.fragment()),
+                rx.badge(sel.attendance_label, color_scheme=sel.color, id="shift-attendance"),
+                rx.cond(sel.series, rx.badge("Weekly series", variant="outline"), rx.fragment()),
                 rx.cond(
-                    sel["blocked"] != "",
-                    rx.badge(sel["blocked"], color_scheme="red", id="shift-blocked"),
+                    sel.blocked != "",
+                    rx.badge(sel.blocked, color_scheme="red", id="shift-blocked"),
                     rx.fragment(),
                 ),
-                rx.cond(sel["checked_in"] != "", rx.text("In " + sel["checked_in"], size="1"), rx.fragment()),
-                rx.cond(
-                    sel["checked_out"] != "", rx.text("Out " + sel["checked_out"], size="1"), rx.fragment()
-                ),
+                rx.cond(sel.checked_in, rx.text("In " + sel.in_at, size="1"), rx.fragment()),
+                rx.cond(sel.checked_out, rx.text("Out " + sel.out_at, size="1"), rx.fragment()),
                 spacing="2",
                 align="center",
                 margin_y="0.75rem",
@@ -787,7 +744,7 @@ def _shift_dialog() -> rx.Component:
                     color_scheme="green",
                     on_click=s.check_in,
                     id="check-in",
-                    disabled=sel["checked_in"] != "",
+                    disabled=sel.checked_in,
                 ),
                 rx.button(
                     "Check out",
@@ -795,22 +752,22 @@ def _shift_dialog() -> rx.Component:
                     variant="soft",
                     on_click=s.check_out,
                     id="check-out",
-                    disabled=(sel["checked_in"] == "") | (sel["checked_out"] != ""),
+                    disabled=~sel.checked_in | sel.checked_out,
                 ),
                 spacing="2",
                 margin_bottom="0.75rem",
             ),
             rx.cond(
-                editable,
+                sel.scheduled,
                 rx.form(
                     rx.vstack(
                         rx.cond(
-                            sel["series"] != "",
+                            sel.series,
                             rx.vstack(
                                 rx.radio_group.root(
-                                    rx.radio_group.item("This shift only", value="one", id="scope-one"),
+                                    rx.radio_group.item("This shift only", value=ONE, id="scope-one"),
                                     rx.radio_group.item(
-                                        "The series from a day on", value="series", id="scope-series"
+                                        "The series from a day on", value=FROM_DAY, id="scope-series"
                                     ),
                                     value=s.edit_scope,
                                     on_change=s.set_edit_scope,
@@ -818,7 +775,7 @@ def _shift_dialog() -> rx.Component:
                                     spacing="4",
                                 ),
                                 rx.cond(
-                                    s.edit_scope == "series",
+                                    s.edit_scope == FROM_DAY,
                                     rx.hstack(
                                         rx.text("From", size="2"),
                                         rx.input(
@@ -842,22 +799,28 @@ def _shift_dialog() -> rx.Component:
                             _field(
                                 "Model",
                                 _options_picker(
-                                    s.model_options, sel["performer_id"], None, "edit-model", "performer_id"
+                                    s.model_options,
+                                    sel.performer_id.to_string(),
+                                    None,
+                                    "edit-model",
+                                    "performer_id",
                                 ),
                                 e,
                                 "performer_id",
                             ),
                             _field(
                                 "Room",
-                                _options_picker(s.room_options, sel["room_id"], None, "edit-room", "room_id"),
+                                _options_picker(
+                                    s.room_options, sel.room_id.to_string(), None, "edit-room", "room_id"
+                                ),
                                 e,
                                 "room_id",
                             ),
                             rx.cond(
-                                s.edit_scope == "one",
+                                s.edit_scope == ONE,
                                 _field(
                                     "Day",
-                                    _input("day", "edit-day", "date", default_value=sel["day"]),
+                                    _input("day", "edit-day", "date", default_value=sel.day),
                                     e,
                                     "day",
                                 ),
@@ -865,13 +828,13 @@ def _shift_dialog() -> rx.Component:
                             ),
                             _field(
                                 "Start",
-                                _input("start_time", "edit-start", "time", default_value=sel["start"]),
+                                _input("start_time", "edit-start", "time", default_value=sel.start),
                                 e,
                                 "start_time",
                             ),
                             _field(
                                 "End",
-                                _input("end_time", "edit-end", "time", default_value=sel["end"]),
+                                _input("end_time", "edit-end", "time", default_value=sel.end),
                                 e,
                                 "end_time",
                             ),
@@ -895,7 +858,7 @@ def _shift_dialog() -> rx.Component:
                     ),
                     on_submit=s.save_shift,
                     reset_on_submit=False,
-                    key=sel["id"],
+                    key=sel.id.to_string(),
                 ),
                 rx.hstack(
                     rx.text(
@@ -916,7 +879,7 @@ def _shift_dialog() -> rx.Component:
     )
 
 
-def hours_table(rows, id_: str) -> rx.Component:  # type: ignore[no-untyped-def]
+def hours_table(rows: Any, id_: str) -> rx.Component:
     return rx.table.root(
         rx.table.header(
             rx.table.row(
@@ -931,14 +894,12 @@ def hours_table(rows, id_: str) -> rx.Component:  # type: ignore[no-untyped-def]
             rx.foreach(
                 rows,
                 lambda r: rx.table.row(
-                    rx.table.cell(r["stage_name"]),
-                    rx.table.cell(r["shifts"]),
-                    rx.table.cell(r["hours"]),
-                    rx.table.cell(rx.cond(r["late"] != "0", rx.badge(r["late"], color_scheme="orange"), "0")),
-                    rx.table.cell(
-                        rx.cond(r["no_shows"] != "0", rx.badge(r["no_shows"], color_scheme="red"), "0")
-                    ),
-                    data_performer_id=r["performer_id"],
+                    rx.table.cell(r.stage_name),
+                    rx.table.cell(r.shifts),
+                    rx.table.cell(r.hours),
+                    rx.table.cell(rx.cond(r.late > 0, rx.badge(r.late, color_scheme="orange"), "0")),
+                    rx.table.cell(rx.cond(r.no_shows > 0, rx.badge(r.no_shows, color_scheme="red"), "0")),
+                    data_performer_id=r.performer_id.to_string(),
                 ),
             )
         ),
@@ -950,7 +911,7 @@ def hours_table(rows, id_: str) -> rx.Component:  # type: ignore[no-untyped-def]
 
 
 def _hours_card() -> rx.Component:
-    s = ScheduleState
+    s = HoursPanel
     return card(
         rx.hstack(
             rx.heading("Hours worked", size="4"),
@@ -1028,7 +989,10 @@ def body() -> rx.Component:
             rx.vstack(
                 card(
                     _picker(),
-                    rx.box(week_calendar(s, s.open_shift, show_room=s.mode == "model"), margin_top="1rem"),
+                    rx.box(
+                        week_calendar(s, ShiftDialog.open_shift, show_room=s.mode == BY_MODEL),
+                        margin_top="1rem",
+                    ),
                 ),
                 _booking_card(),
                 _hours_card(),

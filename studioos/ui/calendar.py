@@ -6,6 +6,7 @@ The page's state mixes in `WeekNav` and supplies `_reload()`; it fills `days` an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,6 +17,8 @@ from studioos.services.formatting import Formats
 from studioos.services.shifts import ShiftRow, WeekView
 from studioos.ui.service_call import ServicePage, service_event
 
+# shifts.attendance_of's answers (there is no enum for them): the two the calendar decides by.
+SCHEDULED, CANCELLED = "scheduled", "cancelled"
 ATTENDANCE_LABELS = {
     "scheduled": "Scheduled",
     "cancelled": "Cancelled",
@@ -42,7 +45,9 @@ def parse_day(raw: Any, default: date) -> date:
 
 
 def shift_dict(s: ShiftRow, fmt: Formats | None = None) -> dict[str, str]:
-    """fmt: the studio's Formats, for what people read; without it, 24-hour times and "Mon 01 Jun"."""
+    """The shift as text by name (for pages not on typed rows yet); ShiftCell is the typed row.
+
+    fmt: the studio's Formats, for what people read; without it, 24-hour times and "Mon 01 Jun"."""
     start, end = s.starts_local, s.ends_local
     overnight = end.date() != start.date()
     hm = fmt.wall_time if fmt else (lambda t: t.strftime("%H:%M"))
@@ -70,19 +75,115 @@ def shift_dict(s: ShiftRow, fmt: Formats | None = None) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class ShiftCell:
+    """A shift as the calendar's chip and the schedule's shift dialog show it."""
+
+    id: int
+    performer_id: int
+    stage_name: str
+    room_id: int
+    room_name: str
+    series: bool  # one occurrence of a weekly series
+    day: str  # ISO date of the studio-local start (data-day; the edit form's day input)
+    day_label: str
+    # start/end fill <input type=time>, which takes 24-hour HH:MM whatever the locale.
+    start: str
+    end: str
+    time: str  # the studio's way, "(+1)" when it ends the next day
+    attendance: str  # shifts.attendance_of (data-attendance)
+    attendance_label: str
+    color: str
+    scheduled: bool  # neither started nor cancelled: it can still be changed or cancelled
+    cancelled: bool
+    checked_in: bool
+    checked_out: bool
+    in_at: str  # the check-in time on the studio's clock ("" while not checked in)
+    out_at: str
+    notes: str
+    blocked: str  # "Left", "Paused", "Document expired" or "": a red badge on the chip
+
+    @classmethod
+    def of(cls, s: ShiftRow, fmt: Formats | None = None) -> ShiftCell:
+        """fmt: the studio's Formats, for what people read; without it, 24-hour times and "Mon 01 Jun"."""
+        shown = shift_dict(s, fmt)
+        return cls(
+            id=s.id,
+            performer_id=s.performer_id,
+            stage_name=s.stage_name,
+            room_id=s.room_id,
+            room_name=s.room_name,
+            series=s.series_id is not None,
+            day=shown["day"],
+            day_label=shown["day_label"],
+            start=shown["start"],
+            end=shown["end"],
+            time=shown["time"],
+            attendance=s.attendance,
+            attendance_label=shown["attendance_label"],
+            color=shown["color"],
+            scheduled=s.attendance == SCHEDULED,
+            cancelled=s.attendance == CANCELLED,
+            checked_in=s.checked_in_local is not None,
+            checked_out=s.checked_out_local is not None,
+            in_at=shown["checked_in"],
+            out_at=shown["checked_out"],
+            notes=s.notes,
+            blocked=s.blocked,
+        )
+
+
+# The dialog's shift before one is opened.
+NO_SHIFT = ShiftCell(
+    id=0,
+    performer_id=0,
+    stage_name="",
+    room_id=0,
+    room_name="",
+    series=False,
+    day="",
+    day_label="",
+    start="",
+    end="",
+    time="",
+    attendance=SCHEDULED,
+    attendance_label="",
+    color="gray",
+    scheduled=True,
+    cancelled=False,
+    checked_in=False,
+    checked_out=False,
+    in_at="",
+    out_at="",
+    notes="",
+    blocked="",
+)
+
+
+@dataclass(frozen=True)
+class DayHead:
+    """A column's head: the day, and whether it is the studio's today."""
+
+    date: str  # ISO (data-day)
+    weekday: str
+    label: str
+    today: bool
+
+
 def week_payload(
     view: WeekView, today: date, fmt: Formats | None = None
-) -> tuple[list[dict[str, str]], list[list[dict[str, str]]]]:
+) -> tuple[list[DayHead], list[list[ShiftCell]]]:
+    """WeekNav's `days` and `cells` for the service's week."""
     days = [
-        {
-            "date": d.isoformat(),
-            "weekday": d.strftime("%a"),
-            "label": fmt.day_month(d) if fmt else d.strftime("%d %b"),
-            "today": "1" if d == today else "",
-        }
+        DayHead(
+            date=d.isoformat(),
+            weekday=d.strftime("%a"),
+            label=fmt.day_month(d) if fmt else d.strftime("%d %b"),
+            today=d == today,
+        )
         for d in view.days
     ]
-    cells = [[shift_dict(s, fmt) for s in view.on(d)] for d in view.days]
+    cells = [[ShiftCell.of(s, fmt) for s in view.on(d)] for d in view.days]
     return days, cells
 
 
@@ -100,8 +201,8 @@ class WeekNav(ServicePage, mixin=True):
 
     week_of: str = ""
     week_text: str = ""
-    days: list[dict[str, str]] = []
-    cells: list[list[dict[str, str]]] = []
+    days: list[DayHead] = []
+    cells: list[list[ShiftCell]] = []
 
     def _shift_week(self, weeks: int) -> None:
         day = parse_day(self.week_of, date.today())  # noqa: DTZ011 - replaced by the studio's today on load
@@ -147,29 +248,29 @@ def week_nav(state: Any) -> rx.Component:
     )
 
 
-def _chip(shift: dict, on_click: Any, show_room: Any) -> rx.Component:
+def _chip(shift: Any, on_click: Any, show_room: Any) -> rx.Component:
     props: dict[str, Any] = {}
     if on_click is not None:
-        props["on_click"] = on_click(shift["id"])
+        props["on_click"] = on_click(shift.id)
         props["cursor"] = "pointer"
     return rx.box(
-        rx.text(shift["time"], size="1", weight="bold"),
+        rx.text(shift.time, size="1", weight="bold"),
         rx.text(
-            (shift["room_name"] if show_room else shift["stage_name"])
+            (shift.room_name if show_room else shift.stage_name)
             if isinstance(show_room, bool)
-            else rx.cond(show_room, shift["room_name"], shift["stage_name"]),
+            else rx.cond(show_room, shift.room_name, shift.stage_name),
             size="2",
             weight="medium",
         ),
         rx.cond(
-            shift["attendance"] != "scheduled",
-            rx.badge(shift["attendance_label"], color_scheme=shift["color"], size="1"),
+            shift.scheduled,
             rx.fragment(),
+            rx.badge(shift.attendance_label, color_scheme=shift.color, size="1"),
         ),
-        rx.cond(shift["series"] != "", rx.icon("repeat", size=12, color=rx.color("gray", 9)), rx.fragment()),
+        rx.cond(shift.series, rx.icon("repeat", size=12, color=rx.color("gray", 9)), rx.fragment()),
         rx.cond(
-            shift["blocked"] != "",
-            rx.badge(shift["blocked"], color_scheme="red", size="1", class_name="shift-blocked"),
+            shift.blocked != "",
+            rx.badge(shift.blocked, color_scheme="red", size="1", class_name="shift-blocked"),
             rx.fragment(),
         ),
         padding="0.4rem 0.5rem",
@@ -177,12 +278,12 @@ def _chip(shift: dict, on_click: Any, show_room: Any) -> rx.Component:
         background=rx.color("accent", 3),
         border_left=f"3px solid {rx.color('accent', 9)}",
         width="100%",
-        opacity=rx.cond(shift["attendance"] == "cancelled", "0.5", "1"),
+        opacity=rx.cond(shift.cancelled, "0.5", "1"),
         _hover={"background": rx.color("accent", 4)} if on_click is not None else {},
-        id="shift-" + shift["id"],
-        data_shift_id=shift["id"],
-        data_day=shift["day"],
-        data_attendance=shift["attendance"],
+        id="shift-" + shift.id.to_string(),
+        data_shift_id=shift.id.to_string(),
+        data_day=shift.day,
+        data_attendance=shift.attendance,
         class_name="shift-chip",
         **props,
     )
@@ -199,12 +300,12 @@ def week_calendar(state: Any, on_click: Any = None, *, show_room: Any = False) -
     columns = []
     for i in range(7):
         day = state.days[i]
-        is_today = day["today"] != ""
+        is_today = day.today
         columns.append(
             rx.vstack(
                 rx.hstack(
-                    rx.text(day["weekday"], size="2", weight="bold"),
-                    rx.text(day["label"], size="2", color_scheme="gray"),
+                    rx.text(day.weekday, size="2", weight="bold"),
+                    rx.text(day.label, size="2", color_scheme="gray"),
                     rx.cond(
                         is_today,
                         rx.badge("Today", color_scheme="red", size="1", id="today-marker"),
@@ -240,8 +341,8 @@ def week_calendar(state: Any, on_click: Any = None, *, show_room: Any = False) -
                 background=rx.cond(is_today, rx.color("red", 2), "transparent"),
                 align="start",
                 class_name="calendar-day",
-                data_day=day["date"],
-                data_today=day["today"],
+                data_day=day.date,
+                data_today=rx.cond(is_today, "1", ""),
             )
         )
     return rx.cond(
@@ -262,15 +363,6 @@ def parse_int(raw: Any) -> int | None:
     """Ids arrive from the browser as anything; a bad one is simply no id, and so is a number past the
     database's integer range (the services' one rule, validation.parse_int)."""
     return validation.parse_int(raw)
-
-
-def parse_time(raw: Any):  # type: ignore[no-untyped-def]
-    from datetime import time
-
-    try:
-        return time.fromisoformat(str(raw or "").strip()[:5])
-    except ValueError:
-        return None
 
 
 def events(*items: Any) -> list[Any]:

@@ -354,9 +354,10 @@ def test_paused_model_and_expired_document_need_a_confirmation_and_show_on_the_c
     assert (dora.blocked, elsa.blocked, fine.blocked) == ("Paused", "Document expired", "")
     # The week's data carries the flag the calendar cell shows as a red badge.
     _, cells = week_payload(shifts.room_week(db, actor, ids["Room 2"], DAY), DAY)
-    assert [c["blocked"] for c in cells[0]] == ["Document expired"]
-    _, cells = week_payload(shifts.room_week(db, actor, ids["Room 1"], DAY), DAY)
-    assert [c["blocked"] for c in cells[0]] == ["Paused"] and [c["blocked"] for c in cells[1]] == [""]
+    assert [c.blocked for c in cells[0]] == ["Document expired"]
+    days, cells = week_payload(shifts.room_week(db, actor, ids["Room 1"], DAY), DAY)
+    assert [c.blocked for c in cells[0]] == ["Paused"] and [c.blocked for c in cells[1]] == [""]
+    assert [d.today for d in days] == [True] + [False] * 6
     # An analyst learns that a model is paused (her status is on the model list) but nothing of documents.
     analyst = actor_for(db, add_member(db, studio, Role.ANALYST), studio)
     seen = {r.stage_name: r.blocked for r in shifts.shifts_between(db, analyst, DAY, DAY)}
