@@ -1,34 +1,38 @@
 """One model: profile, platform accounts, schedule and (owners/managers) identity documents.
 
 What a role gets is decided by the services' DTOs: an analyst's profile is a PerformerStageRow (stage
-name and status only), so no contact or legal value ever reaches her browser. The documents tab is
-loaded only when opened, because every read of it is written to the audit log.
+name and status only), so no contact or legal value ever reaches her browser.
+
+The page's state holds what every tab shows (the header: her profile and document flags); each tab
+is a substate of it holding its own data, loaded when the tab is opened, so a tab's events load only
+that tab and the header. The documents tab is loaded only when opened because every read of it is
+written to the audit log.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar
 
 import reflex as rx
 
+from studioos.models import Role
 from studioos.pages.performers import (
     DOC_OPTIONS,
-    STATUS_COLORS,
     STATUS_OPTIONS,
     doc_badge,
-    doc_flag,
     status_badge,
+    status_color,
+    status_label,
 )
-from studioos.services import attendance, performers, photos, platforms, shifts, studios, team
-from studioos.services.errors import NotFound, ServiceError, ValidationFailed
-from studioos.services.performers import DOCUMENT_LABELS, STATUS_LABELS
+from studioos.services import attendance, performers, photos, platforms, shifts, team
+from studioos.services.errors import NotFound
+from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
-from studioos.ui.backend import acting
 from studioos.ui.binding import SealedVars
 from studioos.ui.calendar import (
     WeekNav,
-    events,
-    local_today,
     parse_day,
     parse_int,
     week_calendar,
@@ -37,447 +41,418 @@ from studioos.ui.calendar import (
     week_payload,
 )
 from studioos.ui.components import card, confirm_dialog, empty_state, field_error, form_field, page_header
-from studioos.ui.format import for_studio
 from studioos.ui.layout import shell
-from studioos.ui.session import SessionState, service_error_event
-
-_BLANK_PROFILE = dict.fromkeys(
-    (
-        "id",
-        "stage_name",
-        "status",
-        "status_label",
-        "color",
-        "email",
-        "phone",
-        "telegram",
-        "split",
-        "notes",
-        "photo",
-        "created",
-        "linked",
-    ),
-    "",
-)
-_BLANK_LEGAL = dict.fromkeys(
-    (
-        "legal_name",
-        "birth_date",
-        "doc_type",
-        "doc_type_label",
-        "doc_number",
-        "doc_country",
-        "doc_expiry",
-        "expired",
-    ),
-    "",
-)
+from studioos.ui.service_call import Answer, ServicePage, service_event
+from studioos.ui.session import SessionState
 
 
-class ModelDetailState(SealedVars, WeekNav, rx.State):
-    # Decrypted identity, contact data and staff notes never rest in the state store in clear.
-    _sealed: ClassVar[tuple[str, ...]] = ("legal", "profile")
+class Access(StrEnum):
+    """How much of her profile the viewer gets (the type of the service's answer says it)."""
+
+    FULL = "full"  # owners and managers
+    OWN = "own"  # the model herself
+    STAGE = "stage"  # analysts: stage name and status
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    """The header and the profile tab. Contact fields and notes stay blank unless the service's
+    answer carries them; the document flags are the staff's only."""
+
+    id: int = 0
+    stage_name: str = ""
+    status: str = ""
+    status_label: str = ""
+    color: str = "gray"
+    email: str = ""
+    phone: str = ""
+    telegram: str = ""
+    split: str = ""
+    notes: str = ""
+    has_photo: bool = False
+    created: str = ""
+    linked: bool = False
+    doc_expired: bool = False
+    doc_expires_soon: bool = False
+    doc_expiry: str = ""
+
+    @classmethod
+    def of(
+        cls,
+        found: performers.PerformerDetail | performers.OwnProfile | performers.PerformerStageRow,
+        fmt: Formats,
+    ) -> ProfileView:
+        stage = cls(
+            id=found.id,
+            stage_name=found.stage_name,
+            status=found.status,
+            status_label=status_label(found.status),
+            color=status_color(found.status),
+        )
+        if not isinstance(found, performers.OwnProfile):
+            return stage
+        own = replace(
+            stage,
+            email=found.email,
+            phone=found.phone,
+            telegram=found.telegram,
+            split=f"{found.payout_split:g}",
+            has_photo=found.has_photo,
+            created=fmt.day(fmt.local(found.created_at)),
+            linked=bool(found.linked_user_ids),
+        )
+        if not isinstance(found, performers.PerformerDetail):
+            return own  # her own view: the staff's notes and document flags are not on its type
+        return replace(
+            own,
+            notes=found.notes,
+            doc_expired=found.doc_expired,
+            doc_expires_soon=found.doc_expires_soon,
+            doc_expiry=fmt.day(found.doc_expiry),
+        )
+
+
+def access_of(
+    found: performers.PerformerDetail | performers.OwnProfile | performers.PerformerStageRow,
+) -> Access:
+    if isinstance(found, performers.PerformerDetail):
+        return Access.FULL
+    return Access.OWN if isinstance(found, performers.OwnProfile) else Access.STAGE
+
+
+@dataclass(frozen=True)
+class MemberOption:
+    """A member with the Model role, offered for linking to this profile."""
+
+    user_id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    id: int
+    platform: str
+    handle: str
+
+
+@dataclass(frozen=True)
+class HoursView:
+    shifts: int = 0
+    hours: str = "0.00"
+    late: int = 0
+    no_shows: int = 0
+
+
+@dataclass(frozen=True)
+class LegalView:
+    """The documents tab's form; the dates are ISO, as <input type=date> takes them."""
+
+    legal_name: str = ""
+    birth_date: str = ""
+    doc_type: str = ""
+    doc_number: str = ""
+    doc_country: str = ""
+    doc_expiry: str = ""
+    expired: bool = False
+
+    @classmethod
+    def of(cls, legal: performers.LegalDetails) -> LegalView:
+        return cls(
+            legal_name=legal.legal_name,
+            birth_date=legal.birth_date.isoformat() if legal.birth_date else "",
+            doc_type=legal.doc_type,
+            doc_number=legal.doc_number,
+            doc_country=legal.doc_country,
+            doc_expiry=legal.doc_expiry.isoformat() if legal.doc_expiry else "",
+            expired=legal.doc_expired,
+        )
+
+
+TabState = TypeVar("TabState", bound="PerformerDetailState")
+
+
+class PerformerDetailState(SealedVars, ServicePage, rx.State):
+    """The header every tab shares; its events (page load, switching tabs) reach every tab."""
+
+    # Decrypted contact data and staff notes never rest in the state store in clear.
+    _sealed: ClassVar[tuple[str, ...]] = ("profile",)
     performer_id: str = ""
     missing: bool = False
-    access: str = ""  # full (owner/manager) | stage (analyst) | own (the model herself)
-    profile: dict[str, str] = dict(_BLANK_PROFILE)
-    doc: str = ""  # expired | soon | "" (staff only)
-    doc_expiry: str = ""
+    access: str = Access.STAGE.value
+    profile: ProfileView = ProfileView()
     tab: str = "profile"
-    profile_errors: dict[str, str] = {}
-    contact_errors: dict[str, str] = {}
-    legal: dict[str, str] = dict(_BLANK_LEGAL)
-    legal_loaded: bool = False
-    legal_errors: dict[str, str] = {}
-    accounts: list[dict[str, str]] = []
-    platform_names: list[str] = []
-    account_errors: dict[str, str] = {}
-    platform_errors: dict[str, str] = {}
-    model_members: list[dict[str, str]] = []
-    link_errors: dict[str, str] = {}
-    photo_version: int = 0
-    photo_error: str = ""
-    hours: list[dict[str, str]] = []
-    hours_label: str = ""
 
-    def _pid(self) -> int | None:
-        return parse_int(self.performer_id)
-
-    def _reload(self) -> None:
-        pid = self._pid()
+    def _pid(self) -> int:
+        pid = parse_int(self.performer_id)
         if pid is None:
             raise NotFound()
-        with acting(self.router) as (db, actor):
-            found = performers.get_performer(db, actor, pid)
-            studio = studios.current_studio(db, actor)
-            today = local_today(studio.timezone if studio else "UTC")
-            fmt = for_studio(studio)
-            self.profile = dict(_BLANK_PROFILE)
-            self.profile.update(
-                id=str(found.id),
-                stage_name=found.stage_name,
-                status=found.status,
-                status_label=STATUS_LABELS.get(found.status, found.status),  # type: ignore[call-overload]
-                color=STATUS_COLORS.get(found.status, "gray"),
-            )
-            self.doc, self.doc_expiry = "", ""
-            if isinstance(found, performers.OwnProfile):
-                self.access = "full" if actor.can(Cap.PERFORMERS_MANAGE) else "own"
-                self.profile.update(
-                    email=found.email,
-                    phone=found.phone,
-                    telegram=found.telegram,
-                    split=f"{found.payout_split:g}",
-                    # Staff notes: only the staff's type carries them, a model's own view has none.
-                    notes=found.notes if isinstance(found, performers.PerformerDetail) else "",
-                    photo="1" if found.has_photo else "",
-                    created=fmt.day(fmt.local(found.created_at)),
-                    linked=",".join(str(u) for u in found.linked_user_ids),
-                )
-            else:
-                self.access = "stage"
-            if self.access == "full":
-                # The list row carries the expiry flags without reading (and auditing) the documents.
-                listed = performers.list_performers(db, actor, search=found.stage_name, per_page=200)
-                row = next((r for r in listed.rows if r.id == pid), None)
-                if isinstance(row, performers.PerformerRow):
-                    self.doc = doc_flag(row.doc_expired, row.doc_expires_soon)
-                    self.doc_expiry = fmt.day(row.doc_expiry)
-                self.platform_names = platforms.list_platforms(db, actor)
-                if actor.can(Cap.TEAM_VIEW):
-                    self.model_members = [
-                        {"id": str(m.user_id), "name": f"{m.name} ({m.email})"}
-                        for m in team.list_members(db, actor)
-                        if m.role == "performer"
-                    ]
-            self.accounts = [
-                {"id": str(a.id), "platform": a.platform, "handle": a.handle}
-                for a in platforms.list_accounts(db, actor, pid)
-            ]
-            day = parse_day(self.week_of, today)
-            self.week_of = day.isoformat()
-            view = shifts.performer_week(db, actor, pid, day, include_cancelled=True)
-            first = today.replace(day=1)
-            self.hours_label = fmt.date_range(first, today)
-            self.hours = [
-                {
-                    "shifts": str(h.shifts),
-                    "hours": f"{h.hours:.2f}",
-                    "late": str(h.late),
-                    "no_shows": str(h.no_shows),
-                }
-                for h in attendance.hours_worked(db, actor, first, today, performer_id=pid)
-            ]
-        self.week_text = week_label(view.week_start, fmt)
-        self.days, self.cells = week_payload(view, today, fmt)
-        self.missing = False
+        return pid
 
-    def _safe(self):  # type: ignore[no-untyped-def]
-        try:
-            self._reload()
-        except NotFound:
-            self.missing = True
-            self.profile = dict(_BLANK_PROFILE)
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
-        return None
+    def _reload(self) -> None:
+        """The header: her profile as this viewer may see it, or "no such model"."""
+        with self._acting() as (db, actor):
+            found = performers.find_performer(db, actor, parse_int(self.performer_id))
+            fmt = for_actor(actor)
+        self.missing = found is None
+        self.profile = ProfileView() if found is None else ProfileView.of(found, fmt)
+        self.access = Access.STAGE.value if found is None else access_of(found).value
 
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    def _tab(self, cls: type[TabState]) -> TabState:
+        # An event of this state has every tab's substate loaded (they are its substates).
+        tab = self.get_substate([cls.get_name()])
+        assert isinstance(tab, cls)
+        return tab
+
+    @service_event
+    def load(self) -> Answer:
         # The route's [performer_id] is a var of the root state, which this state's own var shadows.
         self.performer_id = str(self.parent_state.performer_id if self.parent_state else "")[:12]
-        self.tab, self.week_of = "profile", ""
-        self.legal, self.legal_loaded = dict(_BLANK_LEGAL), False
-        self.profile_errors, self.contact_errors, self.legal_errors = {}, {}, {}
-        self.account_errors, self.platform_errors, self.link_errors = {}, {}, {}
-        self.photo_error = ""
-        self.accounts, self.model_members, self.hours = [], [], []
-        return self._safe()
-
-    def _reload_safely(self):  # type: ignore[no-untyped-def]
-        return self._safe()
+        self.tab = "profile"
+        for cls in TABS.values():
+            self._tab(cls).reset()  # another model's tabs must not show, even for a moment
+        self._reload()
+        return None if self.missing else ProfileTab.load_tab
 
     @rx.event
-    def set_tab(self, tab: str):  # type: ignore[no-untyped-def]
-        if tab not in {"profile", "accounts", "schedule", "documents"}:
+    def set_tab(self, tab: str) -> Answer:
+        cls = TABS.get(tab)
+        if cls is None:
             return None
         self.tab = tab
-        if tab == "documents" and not self.legal_loaded:
-            return ModelDetailState.load_legal
-        return None
+        return cls.load_tab
 
-    @rx.event
-    def load_legal(self):  # type: ignore[no-untyped-def]
-        pid = self._pid()
-        if pid is None:
-            return None
-        try:
-            with acting(self.router) as (db, actor):
-                legal = performers.get_legal(db, actor, pid)
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
-        self._set_legal(legal)
-        return None
 
-    def _set_legal(self, legal: performers.LegalDetails) -> None:
-        self.legal = {
-            "legal_name": legal.legal_name,
-            "birth_date": legal.birth_date.isoformat() if legal.birth_date else "",
-            "doc_type": legal.doc_type,
-            "doc_type_label": DOCUMENT_LABELS.get(legal.doc_type, legal.doc_type),  # type: ignore[call-overload]
-            "doc_number": legal.doc_number,
-            "doc_country": legal.doc_country,
-            "doc_expiry": legal.doc_expiry.isoformat() if legal.doc_expiry else "",
-            "expired": "1" if legal.doc_expired else "",
-        }
-        self.legal_loaded = True
+class ProfileTab(PerformerDetailState):
+    """Her profile (staff) or contact details (herself), photo and StudioOS account."""
 
-    # ------------------------------------------------------------ profile
+    profile_errors: dict[str, str] = {}
+    contact_errors: dict[str, str] = {}
+    link_errors: dict[str, str] = {}
+    photo_errors: dict[str, str] = {}
+    model_members: list[MemberOption] = []
+    photo_version: int = 0
 
-    @rx.event
-    def save_profile(self, form: dict):  # type: ignore[no-untyped-def]
-        self.profile_errors = {}
-        pid = self._pid()
-        if pid is None:
-            return None
+    @service_event
+    def load_tab(self) -> None:
+        self.profile_errors, self.contact_errors, self.link_errors, self.photo_errors = {}, {}, {}, {}
+        self.model_members = []
+        if self.access != Access.FULL:
+            return
+        with self._acting() as (db, actor):
+            if actor.can(Cap.TEAM_VIEW):
+                self.model_members = [
+                    MemberOption(m.user_id, f"{m.name} ({m.email})")
+                    for m in team.list_members(db, actor)
+                    if m.role == Role.PERFORMER
+                ]
 
-        def f(key: str) -> str:
-            return str(form.get(key, "") or "")
+    @service_event(errors="profile_errors")
+    def save_profile(self, form: dict[str, Any]) -> Answer:
+        self._call(performers.update_profile, self._pid(), performers.ProfileInput.from_form(form))
+        self._reload()
+        return rx.toast.success("Profile saved.")
 
-        profile = performers.ProfileInput(
-            stage_name=f("stage_name"),
-            status=f("status"),
-            email=f("email"),
-            phone=f("phone"),
-            telegram=f("telegram"),
-            payout_split=f("payout_split"),
-            notes=f("notes"),
+    @service_event(errors="contact_errors")
+    def save_contact(self, form: dict[str, Any]) -> Answer:
+        self._call(
+            performers.update_contact,
+            self._pid(),
+            email=str(form.get("email", "")),
+            phone=str(form.get("phone", "")),
+            telegram=str(form.get("telegram", "")),
         )
-        try:
-            with acting(self.router) as (db, actor):
-                performers.update_profile(db, actor, pid, profile)
-        except ValidationFailed as exc:
-            self.profile_errors = exc.errors
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
-        return events(self._safe(), rx.toast.success("Profile saved."))
+        self._reload()
+        return rx.toast.success("Contact details saved.")
 
-    @rx.event
-    def save_contact(self, form: dict):  # type: ignore[no-untyped-def]
-        self.contact_errors = {}
-        pid = self._pid()
-        if pid is None:
+    @service_event(errors="link_errors")
+    def link_member(self, user_id: str) -> Answer:
+        uid = parse_int(user_id)
+        if uid is None:
             return None
-        try:
-            with acting(self.router) as (db, actor):
-                performers.update_contact(
-                    db,
-                    actor,
-                    pid,
-                    email=str(form.get("email", "")),
-                    phone=str(form.get("phone", "")),
-                    telegram=str(form.get("telegram", "")),
-                )
-        except ValidationFailed as exc:
-            self.contact_errors = exc.errors
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
-        return events(self._safe(), rx.toast.success("Contact details saved."))
+        self._call(performers.link_account, self._pid(), uid)
+        self._reload()
+        return rx.toast.success("Account linked: she now sees her own schedule.")
 
-    @rx.event
-    def save_legal(self, form: dict):  # type: ignore[no-untyped-def]
-        self.legal_errors = {}
-        pid = self._pid()
-        if pid is None:
-            return None
-
-        legal = performers.LegalInput.from_form(form)
-        try:
-            with acting(self.router) as (db, actor):
-                saved = performers.update_legal(db, actor, pid, legal)
-        except ValidationFailed as exc:
-            self.legal_errors = exc.errors
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
-        self._set_legal(saved)
-        return events(self._safe(), rx.toast.success("Identity and document saved."))
-
-    @rx.event
-    def link_member(self, user_id: str):  # type: ignore[no-untyped-def]
-        self.link_errors = {}
-        pid, uid = self._pid(), parse_int(user_id)
-        if pid is None or uid is None:
-            return None
-        try:
-            with acting(self.router) as (db, actor):
-                performers.link_account(db, actor, pid, uid)
-        except ValidationFailed as exc:
-            self.link_errors = exc.errors
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
-        return events(self._safe(), rx.toast.success("Account linked: she now sees her own schedule."))
-
-    @rx.event
-    def invite_model(self, form: dict):  # type: ignore[no-untyped-def]
-        self.link_errors = {}
-        pid = self._pid()
-        if pid is None:
-            return None
-        try:
-            with acting(self.router) as (db, actor):
-                row = team.invite(
-                    db, actor, email=str(form.get("email", "")), role="performer", performer_id=pid
-                )
-        except ValidationFailed as exc:
-            self.link_errors = exc.errors
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
+    @service_event(errors="link_errors")
+    def invite_model(self, form: dict[str, Any]) -> Answer:
+        row = self._call(
+            team.invite, email=str(form.get("email", "")), role=Role.PERFORMER, performer_id=self._pid()
+        )
         return rx.toast.success(
             f"Invitation sent to {row.email}. Her account links to this profile when she accepts."
         )
 
-    # ------------------------------------------------------------ photo
-
-    @rx.event
-    async def upload_photo(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
-        self.photo_error = ""
-        pid = self._pid()
-        if pid is None or not files:
+    @service_event(errors="photo_errors")
+    def upload_photo(self, files: list[rx.UploadFile]) -> Answer:
+        if not files:
             return None
-        data = await files[0].read()
-        try:
-            with acting(self.router) as (db, actor):
-                photos.upload_photo(db, actor, pid, data)
-        except ValidationFailed as exc:
-            self.photo_error = exc.errors.get("photo", exc.message)
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
+        self._call(photos.upload_photo, self._pid(), files[0].file.read())
         self.photo_version += 1
-        self.profile["photo"] = "1"
+        self.profile = replace(self.profile, has_photo=True)
         return rx.toast.success("Photo saved.")
 
-    @rx.event
-    def remove_photo(self):  # type: ignore[no-untyped-def]
-        pid = self._pid()
-        if pid is None:
-            return None
-        try:
-            with acting(self.router) as (db, actor):
-                photos.delete_photo(db, actor, pid)
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
+    @service_event
+    def remove_photo(self) -> Answer:
+        self._call(photos.delete_photo, self._pid())
         self.photo_version += 1
-        self.profile["photo"] = ""
+        self.profile = replace(self.profile, has_photo=False)
         return rx.toast.success("Photo removed.")
 
-    # ------------------------------------------------------------ platform accounts
 
-    @rx.event
-    def add_account(self, form: dict):  # type: ignore[no-untyped-def]
-        self.account_errors = {}
+class AccountsTab(PerformerDetailState):
+    """Her handles on the cam platforms; staff add and remove them."""
+
+    accounts: list[AccountRow] = []
+    platform_names: list[str] = []
+    account_errors: dict[str, str] = {}
+    platform_errors: dict[str, str] = {}
+
+    def _reload(self) -> None:
         pid = self._pid()
-        if pid is None:
-            return None
-        try:
-            with acting(self.router) as (db, actor):
-                row = platforms.add_account(
-                    db, actor, pid, str(form.get("platform", "")), str(form.get("handle", ""))
-                )
-        except ValidationFailed as exc:
-            self.account_errors = exc.errors
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
-        return events(
-            self._safe(),
-            rx.toast.success(f"{row.platform} handle {row.handle} added."),
-            rx.set_value("handle", ""),
-        )
+        with self._acting() as (db, actor):
+            self.accounts = [
+                AccountRow(a.id, a.platform, a.handle) for a in platforms.list_accounts(db, actor, pid)
+            ]
+            full = self.access == Access.FULL
+            self.platform_names = platforms.list_platforms(db, actor) if full else []
 
-    @rx.event
-    def remove_account(self, account_id: str):  # type: ignore[no-untyped-def]
+    @service_event
+    def load_tab(self) -> None:
+        self.account_errors, self.platform_errors = {}, {}
+        self._reload()
+
+    @service_event(errors="account_errors")
+    def add_account(self, form: dict[str, Any]) -> Answer:
+        row = self._call(
+            platforms.add_account, self._pid(), str(form.get("platform", "")), str(form.get("handle", ""))
+        )
+        self._reload()
+        return [rx.toast.success(f"{row.platform} handle {row.handle} added."), rx.set_value("handle", "")]
+
+    @service_event
+    def remove_account(self, account_id: int) -> Answer:
         aid = parse_int(account_id)
         if aid is None:
             return None
-        try:
-            with acting(self.router) as (db, actor):
-                platforms.remove_account(db, actor, aid)
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
-        return events(self._safe(), rx.toast.success("Platform account removed."))
+        self._call(platforms.remove_account, aid)
+        self._reload()
+        return rx.toast.success("Platform account removed.")
 
-    @rx.event
-    def add_platform(self, form: dict):  # type: ignore[no-untyped-def]
-        self.platform_errors = {}
-        try:
-            with acting(self.router) as (db, actor):
-                name = platforms.add_platform(db, actor, str(form.get("platform_name", "")))
-        except ValidationFailed as exc:
-            self.platform_errors = exc.errors
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, self.router.url.path)
-        return events(
-            self._safe(),
-            rx.toast.success(f"{name} added to the platforms."),
-            rx.set_value("platform_name", ""),
+    @service_event(errors="platform_errors")
+    def add_platform(self, form: dict[str, Any]) -> Answer:
+        name = self._call(platforms.add_platform, str(form.get("platform_name", "")))
+        self._reload()
+        return [rx.toast.success(f"{name} added to the platforms."), rx.set_value("platform_name", "")]
+
+
+class ScheduleTab(WeekNav, PerformerDetailState):
+    """Her week (previous / next week) and this month's hours."""
+
+    hours_label: str = ""
+    has_hours: bool = False
+    hours: HoursView = HoursView()
+
+    def _reload(self) -> None:
+        pid = self._pid()
+        with self._acting() as (db, actor):
+            today, fmt = actor.today(), for_actor(actor)
+            day = parse_day(self.week_of, today)
+            view = shifts.performer_week(db, actor, pid, day, include_cancelled=True)
+            first = today.replace(day=1)
+            worked = attendance.hours_worked(db, actor, first, today, performer_id=pid)
+        self.week_of = day.isoformat()
+        self.week_text = week_label(view.week_start, fmt)
+        self.days, self.cells = week_payload(view, today, fmt)
+        self.hours_label = fmt.date_range(first, today)
+        self.has_hours = bool(worked)
+        self.hours = (
+            HoursView(worked[0].shifts, f"{worked[0].hours:.2f}", worked[0].late, worked[0].no_shows)
+            if worked
+            else HoursView()
         )
+
+    @service_event
+    def load_tab(self) -> None:
+        self._reload()
+
+
+class DocumentsTab(PerformerDetailState):
+    """Legal name, birth date and ID document (owners and managers); every opening is audited."""
+
+    # Decrypted legal identity never rests in the state store in clear.
+    _sealed: ClassVar[tuple[str, ...]] = ("legal",)
+    legal: LegalView = LegalView()
+    legal_loaded: bool = False
+    legal_errors: dict[str, str] = {}
+
+    @service_event
+    def load_tab(self) -> None:
+        self.legal_errors = {}
+        if not self.legal_loaded:
+            self.legal = LegalView.of(self._call(performers.get_legal, self._pid()))
+            self.legal_loaded = True
+
+    @service_event(errors="legal_errors")
+    def save_legal(self, form: dict[str, Any]) -> Answer:
+        saved = self._call(performers.update_legal, self._pid(), performers.LegalInput.from_form(form))
+        self.legal, self.legal_loaded = LegalView.of(saved), True
+        self._reload()  # the header's document flags
+        return rx.toast.success("Identity and document saved.")
+
+
+TABS: dict[str, type[PerformerDetailState]] = {
+    "profile": ProfileTab,
+    "accounts": AccountsTab,
+    "schedule": ScheduleTab,
+    "documents": DocumentsTab,
+}
 
 
 # ---------------------------------------------------------------- components
 
-S = ModelDetailState
+S = PerformerDetailState
 
 
 def _doc_callout() -> rx.Component:
-    return rx.match(
-        S.doc,
-        (
-            "expired",
-            rx.callout(
-                "Her ID document expired on " + S.doc_expiry + ". She must not stream until it is renewed; "
-                "update it in the Documents tab.",
-                icon="octagon-alert",
-                color_scheme="red",
-                variant="surface",
-                width="100%",
-                id="doc-expired-callout",
-            ),
+    p = S.profile
+    return rx.cond(
+        p.doc_expired,
+        rx.callout(
+            "Her ID document expired on " + p.doc_expiry + ". She must not stream until it is renewed; "
+            "update it in the Documents tab.",
+            icon="octagon-alert",
+            color_scheme="red",
+            variant="surface",
+            width="100%",
+            id="doc-expired-callout",
         ),
-        (
-            "soon",
+        rx.cond(
+            p.doc_expires_soon,
             rx.callout(
                 "Her ID document expires on "
-                + S.doc_expiry
-                + " (within 30 days). Ask her for the renewed one.",
+                + p.doc_expiry
+                + f" (within {performers.EXPIRY_WARNING_DAYS} days). Ask her for the renewed one.",
                 icon="clock",
                 color_scheme="orange",
                 width="100%",
                 id="doc-soon-callout",
             ),
+            rx.fragment(),
         ),
-        rx.fragment(),
     )
 
 
 def _photo() -> rx.Component:
-    src = "/api/photos/" + S.performer_id + "?v=" + S.photo_version.to_string()
+    src = "/api/photos/" + S.performer_id + "?v=" + ProfileTab.photo_version.to_string()
     picture = rx.cond(
-        S.profile["photo"] != "",
+        S.profile.has_photo,
         rx.image(
             src=src,
             width="128px",
             height="128px",
             object_fit="cover",
             border_radius="12px",
-            alt="Photo of " + S.profile["stage_name"],
+            alt="Photo of " + S.profile.stage_name,
             id="model-photo",
         ),
         rx.center(
@@ -491,7 +466,7 @@ def _photo() -> rx.Component:
     return rx.vstack(
         picture,
         rx.cond(
-            S.access == "full",
+            S.access == Access.FULL.value,
             rx.vstack(
                 rx.upload(
                     rx.button(
@@ -501,28 +476,24 @@ def _photo() -> rx.Component:
                     multiple=False,
                     max_files=1,
                     accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"]},
-                    on_drop=S.upload_photo(rx.upload_files(upload_id="photo-upload")),
+                    on_drop=ProfileTab.upload_photo(rx.upload_files(upload_id="photo-upload")),
                     border="none",
                     padding="0",
                 ),
                 rx.cond(
-                    S.profile["photo"] != "",
+                    S.profile.has_photo,
                     confirm_dialog(
                         rx.button("Remove", size="1", variant="ghost", color_scheme="red", id="remove-photo"),
                         "Remove the photo?",
-                        "The photo of " + S.profile["stage_name"] + " is deleted. You can upload a new one.",
+                        "The photo of " + S.profile.stage_name + " is deleted. You can upload a new one.",
                         "Remove",
-                        S.remove_photo,
+                        ProfileTab.remove_photo,
                         id_="remove-photo-confirm",
                     ),
                     rx.fragment(),
                 ),
                 rx.text("JPEG, PNG or WebP, up to 5 MB.", size="1", color_scheme="gray"),
-                rx.cond(
-                    S.photo_error != "",
-                    rx.text(S.photo_error, color_scheme="red", size="1", id="error-photo", role="alert"),
-                    rx.fragment(),
-                ),
+                field_error(ProfileTab.photo_errors, "photo"),
                 spacing="1",
                 align="start",
             ),
@@ -535,11 +506,11 @@ def _photo() -> rx.Component:
 
 
 def _profile_form() -> rx.Component:
-    e, p = S.profile_errors, S.profile
+    e, p = ProfileTab.profile_errors, S.profile
     return rx.form(
         rx.vstack(
             rx.grid(
-                form_field("Stage name", "stage_name", e, default_value=p["stage_name"], max_length=80),
+                form_field("Stage name", "stage_name", e, default_value=p.stage_name, max_length=80),
                 rx.vstack(
                     rx.el.label("Status", html_for="status", class_name="field-label"),
                     rx.select.root(
@@ -548,7 +519,7 @@ def _profile_form() -> rx.Component:
                             *[rx.select.item(o["label"], value=o["value"]) for o in STATUS_OPTIONS]
                         ),
                         name="status",
-                        default_value=p["status"],
+                        default_value=p.status,
                         size="3",
                     ),
                     field_error(e, "status"),
@@ -556,10 +527,10 @@ def _profile_form() -> rx.Component:
                     width="100%",
                     align="start",
                 ),
-                form_field("Email", "email", e, type="email", default_value=p["email"]),
-                form_field("Phone", "phone", e, default_value=p["phone"]),
-                form_field("Telegram", "telegram", e, default_value=p["telegram"]),
-                form_field("Payout split (%)", "payout_split", e, default_value=p["split"]),
+                form_field("Email", "email", e, type="email", default_value=p.email),
+                form_field("Phone", "phone", e, default_value=p.phone),
+                form_field("Telegram", "telegram", e, default_value=p.telegram),
+                form_field("Payout split (%)", "payout_split", e, default_value=p.split),
                 columns="2",
                 spacing="3",
                 width="100%",
@@ -568,7 +539,7 @@ def _profile_form() -> rx.Component:
             rx.text_area(
                 name="notes",
                 id="notes",
-                default_value=p["notes"],
+                default_value=p.notes,
                 width="100%",
                 max_length=performers.NOTES_MAX,
             ),
@@ -582,30 +553,30 @@ def _profile_form() -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        on_submit=S.save_profile,
+        on_submit=ProfileTab.save_profile,
         reset_on_submit=False,
-        key=p["id"] + p["stage_name"],
+        key=p.id.to_string() + p.stage_name,
     )
 
 
 def _contact_form() -> rx.Component:
-    e, p = S.contact_errors, S.profile
+    e, p = ProfileTab.contact_errors, S.profile
     return rx.form(
         rx.vstack(
             rx.text(
                 "Your contact details: the studio uses them to reach you.", size="2", color_scheme="gray"
             ),
-            form_field("Email", "email", e, type="email", default_value=p["email"]),
-            form_field("Phone", "phone", e, default_value=p["phone"]),
-            form_field("Telegram", "telegram", e, default_value=p["telegram"]),
+            form_field("Email", "email", e, type="email", default_value=p.email),
+            form_field("Phone", "phone", e, default_value=p.phone),
+            form_field("Telegram", "telegram", e, default_value=p.telegram),
             rx.button("Save contact details", type="submit", id="contact-submit"),
             spacing="2",
             width="100%",
             max_width="28rem",
         ),
-        on_submit=S.save_contact,
+        on_submit=ProfileTab.save_contact,
         reset_on_submit=False,
-        key=p["id"],
+        key=p.id.to_string(),
     )
 
 
@@ -613,7 +584,7 @@ def _link_section() -> rx.Component:
     return rx.vstack(
         rx.heading("Her StudioOS account", size="3"),
         rx.cond(
-            S.profile["linked"] != "",
+            S.profile.linked,
             rx.text(
                 "Linked: she sees her own profile and schedule.",
                 size="2",
@@ -634,31 +605,34 @@ def _link_section() -> rx.Component:
                             type="email",
                             placeholder="her@email.com",
                             # Her profile's email, when it has one: that is where the invitation goes.
-                            default_value=S.profile["email"],
-                            key=S.profile["id"] + ":" + S.profile["email"],
+                            default_value=S.profile.email,
+                            key=S.profile.id.to_string() + ":" + S.profile.email,
                             id="model-invite-email",
                             width="18rem",
                         ),
                         rx.button("Send invitation", type="submit", variant="soft", id="model-invite-submit"),
                         class_name="phone-stack",
                     ),
-                    on_submit=S.invite_model,
+                    on_submit=ProfileTab.invite_model,
                     reset_on_submit=True,
                 ),
-                field_error(S.link_errors, "email"),
-                field_error(S.link_errors, "role"),
+                field_error(ProfileTab.link_errors, "email"),
+                field_error(ProfileTab.link_errors, "role"),
                 rx.cond(
-                    S.model_members.length() > 0,
+                    ProfileTab.model_members.length() > 0,
                     rx.select.root(
                         rx.select.trigger(placeholder="Or link an existing Model account", id="link-account"),
                         rx.select.content(
-                            rx.foreach(S.model_members, lambda m: rx.select.item(m["name"], value=m["id"]))
+                            rx.foreach(
+                                ProfileTab.model_members,
+                                lambda m: rx.select.item(m.label, value=m.user_id.to_string()),
+                            )
                         ),
-                        on_change=S.link_member,
+                        on_change=ProfileTab.link_member,
                     ),
                     rx.fragment(),
                 ),
-                field_error(S.link_errors, "user_id"),
+                field_error(ProfileTab.link_errors, "user_id"),
                 spacing="2",
                 align="start",
             ),
@@ -675,10 +649,10 @@ def _profile_tab() -> rx.Component:
         rx.box(
             rx.match(
                 S.access,
-                ("full", rx.vstack(_profile_form(), _link_section(), width="100%")),
-                ("own", _contact_form()),
+                (Access.FULL.value, rx.vstack(_profile_form(), _link_section(), width="100%")),
+                (Access.OWN.value, _contact_form()),
                 rx.vstack(
-                    rx.text("Stage name: ", S.profile["stage_name"]),
+                    rx.text("Stage name: ", S.profile.stage_name),
                     rx.text("Analysts see stage names and status only.", size="2", color_scheme="gray"),
                 ),
             ),
@@ -693,9 +667,9 @@ def _profile_tab() -> rx.Component:
 
 
 def _accounts_tab() -> rx.Component:
-    e = S.account_errors
+    e, a_ = AccountsTab.account_errors, AccountsTab
     table = rx.cond(
-        S.accounts.length() > 0,
+        a_.accounts.length() > 0,
         rx.table.root(
             rx.table.header(
                 rx.table.row(
@@ -706,13 +680,13 @@ def _accounts_tab() -> rx.Component:
             ),
             rx.table.body(
                 rx.foreach(
-                    S.accounts,
+                    a_.accounts,
                     lambda a: rx.table.row(
-                        rx.table.cell(a["platform"]),
-                        rx.table.cell(rx.code(a["handle"])),
+                        rx.table.cell(a.platform),
+                        rx.table.cell(rx.code(a.handle)),
                         rx.table.cell(
                             rx.cond(
-                                S.access == "full",
+                                S.access == Access.FULL.value,
                                 confirm_dialog(
                                     rx.icon_button(
                                         rx.icon("trash-2", size=14),
@@ -721,17 +695,17 @@ def _accounts_tab() -> rx.Component:
                                         aria_label="Remove",
                                     ),
                                     "Remove this platform account?",
-                                    "The " + a["platform"] + " account " + a["handle"] + " is removed from "
+                                    "The " + a.platform + " account " + a.handle + " is removed from "
                                     "this model's profile. Earnings already imported stay; you can add "
                                     "the account again.",
                                     "Remove",
-                                    S.remove_account(a["id"]),
+                                    a_.remove_account(a.id),
                                     id_="remove-account",
                                 ),
                                 rx.fragment(),
                             )
                         ),
-                        data_account_id=a["id"],
+                        data_account_id=a.id.to_string(),
                     ),
                 )
             ),
@@ -742,7 +716,7 @@ def _accounts_tab() -> rx.Component:
             "at-sign",
             "No platform accounts yet",
             rx.cond(
-                S.access == "full",
+                S.access == Access.FULL.value,
                 "Add her handle on each platform she streams on, below.",
                 "The studio adds her handles on each platform.",
             ),
@@ -754,7 +728,9 @@ def _accounts_tab() -> rx.Component:
                 rx.vstack(
                     rx.select.root(
                         rx.select.trigger(placeholder="Platform", id="account-platform"),
-                        rx.select.content(rx.foreach(S.platform_names, lambda n: rx.select.item(n, value=n))),
+                        rx.select.content(
+                            rx.foreach(a_.platform_names, lambda n: rx.select.item(n, value=n))
+                        ),
                         name="platform",
                         size="3",
                     ),
@@ -771,7 +747,7 @@ def _accounts_tab() -> rx.Component:
                 spacing="3",
                 class_name="phone-stack",
             ),
-            on_submit=S.add_account,
+            on_submit=a_.add_account,
             reset_on_submit=False,
         ),
         rx.form(
@@ -784,24 +760,25 @@ def _accounts_tab() -> rx.Component:
                     max_length=60,
                 ),
                 rx.button("Add to list", type="submit", size="1", variant="soft", id="platform-submit"),
-                field_error(S.platform_errors, "name"),
+                field_error(a_.platform_errors, "name"),
                 align="center",
                 spacing="2",
                 wrap="wrap",
             ),
-            on_submit=S.add_platform,
+            on_submit=a_.add_platform,
             reset_on_submit=False,
         ),
         spacing="3",
         margin_top="1rem",
     )
-    return rx.vstack(table, rx.cond(S.access == "full", add, rx.fragment()), width="100%")
+    return rx.vstack(table, rx.cond(S.access == Access.FULL.value, add, rx.fragment()), width="100%")
 
 
 def _schedule_tab() -> rx.Component:
+    h = ScheduleTab.hours
     return rx.vstack(
         rx.hstack(
-            week_nav(S),
+            week_nav(ScheduleTab),
             rx.spacer(),
             rx.cond(
                 SessionState.caps.contains(Cap.SCHEDULE_MANAGE.value),
@@ -812,17 +789,15 @@ def _schedule_tab() -> rx.Component:
             align="center",
             wrap="wrap",
         ),
-        week_calendar(S, show_room=True),
-        rx.heading("This month (" + S.hours_label + ")", size="3", margin_top="1rem"),
+        week_calendar(ScheduleTab, show_room=True),
+        rx.heading("This month (" + ScheduleTab.hours_label + ")", size="3", margin_top="1rem"),
         rx.cond(
-            S.hours.length() > 0,
+            ScheduleTab.has_hours,
             rx.hstack(
-                rx.badge(S.hours[0]["shifts"] + " shifts", size="2"),
-                rx.badge(
-                    S.hours[0]["hours"] + " h worked", size="2", color_scheme="green", id="hours-worked"
-                ),
-                rx.badge(S.hours[0]["late"] + " late", size="2", color_scheme="orange"),
-                rx.badge(S.hours[0]["no_shows"] + " no-shows", size="2", color_scheme="red"),
+                rx.badge(h.shifts.to_string() + " shifts", size="2"),
+                rx.badge(h.hours + " h worked", size="2", color_scheme="green", id="hours-worked"),
+                rx.badge(h.late.to_string() + " late", size="2", color_scheme="orange"),
+                rx.badge(h.no_shows.to_string() + " no-shows", size="2", color_scheme="red"),
                 spacing="2",
                 wrap="wrap",
             ),
@@ -834,12 +809,12 @@ def _schedule_tab() -> rx.Component:
 
 
 def _documents_tab() -> rx.Component:
-    e, lg = S.legal_errors, S.legal
+    e, lg = DocumentsTab.legal_errors, DocumentsTab.legal
     return rx.cond(
-        S.legal_loaded,
+        DocumentsTab.legal_loaded,
         rx.vstack(
             rx.cond(
-                lg["expired"] != "",
+                lg.expired,
                 rx.callout(
                     "This document has expired. Enter the renewed one.",
                     icon="octagon-alert",
@@ -858,11 +833,9 @@ def _documents_tab() -> rx.Component:
                 rx.vstack(
                     rx.grid(
                         form_field(
-                            "Legal name", "legal_name", e, default_value=lg["legal_name"], max_length=160
+                            "Legal name", "legal_name", e, default_value=lg.legal_name, max_length=160
                         ),
-                        form_field(
-                            "Birth date", "birth_date", e, type="date", default_value=lg["birth_date"]
-                        ),
+                        form_field("Birth date", "birth_date", e, type="date", default_value=lg.birth_date),
                         rx.vstack(
                             rx.el.label("ID document", html_for="doc_type", class_name="field-label"),
                             rx.select.root(
@@ -871,7 +844,7 @@ def _documents_tab() -> rx.Component:
                                     *[rx.select.item(o["label"], value=o["value"]) for o in DOC_OPTIONS]
                                 ),
                                 name="doc_type",
-                                default_value=lg["doc_type"],
+                                default_value=lg.doc_type,
                                 size="3",
                             ),
                             field_error(e, "doc_type"),
@@ -880,17 +853,17 @@ def _documents_tab() -> rx.Component:
                             align="start",
                         ),
                         form_field(
-                            "Document number", "doc_number", e, default_value=lg["doc_number"], max_length=40
+                            "Document number", "doc_number", e, default_value=lg.doc_number, max_length=40
                         ),
                         form_field(
                             "Issuing country",
                             "doc_country",
                             e,
-                            default_value=lg["doc_country"],
+                            default_value=lg.doc_country,
                             max_length=3,
                             placeholder="RO",
                         ),
-                        form_field("Expires", "doc_expiry", e, type="date", default_value=lg["doc_expiry"]),
+                        form_field("Expires", "doc_expiry", e, type="date", default_value=lg.doc_expiry),
                         columns="2",
                         spacing="3",
                         width="100%",
@@ -899,9 +872,9 @@ def _documents_tab() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
-                on_submit=S.save_legal,
+                on_submit=DocumentsTab.save_legal,
                 reset_on_submit=False,
-                key=lg["doc_expiry"] + lg["legal_name"],
+                key=lg.doc_expiry + lg.legal_name,
             ),
             spacing="3",
             width="100%",
@@ -925,18 +898,24 @@ def body() -> rx.Component:
             rx.link(
                 rx.hstack(
                     rx.icon("arrow-left", size=14),
-                    rx.text(rx.cond(S.access == "own", "My schedule", "Models"), size="2"),
+                    rx.text(rx.cond(S.access == Access.OWN.value, "My schedule", "Models"), size="2"),
                     align="center",
                 ),
-                href=rx.cond(S.access == "own", "/my-schedule", "/models"),
+                href=rx.cond(S.access == Access.OWN.value, "/my-schedule", "/models"),
                 color_scheme="gray",
                 id="back-link",
             ),
             page_header(
-                S.profile["stage_name"],
-                rx.cond(S.profile["created"] != "", "Model since " + S.profile["created"], ""),
-                status_badge(S.profile["status_label"], S.profile["color"]),
-                rx.cond(S.access == "full", doc_badge(S.doc, S.doc_expiry, labelled=True), rx.fragment()),
+                S.profile.stage_name,
+                rx.cond(S.profile.created != "", "Model since " + S.profile.created, ""),
+                status_badge(S.profile.status_label, S.profile.color),
+                rx.cond(
+                    S.access == Access.FULL.value,
+                    doc_badge(
+                        S.profile.doc_expired, S.profile.doc_expires_soon, S.profile.doc_expiry, labelled=True
+                    ),
+                    rx.fragment(),
+                ),
             ),
             _doc_callout(),
             card(
@@ -946,7 +925,7 @@ def body() -> rx.Component:
                         rx.tabs.trigger("Platform accounts", value="accounts", id="tab-accounts"),
                         rx.tabs.trigger("Schedule", value="schedule", id="tab-schedule"),
                         rx.cond(
-                            can_legal & (S.access == "full"),
+                            can_legal & (S.access == Access.FULL.value),
                             rx.tabs.trigger("Documents", value="documents", id="tab-documents"),
                             rx.fragment(),
                         ),
@@ -955,7 +934,7 @@ def body() -> rx.Component:
                     rx.tabs.content(rx.box(_accounts_tab(), padding_top="1rem"), value="accounts"),
                     rx.tabs.content(rx.box(_schedule_tab(), padding_top="1rem"), value="schedule"),
                     rx.cond(
-                        can_legal & (S.access == "full"),
+                        can_legal & (S.access == Access.FULL.value),
                         rx.tabs.content(rx.box(_documents_tab(), padding_top="1rem"), value="documents"),
                         rx.fragment(),
                     ),

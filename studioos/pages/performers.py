@@ -2,31 +2,78 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from typing import Any
+
 import reflex as rx
 
 from studioos.models import PerformerStatus
-from studioos.services import performers, studios
-from studioos.services.errors import ServiceError, ValidationFailed
+from studioos.services import performers
+from studioos.services.formatting import Formats, for_actor
 from studioos.services.performers import DOCUMENT_LABELS, STATUS_LABELS
 from studioos.services.permissions import Cap
-from studioos.ui.backend import acting
 from studioos.ui.components import card, empty_state, field_error, form_field, page_header, pager, sort_header
-from studioos.ui.format import for_studio
 from studioos.ui.layout import shell
 from studioos.ui.paging import PAGE_SIZE, PagedTable
-from studioos.ui.session import SessionState, service_error_event
+from studioos.ui.service_call import Answer, service_event
+from studioos.ui.session import SessionState
 
 STATUS_OPTIONS = [{"value": str(k), "label": v} for k, v in STATUS_LABELS.items()]
 DOC_OPTIONS = [{"value": str(k), "label": v} for k, v in DOCUMENT_LABELS.items()]
-STATUS_COLORS = {"applicant": "blue", "active": "green", "paused": "orange", "left": "gray"}
+STATUS_COLORS = {
+    PerformerStatus.APPLICANT: "blue",
+    PerformerStatus.ACTIVE: "green",
+    PerformerStatus.PAUSED: "orange",
+    PerformerStatus.LEFT: "gray",
+}
 
 
-def doc_flag(expired: bool, soon: bool) -> str:
-    return "expired" if expired else ("soon" if soon else "")
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(PerformerStatus(status), status) if status in _STATUSES else status
 
 
-class ModelsState(PagedTable, rx.State):
-    rows: list[dict[str, str]] = []
+def status_color(status: str) -> str:
+    return STATUS_COLORS[PerformerStatus(status)] if status in _STATUSES else "gray"
+
+
+_STATUSES = frozenset(PerformerStatus)
+
+
+@dataclass(frozen=True)
+class PerformerListRow:
+    """A model as the list shows her; the staff-only fields stay blank in an analyst's rows."""
+
+    id: int
+    stage_name: str
+    status_label: str
+    color: str
+    email: str = ""
+    phone: str = ""
+    split: str = ""
+    has_photo: bool = False
+    doc_expired: bool = False
+    doc_expires_soon: bool = False
+    doc_expiry: str = ""
+
+    @classmethod
+    def of(cls, p: performers.PerformerRow | performers.PerformerStageRow, fmt: Formats) -> PerformerListRow:
+        row = cls(p.id, p.stage_name, status_label(p.status), status_color(p.status))
+        if not isinstance(p, performers.PerformerRow):
+            return row  # an analyst's row: its type has no contact or document fields to copy
+        return replace(
+            row,
+            email=p.email,
+            phone=p.phone,
+            split=f"{p.payout_split:g} %",
+            has_photo=p.has_photo,
+            doc_expired=p.doc_expired,
+            doc_expires_soon=p.doc_expires_soon,
+            doc_expiry=fmt.day(p.doc_expiry),
+        )
+
+
+class PerformersState(PagedTable, rx.State):
+    rows: list[PerformerListRow] = []
     full: bool = False  # contact and document columns (owners, managers)
     search: str = ""
     status_filter: str = "all"
@@ -36,8 +83,7 @@ class ModelsState(PagedTable, rx.State):
 
     def _reload(self) -> None:
         status = self.status_filter if self.status_filter in set(PerformerStatus) else None
-        with acting(self.router) as (db, actor):
-            fmt = for_studio(studios.current_studio(db, actor))
+        with self._acting() as (db, actor):
             found = performers.list_performers(
                 db,
                 actor,
@@ -48,63 +94,32 @@ class ModelsState(PagedTable, rx.State):
                 page=self.page + 1,
                 per_page=PAGE_SIZE,
             )
+            fmt = for_actor(actor)
         self.total = found.total
         # The service decides which keys this role may sort by; show the order it actually used.
         self.sort_key = found.sort
-        rows: list[dict[str, str]] = []
-        self.full = False
-        expired = 0
-        for p in found.rows:
-            row = {
-                "id": str(p.id),
-                "stage_name": p.stage_name,
-                "status": p.status,
-                "status_label": STATUS_LABELS.get(p.status, p.status),  # type: ignore[call-overload]
-                "color": STATUS_COLORS.get(p.status, "gray"),
-                # blanks for analysts: the keys exist, the data never does
-                **dict.fromkeys(("email", "phone", "split", "photo", "doc", "doc_expiry"), ""),
-            }
-            if isinstance(p, performers.PerformerRow):
-                # Only the DTO for staff has these fields; analysts' rows never carry them.
-                self.full = True
-                flag = doc_flag(p.doc_expired, p.doc_expires_soon)
-                expired += flag == "expired"
-                row.update(
-                    email=p.email,
-                    phone=p.phone,
-                    split=f"{p.payout_split:g} %",
-                    photo="1" if p.has_photo else "",
-                    doc=flag,
-                    doc_expiry=fmt.day(p.doc_expiry),
-                )
-            rows.append(row)
-        self.rows = rows
-        self.expired_count = expired
+        self.rows = [PerformerListRow.of(p, fmt) for p in found.rows]
+        # The service's row type says what this role may see.
+        self.full = any(isinstance(p, performers.PerformerRow) for p in found.rows)
+        self.expired_count = sum(r.doc_expired for r in self.rows)
 
-    def _safe(self):  # type: ignore[no-untyped-def]
-        try:
-            self._reload()
-        except ServiceError as exc:
-            return service_error_event(exc, "/models")
-        return None
-
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @service_event
+    def load(self) -> None:
         self.page = 0
         self.new_open = False
-        return self._safe()
+        self._reload()
 
-    @rx.event
-    def apply_search(self, form: dict):  # type: ignore[no-untyped-def]
+    @service_event
+    def apply_search(self, form: dict[str, Any]) -> None:
         self.search = str(form.get("search", ""))[:100]
         self.page = 0
-        return self._safe()
+        self._reload()
 
-    @rx.event
-    def set_status_filter(self, value: str):  # type: ignore[no-untyped-def]
+    @service_event
+    def set_status_filter(self, value: str) -> None:
         self.status_filter = str(value)
         self.page = 0
-        return self._safe()
+        self._reload()
 
     @rx.event
     def set_new_open(self, value: bool) -> None:
@@ -112,99 +127,86 @@ class ModelsState(PagedTable, rx.State):
         if value:
             self.new_errors = {}
 
-    @rx.event
-    def create(self, form: dict):  # type: ignore[no-untyped-def]
-        self.new_errors = {}
-
-        def f(key: str) -> str:
-            return str(form.get(key, "") or "")
-
-        profile = performers.ProfileInput(
-            stage_name=f("stage_name"),
-            status=f("status") or "applicant",
-            email=f("email"),
-            phone=f("phone"),
-            telegram=f("telegram"),
-            payout_split=f("payout_split") or "50",
-            notes=f("notes"),
+    @service_event(errors="new_errors")
+    def create(self, form: dict[str, Any]) -> Answer:
+        created = self._call(
+            performers.create_performer,
+            performers.ProfileInput.from_form(form, new=True),
+            performers.LegalInput.from_form(form),
         )
-        legal = performers.LegalInput.from_form(form)
-        try:
-            with acting(self.router) as (db, actor):
-                created = performers.create_performer(db, actor, profile, legal)
-        except ValidationFailed as exc:
-            self.new_errors = exc.errors
-            return None
-        except ServiceError as exc:
-            return service_error_event(exc, "/models")
         self.new_open = False
         return [rx.toast.success(f"{created.stage_name} added."), rx.redirect(f"/models/{created.id}")]
 
 
-def status_badge(label, color) -> rx.Component:  # type: ignore[no-untyped-def]
+def status_badge(label: Any, color: Any) -> rx.Component:
     return rx.badge(label, color_scheme=color, variant="soft")
 
 
-def doc_badge(flag, expiry, *, labelled: bool = False) -> rx.Component:  # type: ignore[no-untyped-def]
+def doc_flag(expired: Any, soon: Any) -> Any:
+    """The data-doc attribute's value: expired | soon | "" ."""
+    return rx.cond(expired, "expired", rx.cond(soon, "soon", ""))
+
+
+def doc_badge(expired: Any, soon: Any, expiry: Any, *, labelled: bool = False) -> rx.Component:
     """labelled: outside the list's "ID document" column a bare date says nothing; name it."""
-    return rx.match(
-        flag,
-        (
-            "expired",
-            rx.badge(
-                rx.icon("triangle-alert", size=12),
-                "Expired " + expiry,
-                color_scheme="red",
-                variant="solid",
-                class_name="doc-expired",
-            ),
+    return rx.cond(
+        expired,
+        rx.badge(
+            rx.icon("triangle-alert", size=12),
+            "Expired " + expiry,
+            color_scheme="red",
+            variant="solid",
+            class_name="doc-expired",
         ),
-        (
-            "soon",
+        rx.cond(
+            soon,
             rx.badge(
                 rx.icon("clock", size=12), "Expires " + expiry, color_scheme="orange", class_name="doc-soon"
             ),
-        ),
-        rx.cond(
-            expiry != "",
-            rx.text(("ID valid until " if labelled else "") + expiry, size="2", color_scheme="gray"),
-            rx.text("No ID document on file" if labelled else "—", size="2", color_scheme="gray"),
+            rx.cond(
+                expiry != "",
+                rx.text(("ID valid until " if labelled else "") + expiry, size="2", color_scheme="gray"),
+                rx.text("No ID document on file" if labelled else "—", size="2", color_scheme="gray"),
+            ),
         ),
     )
 
 
-def _row(r: dict) -> rx.Component:
-    s = ModelsState
+def _row(r: PerformerListRow) -> rx.Component:
+    s = PerformersState
+    performer_id = r.id.to_string()
     name = rx.link(
         rx.hstack(
             rx.cond(
-                s.full & (r["photo"] != ""),
+                s.full & r.has_photo,
                 rx.avatar(
-                    src="/api/photos/" + r["id"], fallback=r["stage_name"][:1], size="2", radius="full"
+                    src="/api/photos/" + performer_id, fallback=r.stage_name[:1], size="2", radius="full"
                 ),
-                rx.avatar(fallback=r["stage_name"][:1], size="2", radius="full"),
+                rx.avatar(fallback=r.stage_name[:1], size="2", radius="full"),
             ),
-            rx.text(r["stage_name"], weight="medium"),
+            rx.text(r.stage_name, weight="medium"),
             align="center",
         ),
-        href="/models/" + r["id"],
+        href="/models/" + performer_id,
         underline="none",
     )
     return rx.table.row(
         rx.table.cell(name),
-        rx.table.cell(status_badge(r["status_label"], r["color"])),
+        rx.table.cell(status_badge(r.status_label, r.color)),
         rx.cond(
             s.full,
             rx.fragment(
-                rx.table.cell(r["email"]),
-                rx.table.cell(r["phone"]),
-                rx.table.cell(r["split"]),
-                rx.table.cell(doc_badge(r["doc"], r["doc_expiry"]), data_label="ID document"),
+                rx.table.cell(r.email),
+                rx.table.cell(r.phone),
+                rx.table.cell(r.split),
+                rx.table.cell(
+                    doc_badge(r.doc_expired, r.doc_expires_soon, r.doc_expiry), data_label="ID document"
+                ),
             ),
             rx.fragment(),
         ),
-        data_performer_id=r["id"],
-        data_doc=rx.cond(s.full, r["doc"], ""),
+        data_performer_id=performer_id,
+        data_doc=rx.cond(s.full, doc_flag(r.doc_expired, r.doc_expires_soon), ""),
     )
 
 
@@ -222,7 +224,7 @@ def _labelled(label: str, name: str, control: rx.Component) -> rx.Component:
     return rx.vstack(
         rx.el.label(label, html_for=name, class_name="field-label"),
         control,
-        field_error(ModelsState.new_errors, name),
+        field_error(PerformersState.new_errors, name),
         spacing="1",
         width="100%",
         align="start",
@@ -230,7 +232,7 @@ def _labelled(label: str, name: str, control: rx.Component) -> rx.Component:
 
 
 def new_model_dialog() -> rx.Component:
-    e = ModelsState.new_errors
+    e = PerformersState.new_errors
     return rx.dialog.root(
         rx.dialog.trigger(rx.button(rx.icon("user-plus", size=16), "New model", id="new-model")),
         rx.dialog.content(
@@ -281,18 +283,18 @@ def new_model_dialog() -> rx.Component:
                     spacing="2",
                     width="100%",
                 ),
-                on_submit=ModelsState.create,
+                on_submit=PerformersState.create,
                 reset_on_submit=False,
             ),
             max_width="44rem",
         ),
-        open=ModelsState.new_open,
-        on_open_change=ModelsState.set_new_open,
+        open=PerformersState.new_open,
+        on_open_change=PerformersState.set_new_open,
     )
 
 
 def _toolbar() -> rx.Component:
-    s = ModelsState
+    s = PerformersState
     return rx.hstack(
         rx.form(
             rx.hstack(
@@ -328,7 +330,7 @@ def _toolbar() -> rx.Component:
 
 
 def body() -> rx.Component:
-    s = ModelsState
+    s = PerformersState
     can_create = SessionState.caps.contains(Cap.PERFORMERS_MANAGE.value) & SessionState.caps.contains(
         Cap.LEGAL_FIELDS.value
     )

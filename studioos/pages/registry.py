@@ -111,7 +111,7 @@ SIGNED_IN: tuple[SignedInPage, ...] = (
         "/models/[performer_id]",
         "Model",
         performer_detail.page,
-        performer_detail.ModelDetailState.load,
+        performer_detail.PerformerDetailState.load,
         None,
     ),
     SignedInPage(

@@ -529,6 +529,20 @@ def get_performer(
     return _view(db, actor, access_performer(db, actor, performer_id, Cap.PERFORMERS_MANAGE))
 
 
+def find_performer(
+    db: Session, actor: Actor, performer_id: int | None
+) -> PerformerDetail | OwnProfile | PerformerStageRow | None:
+    """get_performer for a page's address: None when this actor has no such model (another studio's,
+    a deleted one, or an id that is no id), which the page says as "no such model"."""
+    require_studio(actor)
+    if performer_id is None:
+        return None
+    try:
+        return get_performer(db, actor, performer_id)
+    except NotFound:
+        return None
+
+
 def my_profile(db: Session, actor: Actor) -> OwnProfile:
     own = own_performer_id(db, actor)
     if own is None:

@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from studioos.pages.performer_detail import DocumentsTab
 from tests.e2e.conftest import add_member, sign_in, sign_up, unique_email, wait_hydrated
 from tests.e2e.test_event_isolation import EventChannel
 
 pytestmark = pytest.mark.e2e
 
-DETAIL = "reflex___state____state.studioos___pages___performer_detail____model_detail_state"
+# The Reflex state of the model page's Documents tab (a substate of the page's state).
+DOCUMENTS = DocumentsTab.get_full_name()
 
 STAGE = "Zora Night"
 SECRETS = {
@@ -78,8 +80,8 @@ def test_analyst_receives_no_legal_or_contact_fields(new_context, app) -> None: 
     page.get_by_role("heading", name=STAGE).wait_for()
 
     # She calls the handler that loads the documents herself: it is refused, and sends nothing.
-    kind, _text = channel.send(f"{DETAIL}.load_legal", f"/models/{performer_id}/")
-    assert kind == "error"
+    kind, text = channel.send(f"{DOCUMENTS}.load_tab", f"/models/{performer_id}/")
+    assert (kind, text) == ("error", "You are not allowed to do that.")
     channel._settle()
 
     assert STAGE in "\n".join(channel.received)  # the deltas were recorded

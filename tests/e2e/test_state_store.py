@@ -1,10 +1,12 @@
 """Reflex's state store is a cache others can read: it must hold no session token and no legal
-identity in clear, and a tab's state must never reach another session.
+identity or contact data in clear, and a tab's state must never reach another session.
 
 The owner opens a model's documents; then every pickle in the store (REFLEX_STATES_WORKDIR) is
-scanned. A fresh browser that presents the tab's client token (no cookie) and the same tab after
-sign-out must receive none of the model's legal data in any websocket frame. The Redis run of
-the same scan is in test_redis_workers.py.
+scanned, once it holds both states of the model page that carry her personal data: the page's
+own state (her profile: contact data, notes) and its Documents tab (legal identity). A fresh
+browser that presents the tab's client token (no cookie) and the same tab after sign-out must
+receive none of the model's legal data in any websocket frame. The Redis run of the same scan
+is in test_redis_workers.py.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session
 
 from studioos.models import Membership, Studio, User
+from studioos.pages.performer_detail import PerformerDetailState, ProfileTab
 from studioos.services.passwords import hash_password
 from tests.e2e.conftest import PASSWORD, App, sign_in, sign_out, unique_email, wait_hydrated, wait_until
 from tests.e2e.test_analyst_state import SECRETS, STAGE, _new_model
@@ -26,6 +29,7 @@ from tests.e2e.test_event_isolation import EventChannel
 pytestmark = pytest.mark.e2e
 
 LEGAL = {k: SECRETS[k] for k in ("legal name", "birth date", "document number")}
+CONTACT = {k: SECRETS[k] for k in ("contact email", "phone", "telegram")}
 
 
 def make_owner(app: App, studio: str) -> str:
@@ -51,20 +55,36 @@ def leaks(blobs: Iterable[bytes], secrets: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def legal_loaded_pickled(blob: bytes) -> bool:
-    """Does this pickle hold a model-detail state with `legal_loaded` True? Walks the opcodes
-    without unpickling anything."""
+def pickled_vars(blob: bytes) -> dict[str, object]:
+    """The str and bool values of a pickled state's vars, by name: read from the opcodes, without
+    unpickling anything (a value pickled as a memo reference is not seen)."""
+    found: dict[str, object] = {}
     previous = None
     try:
         for op, arg, _pos in pickletools.genops(blob):
-            if previous == "legal_loaded" and op.name in ("NEWTRUE", "MEMOIZE"):
-                if op.name == "NEWTRUE":
-                    return True
+            if op.name == "MEMOIZE":
                 continue
+            if previous is not None:
+                if op.name in ("NEWTRUE", "NEWFALSE"):
+                    found.setdefault(previous, op.name == "NEWTRUE")
+                elif isinstance(arg, str):
+                    found.setdefault(previous, arg)
             previous = arg if isinstance(arg, str) else None
     except Exception:  # a torn file being written is simply not it yet
-        return False
-    return False
+        return found
+    return found
+
+
+def legal_loaded_pickled(blob: bytes) -> bool:
+    """Does this pickle hold a Documents tab with `legal_loaded` True?"""
+    return pickled_vars(blob).get("legal_loaded") is True
+
+
+def profile_pickled(blob: bytes, performer_id: str) -> bool:
+    """Does this pickle hold the model page's own state (with her sealed profile) for this model?"""
+    return PerformerDetailState.__name__.encode() in blob and pickled_vars(blob).get("performer_id") == (
+        performer_id
+    )
 
 
 def states_dir(app: App) -> Path:
@@ -123,9 +143,15 @@ def test_the_state_store_holds_no_token_or_legal_data_and_no_other_session_gets_
     client_token = page.evaluate("window.sessionStorage.getItem('token')")
     [session_token] = [c["value"] for c in ctx.cookies() if c["name"] == "studioos_session"]
 
-    # The store did record this tab with its documents loaded, yet holds neither secret in clear.
-    blobs = wait_for_store(app, lambda bs: any(legal_loaded_pickled(b) for b in bs))
-    assert leaks(blobs, {"session token": session_token, **LEGAL}) == {}
+    # The store did record this tab's page state (her profile) and its Documents tab (her legal
+    # identity), yet holds none of it in clear, and no session token.
+    blobs = wait_for_store(
+        app,
+        lambda bs: (
+            any(legal_loaded_pickled(b) for b in bs) and any(profile_pickled(b, performer_id) for b in bs)
+        ),
+    )
+    assert leaks(blobs, {"session token": session_token, **LEGAL, **CONTACT}) == {}
 
     # The tab is closed without signing out; its client token replayed elsewhere gets nothing.
     page.close()
@@ -148,10 +174,11 @@ def test_the_state_store_holds_no_token_or_legal_data_and_no_other_session_gets_
     page.close()  # (while a tab is open, Reflex gives a second one with its token a new token)
     replayed = frames_for_token(browser, app, client_token, "/dashboard")
     assert leaks([f.encode() for f in replayed], LEGAL) == {}
-    assert leaks(store_blobs(app), {"session token": session_token, **LEGAL}) == {}
+    assert leaks(store_blobs(app), {"session token": session_token, **LEGAL, **CONTACT}) == {}
 
 
-DETAIL = "reflex___state____state.studioos___pages___performer_detail____model_detail_state"
+# The model page's Profile tab, whose upload_photo handler takes the photo (a substate of the page).
+PROFILE_TAB = ProfileTab.get_full_name()
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
     b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00"
@@ -162,7 +189,7 @@ PNG = (
 def _post_upload(app: App, client_token: str, cookie: str | None) -> int:
     import httpx
 
-    headers = {"reflex-client-token": client_token, "reflex-event-handler": f"{DETAIL}.upload_photo"}
+    headers = {"reflex-client-token": client_token, "reflex-event-handler": f"{PROFILE_TAB}.upload_photo"}
     if cookie:
         headers["cookie"] = cookie
     files = {"files": ("photo.png", PNG, "image/png")}
@@ -207,7 +234,7 @@ def test_uploads_act_only_for_the_requests_own_session(new_context, app) -> None
         sock.sendall(
             (
                 f"POST /_upload HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-                f"Reflex-Client-Token: {client_token}\r\nReflex-Event-Handler: {DETAIL}.upload_photo\r\n"
+                f"Reflex-Client-Token: {client_token}\r\nReflex-Event-Handler: {PROFILE_TAB}.upload_photo\r\n"
                 "Content-Type: multipart/form-data; boundary=x\r\n"
                 f"Content-Length: {200 * 1024 * 1024}\r\n\r\n"
             ).encode()

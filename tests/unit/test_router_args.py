@@ -34,7 +34,7 @@ def _at(root: State, pattern: str, path: str, args: dict[str, str]) -> None:
 
 def test_the_route_token_and_id_reach_the_pages(root_state: State) -> None:
     from studioos.pages.invite import InviteState
-    from studioos.pages.performer_detail import ModelDetailState
+    from studioos.pages.performer_detail import PerformerDetailState
     from studioos.pages.reset import ResetState
 
     _at(root_state, "/invite/[token]", "/invite/abc123", {"token": "abc123"})
@@ -49,6 +49,6 @@ def test_the_route_token_and_id_reach_the_pages(root_state: State) -> None:
         "/models/42?tab=schedule",
         {"performer_id": "42", "tab": "schedule"},
     )
-    detail = root_state.get_substate(ModelDetailState.get_full_name().split(".")[1:])
+    detail = root_state.get_substate(PerformerDetailState.get_full_name().split(".")[1:])
     assert detail.parent_state is not None and detail.parent_state.performer_id == "42"  # type: ignore[attr-defined]
     assert dict(detail.router.url.query_parameters) == {"tab": "schedule"}
