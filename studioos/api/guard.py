@@ -112,7 +112,7 @@ def _is_page_load(scope: Scope) -> bool:
     browser id, so cacheable assets never carry a Set-Cookie."""
     if scope.get("method") != "GET":
         return False
-    headers = {k.lower(): v for k, v in scope.get("headers", [])}
+    headers: dict[bytes, bytes] = {k.lower(): v for k, v in scope.get("headers", [])}
     dest = headers.get(b"sec-fetch-dest")
     if dest is not None:
         return dest == b"document"
@@ -176,7 +176,7 @@ class CookieGuard:
         if scope.get("method") != "POST":
             await self.app(scope, receive, send)
             return
-        headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        headers: dict[bytes, bytes] = {k.lower(): v for k, v in scope.get("headers", [])}
         raw_length = headers.get(b"content-length")
         if raw_length is None:
             await _refuse(send, 411, "An upload must say its size (Content-Length).")

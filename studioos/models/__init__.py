@@ -27,7 +27,7 @@ from studioos.models.schedule import (
     ShiftStatus,
 )
 from studioos.models.studio import Studio
-from studioos.models.types import utcnow
+from studioos.models.types import row_id, utcnow
 
 __all__ = [
     "AuditLog",
@@ -57,5 +57,6 @@ __all__ = [
     "TrustedBrowser",
     "User",
     "UserToken",
+    "row_id",
     "utcnow",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -42,3 +42,16 @@ def utc_field(*, nullable: bool = False, index: bool = False, default_now: bool 
     elif nullable:
         kwargs["default"] = None
     return Field(**kwargs)
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def row_id(row: _Stored) -> int:
+    """The id of a row that is in the database. Tables declare `id: int | None` because a new object has
+    none until it is flushed; after that a missing id is a bug, so it raises instead of passing None on."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
+    return row.id

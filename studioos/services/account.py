@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from studioos.models import AuthSession, LoginEvent, TokenPurpose, User, UserToken, utcnow
+from studioos.models import AuthSession, LoginEvent, TokenPurpose, User, UserToken, row_id, utcnow
 from studioos.services import audit, mail
 from studioos.services.auth import consume_token, revoke_user_sessions
 from studioos.services.devices import describe_user_agent
@@ -94,7 +94,7 @@ def request_email_change(db: Session, actor: Actor, new_email: str, password: st
         return email_c
     db.add(
         UserToken(
-            user_id=user.id,
+            user_id=row_id(user),
             purpose=TokenPurpose.EMAIL_CHANGE,
             token_hash=digest,
             payload=email_c,

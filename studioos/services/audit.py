@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, func, select
 
 from studioos.models import AuditLog, Studio, User
@@ -168,7 +168,7 @@ def list_entries(
 ) -> tuple[list[AuditRow], int]:
     """The studio's log, newest first, filtered in the database and paged: (rows, total matching)."""
     studio_id = require(actor, Cap.AUDIT_VIEW)
-    where: list[object] = [AuditLog.studio_id == studio_id]
+    where: list[ColumnElement[bool]] = [col(AuditLog.studio_id) == studio_id]
     if kind:
         if kind not in ACTION_KINDS:
             raise ValidationFailed({"kind": "Choose a kind of action from the list."})
@@ -180,12 +180,12 @@ def list_entries(
             )
         )
     if person_id is not None:
-        where.append(AuditLog.actor_user_id == person_id)
+        where.append(col(AuditLog.actor_user_id) == person_id)
     lo, hi = _day_bounds(db, studio_id, first_day, last_day)
     if lo is not None:
-        where.append(AuditLog.created_at >= lo)
+        where.append(col(AuditLog.created_at) >= lo)
     if hi is not None:
-        where.append(AuditLog.created_at < hi)
+        where.append(col(AuditLog.created_at) < hi)
     total = db.exec(select(func.count()).select_from(AuditLog).where(*where)).one()
     rows = db.exec(
         select(AuditLog)

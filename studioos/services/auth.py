@@ -8,9 +8,8 @@ import math
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import func, or_, true
+from sqlalchemy import ColumnElement, func, or_, true
 from sqlmodel import Session, col, select
 
 from studioos.models import (
@@ -25,6 +24,7 @@ from studioos.models import (
     TrustedBrowser,
     User,
     UserToken,
+    row_id,
     utcnow,
 )
 from studioos.services import audit, mail, notifications
@@ -244,7 +244,7 @@ def create_studio_and_owner(
     db.add(studio)
     db.add(user)
     db.flush()
-    db.add(Membership(user_id=user.id, studio_id=studio.id, role=Role.OWNER))
+    db.add(Membership(user_id=row_id(user), studio_id=row_id(studio), role=Role.OWNER))
     audit.record(
         db,
         "studio.created",
@@ -303,19 +303,21 @@ def _check_throttle(db: Session, email: str, client: Client, user: User | None) 
     limit = max(1, settings.login_max_failures)
     ip = client.ip[:64]  # as stored
     trusted = _trusted_browsers(db, user.id if user else None)
-    checks: list[tuple[list[Any], int]]
+    checks: list[tuple[list[ColumnElement[bool]], int]]
+    same_email = col(LoginEvent.email) == email
+    same_ip = col(LoginEvent.ip) == ip
     if client.browser and client.browser in trusted:
-        checks = [([LoginEvent.email == email, LoginEvent.browser_hash == client.browser], limit)]
+        checks = [([same_email, col(LoginEvent.browser_hash) == client.browser], limit)]
     else:
-        untrusted: Any = (
-            or_(LoginEvent.browser_hash == "", col(LoginEvent.browser_hash).not_in(trusted))
+        untrusted: ColumnElement[bool] = (
+            or_(col(LoginEvent.browser_hash) == "", col(LoginEvent.browser_hash).not_in(trusted))
             if trusted
             else true()
         )
         checks = [
-            ([LoginEvent.email == email, LoginEvent.ip == ip], limit),
-            ([LoginEvent.email == email, untrusted], limit * ACCOUNT_FACTOR),
-            ([LoginEvent.ip == ip], limit * IP_FACTOR),
+            ([same_email, same_ip], limit),
+            ([same_email, untrusted], limit * ACCOUNT_FACTOR),
+            ([same_ip], limit * IP_FACTOR),
         ]
     now = utcnow()
     retry = 0
@@ -543,7 +545,7 @@ def create_handoff(db: Session, user: User, studio_id: int | None = None, *, cli
     raw, digest = new_token()
     db.add(
         UserToken(
-            user_id=user.id,
+            user_id=row_id(user),
             purpose=TokenPurpose.SIGNIN_HANDOFF,
             token_hash=digest,
             payload=f"{studio_id or ''}|{client.browser}",
@@ -588,7 +590,7 @@ def start_session(db: Session, user: User, studio_id: int | None, client: Client
     now = utcnow()
     db.add(
         AuthSession(
-            user_id=user.id,
+            user_id=row_id(user),
             studio_id=studio_id,
             token_hash=digest,
             created_at=now,
@@ -695,7 +697,7 @@ def revoke_user_sessions(db: Session, user_id: int, *, except_session_id: int | 
         select(AuthSession).where(
             AuthSession.user_id == user_id,
             col(AuthSession.revoked_at).is_(None),
-            or_(except_session_id is None, AuthSession.id != except_session_id),
+            true() if except_session_id is None else col(AuthSession.id) != except_session_id,
         )
     ).all()
     for row in rows:

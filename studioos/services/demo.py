@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from studioos.models import Membership, Performer, Role, Studio, User
+from studioos.models import Membership, Performer, Role, Studio, User, row_id
 from studioos.services import demo_schedule, performers
 from studioos.services.passwords import hash_password
 from studioos.services.performers import studio_today
@@ -40,7 +40,7 @@ def seed(db: Session, *, force: bool = False) -> bool:
             user = User(email=email, name=name, password_hash=password_hash)
             db.add(user)
             db.flush()
-        db.add(Membership(user_id=user.id, studio_id=studio.id, role=role))
+        db.add(Membership(user_id=row_id(user), studio_id=row_id(studio), role=role))
     if not db.exec(select(User.id).where(User.email == DEMO_SUPPORT[0])).first():
         db.add(
             User(email=DEMO_SUPPORT[0], name=DEMO_SUPPORT[1], password_hash=password_hash, is_support=True)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, func, select
 
 from studioos.models import Membership, Notification, Role, utcnow
@@ -77,9 +78,11 @@ def performer_user_ids(db: Session, studio_id: int, performer_ids: Iterable[int]
     )
 
 
-def _mine(actor: Actor) -> tuple[int, object]:
+def _mine(actor: Actor) -> tuple[int, ColumnElement[bool]]:
     studio_id = require_studio(actor)
-    return studio_id, (Notification.user_id == actor.user_id) & (Notification.studio_id == studio_id)
+    return studio_id, and_(
+        col(Notification.user_id) == actor.user_id, col(Notification.studio_id) == studio_id
+    )
 
 
 def list_notifications(

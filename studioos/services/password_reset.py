@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from studioos.models import TokenPurpose, User, UserToken, utcnow
+from studioos.models import TokenPurpose, User, UserToken, row_id, utcnow
 from studioos.services import audit, mail
 from studioos.services.auth import consume_token, revoke_user_sessions
 from studioos.services.errors import NotFound
@@ -33,7 +33,7 @@ def request_reset(db: Session, email: str, ip: str = "", user_agent: str = "") -
     raw, digest = new_token()
     db.add(
         UserToken(
-            user_id=user.id,
+            user_id=row_id(user),
             purpose=TokenPurpose.PASSWORD_RESET,
             token_hash=digest,
             expires_at=utcnow() + RESET_TTL,

@@ -79,8 +79,8 @@ def validate_image(data: bytes) -> str:
 
 
 def _reencode(data: bytes, fmt: str) -> bytes:
-    with Image.open(io.BytesIO(data)) as img:
-        img = ImageOps.exif_transpose(img)
+    with Image.open(io.BytesIO(data)) as original:
+        img = ImageOps.exif_transpose(original)
         out = io.BytesIO()
         if fmt == "JPEG":
             img.convert("RGB").save(out, "JPEG", quality=90, optimize=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from studioos.models import Performer, Platform, PlatformAccount
@@ -69,7 +69,7 @@ def add_platform(db: Session, actor: Actor, name: str) -> str:
     return clean
 
 
-def _rows(db: Session, studio_id: int, *where: object) -> list[PlatformAccountRow]:
+def _rows(db: Session, studio_id: int, *where: ColumnElement[bool]) -> list[PlatformAccountRow]:
     rows = db.exec(
         select(PlatformAccount, Performer.stage_name)
         .join(Performer, col(Performer.id) == PlatformAccount.performer_id)
@@ -90,7 +90,7 @@ def list_accounts(db: Session, actor: Actor, performer_id: int | None = None) ->
     if performer_id is None:
         return _rows(db, studio_id)
     get_row(db, studio_id, performer_id)
-    return _rows(db, studio_id, PlatformAccount.performer_id == performer_id)
+    return _rows(db, studio_id, col(PlatformAccount.performer_id) == performer_id)
 
 
 def add_account(

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from studioos.models import Invitation, Membership, Role, Studio, User, utcnow
+from studioos.models import Invitation, Membership, Role, Studio, User, row_id, utcnow
 from studioos.services import audit, auth, mail, performers
 from studioos.services.auth import revoke_user_sessions
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
@@ -172,6 +172,7 @@ def invite(
         if member:
             form.add("email", "This person is already on the team.")
     form.raise_if_any()
+    assert email_c is not None
     now = utcnow()
     # A new invitation to the same address replaces the open one.
     for old in db.exec(
@@ -279,6 +280,7 @@ def accept_invitation(
         name_c = form.check("name", clean_name, name, "Your name")
         form.password_pair(password, password_confirm)
         form.raise_if_any()
+        assert name_c is not None
         user = User(email=invitation.email, name=name_c, password_hash=hash_password(password))
         db.add(user)
         db.flush()
@@ -292,7 +294,7 @@ def accept_invitation(
         select(Membership).where(Membership.user_id == user.id, Membership.studio_id == invitation.studio_id)
     ).first()
     if already is None:
-        db.add(Membership(user_id=user.id, studio_id=invitation.studio_id, role=invitation.role))
+        db.add(Membership(user_id=row_id(user), studio_id=invitation.studio_id, role=invitation.role))
         db.flush()
     if invitation.performer_id is not None and invitation.role == Role.PERFORMER:
         performers.link_membership(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from studioos.models import Membership, Role, Studio, User
+from studioos.models import Membership, Role, Studio, User, row_id
 from studioos.services.passwords import hash_password
 from studioos.services.validation import FormErrors, clean_name, normalize_email
 
@@ -31,9 +31,11 @@ def create_user(
         if role not in {r.value for r in Role}:
             form.add("role", "Choose owner, manager, analyst or performer.")
     form.raise_if_any()
+    assert email_c and name_c
     user = User(email=email_c, name=name_c, password_hash=hash_password(password), is_support=support)
     db.add(user)
     db.flush()
     if not support:
-        db.add(Membership(user_id=user.id, studio_id=studio_id, role=role))
+        assert studio_id is not None and role is not None
+        db.add(Membership(user_id=row_id(user), studio_id=studio_id, role=role))
     return user

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.numbers import list_currencies
@@ -14,6 +16,9 @@ from studioos.services.passwords import password_problem
 
 EMAIL_MAX = 254
 NAME_MAX = 120
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 def normalize_email(raw: str) -> str:
@@ -72,9 +77,9 @@ class FormErrors:
     def __init__(self) -> None:
         self.errors: dict[str, str] = {}
 
-    def check(self, field: str, fn, *args):  # type: ignore[no-untyped-def]
+    def check(self, field: str, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T | None:
         try:
-            return fn(*args)
+            return fn(*args, **kwargs)
         except ValueError as exc:
             self.errors[field] = str(exc)
             return None
