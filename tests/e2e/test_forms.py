@@ -7,6 +7,7 @@ from sqlmodel import Session, func, select
 
 from studioos.models.accounts import User
 from studioos.models.studio import Studio
+from studioos.services.passwords import MIN_LENGTH
 from tests.e2e.conftest import PASSWORD, shot, unique_email, wait_hydrated
 
 pytestmark = pytest.mark.e2e
@@ -49,8 +50,14 @@ def test_sign_up_rejects_bad_input_inline(page, app) -> None:  # type: ignore[no
 
     # Everything empty: every required field says so at once.
     messages = _submit_and_expect(page, "studio_name", "name", "email", "password")
-    assert "email" in messages["email"].lower()
-    assert "password" in messages["password"].lower()
+    assert messages == {
+        "studio_name": "Enter a studio name.",
+        "name": "Enter your name.",
+        "email": "Enter an email address.",
+        "password": "Enter a password.",
+    }
+    # The form says so above the fields too.
+    assert page.locator("#form-message").inner_text().strip() == "Please correct the marked fields."
     shot(page, "signup-errors")
 
     # A malformed address (the browser's own type=email check lets it through).
@@ -64,17 +71,17 @@ def test_sign_up_rejects_bad_input_inline(page, app) -> None:  # type: ignore[no
         password_confirm=PASSWORD,
     )
     messages = _submit_and_expect(page, "email")
-    assert "valid email" in messages["email"].lower()
+    assert messages == {"email": "Enter a valid email address, like name@example.com."}
 
     # Mismatched passwords.
     _fill(page, email=email_addr, password=PASSWORD, password_confirm=PASSWORD + "!")
     messages = _submit_and_expect(page, "password_confirm")
-    assert "do not match" in messages["password_confirm"]
+    assert messages == {"password_confirm": "The two passwords do not match."}
 
     # A short password.
     _fill(page, password="short", password_confirm="short")
     messages = _submit_and_expect(page, "password")
-    assert "at least" in messages["password"]
+    assert messages == {"password": f"Use at least {MIN_LENGTH} characters."}
 
     # Nothing was created, and the address cannot sign in.
     assert _counts(app) == (studios_before, users_before)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from studioos.models.accounts import Membership, User
+from studioos.models.accounts import Invitation, Membership, Role, User
 from tests.e2e.conftest import PASSWORD, link_in, shot, sign_up, unique_email, wait_hydrated
 
 pytestmark = pytest.mark.e2e
@@ -28,8 +29,28 @@ def test_invite_analyst_accept_and_reduced_access(new_context, app, mailbox) -> 
     owner_page.get_by_role("option", name="Analyst").click()
     owner_page.click("#invite-submit")
     owner_page.locator("[data-sonner-toast]").filter(has_text=f"Invitation sent to {analyst}").wait_for()
-    owner_page.locator("#invitations-table").get_by_text(analyst).wait_for()
+    invitations = owner_page.locator("#invitations-table")
+    invitations.get_by_text(analyst).wait_for()
+    assert invitations.locator("tbody tr").filter(has_text=analyst).get_by_text("Pending").count() == 1
     shot(owner_page, "team-invitation-sent")
+
+    # The owner is on the team as "you", and cannot remove herself.
+    me = owner_page.locator("#members-table tbody tr").filter(has_text="Nora Owner")
+    me.get_by_text("you", exact=True).wait_for()
+    assert me.get_by_role("button", name="Remove").count() == 0
+
+    # A second invitation, revoked: it leaves the list and the database marks it revoked.
+    mistaken = unique_email("mistake")
+    owner_page.fill("#invite-email", mistaken)
+    owner_page.click("#invite-submit")
+    owner_page.locator("[data-sonner-toast]").filter(has_text=f"Invitation sent to {mistaken}").wait_for()
+    invitations.locator("tbody tr").filter(has_text=mistaken).get_by_role("button", name="Revoke").click()
+    owner_page.click("#revoke-invitation-confirm")
+    owner_page.locator("[data-sonner-toast]").filter(has_text="Invitation revoked.").wait_for()
+    expect(invitations.get_by_text(mistaken)).to_have_count(0)
+    with Session(app.engine) as db:
+        revoked = db.exec(select(Invitation).where(Invitation.email == mistaken)).one()
+    assert revoked.revoked_at is not None
 
     # The invitation arrives at the SMTP server; its link opens in a second browser.
     mail = mailbox.wait_for(analyst)
@@ -72,7 +93,7 @@ def test_invite_analyst_accept_and_reduced_access(new_context, app, mailbox) -> 
     with Session(app.engine) as db:
         user = db.exec(select(User).where(User.email == analyst)).one()
         roles = db.exec(select(Membership.role).where(Membership.user_id == user.id)).all()
-    assert roles == ["analyst"]
+    assert roles == [Role.ANALYST]
 
     # The link works once.
     third = new_context().new_page()
