@@ -19,8 +19,7 @@ from studioos.services.permissions import Cap
 from studioos.services.shifts import ShiftRow
 from studioos.services.validation import parse_id
 from studioos.ui.calendar import (
-    ATTENDANCE_COLORS,
-    ATTENDANCE_LABELS,
+    ShiftCell,
     WeekNav,
     parse_day,
     week_calendar,
@@ -41,7 +40,6 @@ class OwnShiftRow:
     day_label: str
     time: str
     room_name: str
-    attendance: str
     attendance_label: str
     color: str
     checked_in: bool
@@ -53,18 +51,16 @@ class OwnShiftRow:
     def of(
         cls, s: ShiftRow, fmt: Formats, *, request_pending: bool = False, can_request: bool = False
     ) -> OwnShiftRow:
-        start, end = s.starts_local, s.ends_local
-        overnight = " (+1)" if end.date() != start.date() else ""
+        cell = ShiftCell.of(s, fmt)  # the calendar's wording of the day, time and attendance
         return cls(
-            id=s.id,
-            day_label=fmt.weekday_date(start),
-            time=f"{fmt.wall_time(start)}–{fmt.wall_time(end)}{overnight}",
-            room_name=s.room_name,
-            attendance=s.attendance,
-            attendance_label=ATTENDANCE_LABELS.get(s.attendance, s.attendance),
-            color=ATTENDANCE_COLORS.get(s.attendance, "gray"),
-            checked_in=s.checked_in_local is not None,
-            checked_in_at=fmt.wall_time(s.checked_in_local),
+            id=cell.id,
+            day_label=cell.day_label,
+            time=cell.time,
+            room_name=cell.room_name,
+            attendance_label=cell.attendance_label,
+            color=cell.color,
+            checked_in=cell.checked_in,
+            checked_in_at=cell.in_at,
             request_pending=request_pending,
             can_request=can_request,
         )
@@ -74,7 +70,18 @@ class OwnShiftRow:
         return cls.of(own.shift, fmt, request_pending=own.request_pending, can_request=own.can_request)
 
 
-NO_SHIFT = OwnShiftRow(0, "", "", "", "", "", "gray", False, "", False, False)
+NO_SHIFT = OwnShiftRow(
+    id=0,
+    day_label="",
+    time="",
+    room_name="",
+    attendance_label="",
+    color="gray",
+    checked_in=False,
+    checked_in_at="",
+    request_pending=False,
+    can_request=False,
+)
 
 
 @dataclass(frozen=True)
