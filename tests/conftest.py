@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import subprocess
 import uuid
@@ -140,7 +139,3 @@ def db(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         yield session
         session.rollback()
-
-
-def random_email(prefix: str = "user") -> str:
-    return f"{prefix}-{secrets.token_hex(4)}@example.com"

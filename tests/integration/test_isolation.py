@@ -13,7 +13,7 @@ from studioos.models import AuditLog, Invitation, Membership
 from studioos.services import account, audit, auth, dashboard, team
 from studioos.services.errors import NotFound, ValidationFailed
 from studioos.services.permissions import Actor
-from tests.factories import CLIENT, PASSWORD, actor_for, add_member, make_studio
+from tests.factories import CLIENT, PASSWORD, actor_for, add_member, make_studio, sign_in
 from tests.foundation_helpers import db_snapshot, outbox_messages
 
 
@@ -118,17 +118,14 @@ def test_audit_log_shows_only_studio_a(db: Session) -> None:
 
 def test_other_users_sessions_cannot_be_revoked(db: Session) -> None:
     s = two_studios(db)
-    code = auth.create_handoff(db, s["owner_b"], client=CLIENT)
-    db.commit()
-    token_b = auth.redeem_handoff(db, code, CLIENT)
-    db.commit()
-    actor_b = auth.resolve_actor(db, token_b or "")
+    token_b = sign_in(db, s["owner_b"], password=None)
+    actor_b = auth.resolve_actor(db, token_b)
     assert actor_b is not None and actor_b.session_id is not None
     with pytest.raises(NotFound):
         account.revoke_session(db, s["actor"], actor_b.session_id)
     assert actor_b.session_id not in {r.id for r in account.list_sessions(db, s["actor"])}
     assert [h.ip for h in account.login_history(db, s["actor"])] == [CLIENT.ip]
-    assert auth.resolve_actor(db, token_b or "") is not None
+    assert auth.resolve_actor(db, token_b) is not None
 
 
 def test_member_of_both_studios_acts_only_in_the_current_one(db: Session) -> None:

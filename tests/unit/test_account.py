@@ -7,42 +7,23 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from studioos.models import User, UserToken
+from studioos.models import UserToken
 from studioos.services import account, auth
 from studioos.services.errors import NotFound, ValidationFailed
-from studioos.services.permissions import Actor
 from studioos.services.tokens import hash_token
-from tests.factories import CLIENT, PASSWORD, TEST_BROWSER, add_member, make_studio
+from tests.factories import (
+    CLIENT,
+    FIREFOX,
+    IPHONE,
+    PASSWORD,
+    actor_of,
+    add_member,
+    make_studio,
+    sign_in,
+)
 from tests.foundation_helpers import db_snapshot, mails_to, outbox_messages, token_in
 
-IPHONE = auth.Client(
-    ip="198.51.100.23",
-    user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
-    browser=TEST_BROWSER,
-)
-FIREFOX = auth.Client(
-    ip="192.0.2.44",
-    user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0",
-    browser=TEST_BROWSER,
-)
 NEW_PASSWORD = "a brand new passphrase"
-
-
-def sign_in(db: Session, user: User, client: auth.Client = CLIENT, password: str = PASSWORD) -> str:
-    auth.authenticate(db, email=user.email, password=password, client=client)
-    code = auth.create_handoff(db, user, client=client)
-    db.commit()
-    token = auth.redeem_handoff(db, code, client)
-    db.commit()
-    assert token is not None
-    return token
-
-
-def actor_of(db: Session, token: str, client: auth.Client = CLIENT) -> Actor:
-    actor = auth.resolve_actor(db, token, client)
-    assert actor is not None
-    return actor
 
 
 # --- name -------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from studioos.models import AuditLog, User, utcnow
 from studioos.services import account, audit, auth, team
 from studioos.services.errors import ValidationFailed
 from studioos.services.permissions import Actor
-from tests.factories import PASSWORD, TEST_BROWSER, actor_for, add_member, make_studio
+from tests.factories import PASSWORD, TEST_BROWSER, actor_for, actor_of, add_member, make_studio, sign_in
 
 OWNER_CLIENT = auth.Client(
     ip="203.0.113.10",
@@ -30,14 +30,8 @@ FIREFOX = "Firefox on Windows (computer)"
 
 
 def signed_in(db: Session, user: User, client: auth.Client) -> tuple[str, Actor]:
-    auth.authenticate(db, email=user.email, password=PASSWORD, client=client)
-    code = auth.create_handoff(db, user, client=client)
-    db.commit()
-    token = auth.redeem_handoff(db, code, client)
-    db.commit()
-    actor = auth.resolve_actor(db, token or "", client)
-    assert actor is not None
-    return token or "", actor
+    token = sign_in(db, user, client)
+    return token, actor_of(db, token, client)
 
 
 def only(db: Session, action: str) -> AuditLog:

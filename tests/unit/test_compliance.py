@@ -12,8 +12,7 @@ from studioos.jobs.compliance import send_document_reminders
 from studioos.models import Notification, Performer, Role, Shift
 from studioos.services import demo_schedule, notifications, performers, shifts
 from studioos.services.performers import LegalInput
-from tests.factories import actor_for, add_member, make_studio
-from tests.unit.test_performers import new_performer
+from tests.factories import actor_for, add_member, make_studio, new_performer
 
 TODAY = date(2026, 12, 1)
 

@@ -13,8 +13,7 @@ from sqlmodel import Session
 from studioos import crypto
 from studioos.models import Performer
 from studioos.settings import reset_settings_cache
-from tests.factories import actor_for, make_studio
-from tests.unit.test_performers import new_performer
+from tests.factories import actor_for, make_studio, new_performer
 
 SECRET_COLUMNS = ("legal_name", "birth_date", "doc_type", "doc_number", "doc_country", "doc_expiry")
 

@@ -12,9 +12,18 @@ from studioos.jobs.compliance import send_document_reminders
 from studioos.models import Notification
 from studioos.services import shifts
 from studioos.services.errors import ValidationFailed
-from tests.factories import actor_for, make_studio
-from tests.unit.test_performers import new_performer
-from tests.unit.test_shifts import DAY, book, setup_studio
+from tests.factories import (
+    DAY,
+    PASSWORD,
+    TEST_BROWSER,
+    actor_for,
+    book,
+    make_studio,
+    new_performer,
+    performer_user,
+    setup_studio,
+)
+from tests.foundation_helpers import mails_to
 
 
 def test_a_series_error_names_the_day_the_studio_way(db: Session) -> None:
@@ -70,7 +79,6 @@ def test_a_no_show_names_the_shift_on_the_studios_clock(db: Session) -> None:
 def test_a_shift_request_names_its_shift_the_studio_way(db: Session) -> None:
     from studioos.services import performers, shift_requests
     from studioos.services.formatting import for_timezone
-    from tests.unit.test_performers import performer_user
 
     studio, actor, ids = setup_studio(db, timezone="America/New_York")
     anna = performer_user(db, studio, ids["Anna"])
@@ -84,8 +92,6 @@ def test_a_shift_request_names_its_shift_the_studio_way(db: Session) -> None:
 def test_the_new_browser_alert_gives_the_time_on_the_studios_clock(db: Session) -> None:
     from studioos.services import auth
     from studioos.services.formatting import for_timezone
-    from tests.factories import PASSWORD, TEST_BROWSER
-    from tests.foundation_helpers import mails_to
 
     _, owner = make_studio(db)  # Europe/Bucharest
     first = auth.Client(ip="203.0.113.1", user_agent="Mozilla/5.0 Firefox/125.0", browser=TEST_BROWSER)

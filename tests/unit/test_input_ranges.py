@@ -18,8 +18,7 @@ from studioos.services.errors import NotFound, ValidationFailed
 from studioos.services.formatting import day_text
 from studioos.services.performers import LegalInput, ProfileInput
 from studioos.services.validation import add_years, parse_id, parse_int
-from tests.unit.test_performers import performer_user
-from tests.unit.test_shifts import setup_studio
+from tests.factories import performer_user, setup_studio
 
 TODAY = date.today()
 SOON = TODAY + timedelta(days=14)

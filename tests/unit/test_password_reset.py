@@ -11,7 +11,7 @@ from studioos.models import UserToken
 from studioos.services import auth, password_reset
 from studioos.services.errors import NotFound, ValidationFailed
 from studioos.services.tokens import hash_token
-from tests.factories import CLIENT, PASSWORD, make_studio
+from tests.factories import CLIENT, PASSWORD, make_studio, sign_in
 from tests.foundation_helpers import db_snapshot, mails_to, outbox_messages, token_in
 
 NEW_PASSWORD = "a fresh start 2026!"
@@ -21,15 +21,6 @@ def request_link(db: Session, email: str) -> str:
     password_reset.request_reset(db, email, CLIENT.ip, CLIENT.user_agent)
     db.commit()
     return token_in(mails_to(email.strip().lower())[-1], "/reset/")
-
-
-def live_session(db: Session, user) -> str:  # type: ignore[no-untyped-def]
-    code = auth.create_handoff(db, user, client=CLIENT)
-    db.commit()
-    token = auth.redeem_handoff(db, code, CLIENT)
-    db.commit()
-    assert token is not None
-    return token
 
 
 def test_reset_by_emailed_link(db: Session) -> None:
@@ -108,7 +99,7 @@ def test_disabled_accounts_get_no_reset_mail(db: Session) -> None:
 
 def test_reset_revokes_all_sessions(db: Session) -> None:
     _, owner = make_studio(db)
-    sessions = [live_session(db, owner) for _ in range(3)]
+    sessions = [sign_in(db, owner, password=None) for _ in range(3)]
     raw = request_link(db, owner.email)
     password_reset.reset_password(db, raw, NEW_PASSWORD, NEW_PASSWORD)
     db.commit()

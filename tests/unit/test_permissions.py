@@ -12,7 +12,7 @@ from studioos.models import Invitation, User
 from studioos.services import audit, auth, dashboard, team, users
 from studioos.services.errors import PermissionDenied
 from studioos.services.permissions import Actor
-from tests.factories import CLIENT, PASSWORD, actor_for, add_member, make_studio
+from tests.factories import CLIENT, PASSWORD, actor_for, actor_of, add_member, make_studio, sign_in
 from tests.foundation_helpers import db_snapshot, outbox_messages
 
 
@@ -98,14 +98,7 @@ def _support(db: Session) -> tuple[User, Actor]:
         db, email="sam@studioos.app", name="Sam Support", password=PASSWORD, support=True
     )
     db.commit()
-    auth.authenticate(db, email=user.email, password=PASSWORD, client=CLIENT)
-    code = auth.create_handoff(db, user, client=CLIENT)
-    db.commit()
-    token = auth.redeem_handoff(db, code, CLIENT)
-    db.commit()
-    actor = auth.resolve_actor(db, token or "", CLIENT)
-    assert actor is not None
-    return user, actor
+    return user, actor_of(db, sign_in(db, user))
 
 
 def test_support_user_is_in_no_studio(db: Session) -> None:

@@ -14,20 +14,7 @@ from studioos.models import Performer, Role
 from studioos.services import photos
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
 from studioos.settings import get_settings
-from tests.factories import actor_for, add_member, make_studio
-from tests.unit.test_performers import new_performer, performer_user
-
-
-def image_bytes(fmt: str, size: tuple[int, int] = (64, 48), exif: bool = False) -> bytes:
-    img = Image.new("RGB", size, (200, 80, 120))
-    out = io.BytesIO()
-    if exif:
-        data = Image.Exif()
-        data[0x010F] = "SecretCam"  # Make
-        img.save(out, fmt, exif=data)
-    else:
-        img.save(out, fmt)
-    return out.getvalue()
+from tests.factories import actor_for, add_member, image_bytes, make_studio, new_performer, performer_user
 
 
 @pytest.fixture

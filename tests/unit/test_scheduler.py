@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from studioos.jobs.scheduler import TRIGGERS, RunnerLock, SchedulerRunner, build_scheduler
@@ -29,19 +31,33 @@ def test_only_one_lock_holder_at_a_time(engine: Engine) -> None:
     second.release()
 
 
-def test_a_second_runner_stands_by_then_takes_over(engine: Engine) -> None:
+STANDING_BY = "another runner holds the scheduler lock; standing by"
+TAKEN = "scheduler lock taken: running jobs here"
+
+
+def _logged(caplog: pytest.LogCaptureFixture, message: str) -> int:
+    return sum(1 for r in caplog.records if r.name == "studioos.jobs" and r.getMessage() == message)
+
+
+def test_a_second_runner_stands_by_then_takes_over(engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="studioos.jobs")
     first = SchedulerRunner(engine=engine, retry_seconds=0.1)
     second = SchedulerRunner(engine=engine, retry_seconds=0.1)
     first.start()
     try:
         assert _wait(lambda: first.active)
+        assert _logged(caplog, TAKEN) == 1
         second.start()
-        time.sleep(0.5)
-        assert not second.active  # standing by while the first one runs
+        # The runner logs "standing by" only after the lock refused it; the first runner already
+        # holds the lock, so every such line is the second one asking again and being refused.
+        assert _wait(lambda: _logged(caplog, STANDING_BY) >= 2)
+        assert not second.active and not second.lock.held
+        assert _logged(caplog, TAKEN) == 1
     finally:
         first.stop()
     try:
         assert _wait(lambda: second.active)
+        assert _logged(caplog, TAKEN) == 2
     finally:
         second.stop()
     assert not second.lock.held
@@ -58,7 +74,7 @@ def test_the_running_scheduler_marks_a_missed_shift_as_no_show(engine: Engine, d
 
     from studioos.models import Shift
     from studioos.services import notifications, performers
-    from tests.unit.test_shifts import book, setup_studio
+    from tests.factories import book, setup_studio
 
     studio, actor, ids = setup_studio(db)
     yesterday = performers.studio_today(db, studio.id or 0) - timedelta(days=1)

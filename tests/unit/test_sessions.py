@@ -9,23 +9,12 @@ import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, select
 
-from studioos.models import AuthSession, User, UserToken, utcnow
+from studioos.models import AuthSession, UserToken, utcnow
 from studioos.services import auth
 from studioos.services.tokens import hash_token
 from studioos.settings import reset_settings_cache
-from tests.factories import CLIENT, PASSWORD, make_studio
+from tests.factories import CLIENT, actor_for, add_member, make_studio, sign_in
 from tests.foundation_helpers import age_session
-
-
-def sign_in(db: Session, user: User, client: auth.Client = CLIENT) -> str:
-    """What the sign-in page and the cookie route do together; returns the cookie value."""
-    auth.authenticate(db, email=user.email, password=PASSWORD, client=client)
-    code = auth.create_handoff(db, user, client=client)
-    db.commit()
-    token = auth.redeem_handoff(db, code, client)
-    db.commit()
-    assert token is not None
-    return token
 
 
 def _every_stored_string(db: Session) -> list[str]:
@@ -161,8 +150,6 @@ def test_require_actor_refuses_a_dead_session(db: Session) -> None:
 
 
 def test_removed_member_loses_the_studio_at_once(db: Session) -> None:
-    from tests.factories import actor_for, add_member
-
     studio, owner = make_studio(db)
     analyst = add_member(db, studio, "analyst")
     token = sign_in(db, analyst)

@@ -12,7 +12,7 @@ from studioos.services import auth, team
 from studioos.services.errors import NotFound, PermissionDenied, Throttled, ValidationFailed
 from studioos.services.permissions import Actor
 from studioos.services.tokens import hash_token
-from tests.factories import CLIENT, PASSWORD, actor_for, add_member, make_studio
+from tests.factories import CLIENT, PASSWORD, actor_for, add_member, make_studio, sign_in
 from tests.foundation_helpers import db_snapshot, mails_to, token_in
 
 NEW_PASSWORD = "joining the team 2026"
@@ -256,11 +256,7 @@ def test_owner_changes_roles(db: Session) -> None:
 def test_role_change_applies_to_a_live_session(db: Session) -> None:
     studio, owner = make_studio(db)
     analyst = add_member(db, studio, "analyst")
-    code = auth.create_handoff(db, analyst, client=CLIENT)
-    db.commit()
-    token = auth.redeem_handoff(db, code, CLIENT)
-    db.commit()
-    assert token is not None
+    token = sign_in(db, analyst, password=None)
     team.change_role(db, actor_for(db, owner, studio), analyst.id or 0, "manager")
     db.commit()
     actor = auth.resolve_actor(db, token)
