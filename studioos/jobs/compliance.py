@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from studioos.models import DocumentReminder, Performer, PerformerStatus, Studio
+from studioos.models import DocumentReminder, Performer, PerformerStatus, Studio, row_id
 from studioos.services.formatting import for_studio
 from studioos.services.notifications import notify, staff_user_ids
 from studioos.settings import get_settings
@@ -58,7 +58,7 @@ def send_document_reminders(db: Session, today: date) -> int:
         db.add(
             DocumentReminder(
                 studio_id=performer.studio_id,
-                performer_id=performer.id or 0,
+                performer_id=row_id(performer),
                 doc_key=key,
                 threshold_days=threshold,
             )

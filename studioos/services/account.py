@@ -185,7 +185,7 @@ def list_sessions(db: Session, actor: Actor) -> list[SessionRow]:
     ).all()
     return [
         SessionRow(
-            id=r.id or 0,
+            id=row_id(r),
             browser=describe_user_agent(r.user_agent),
             ip=r.ip,
             created_at=r.created_at,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, func, select
 
-from studioos.models import AuditLog, Studio, User
+from studioos.models import AuditLog, Studio, User, row_id
 from studioos.services.devices import describe_user_agent
 from studioos.services.errors import ValidationFailed
 from studioos.services.permissions import Actor, Cap, require
@@ -200,7 +200,7 @@ def list_entries(
     }
     return [
         AuditRow(
-            id=r.id or 0,
+            id=row_id(r),
             created_at=r.created_at,
             actor=names.get(r.actor_user_id, "—") if r.actor_user_id else "—",
             action=r.action,

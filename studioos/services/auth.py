@@ -210,8 +210,8 @@ def confirm_sign_up(db: Session, raw: str, client: Client) -> tuple[User, int]:
         client=client,
     )
     # The browser that proved the address is the owner's: it is trusted like one she signed in with.
-    _trust_browser(db, user.id or 0, client.browser)
-    return user, studio.id or 0
+    _trust_browser(db, row_id(user), client.browser)
+    return user, row_id(studio)
 
 
 def purge_signup_requests(db: Session, now: datetime) -> int:
@@ -406,7 +406,7 @@ def authenticate(db: Session, *, email: str, password: str, client: Client) -> U
             success=True,
         )
     )
-    _trust_browser(db, user.id or 0, client.browser)
+    _trust_browser(db, row_id(user), client.browser)
     audit.record(
         db,
         "signin.succeeded",
@@ -468,7 +468,7 @@ def _tell_owner_of_burst(db: Session, user: User) -> None:
         notifications.notify(
             db,
             studio_id=studio_id,
-            user_ids=[user.id or 0],
+            user_ids=[row_id(user)],
             kind="security.signin_failures",
             title=f"{count} failed sign-ins to your account",
             body=f"In the last {minutes} minutes, from {addresses}. {advice}",
@@ -653,7 +653,7 @@ def resolve_actor(
     client = client or Client()
     studio = db.get(Studio, studio_id) if studio_id is not None else None
     return Actor(
-        user_id=user.id or 0,
+        user_id=row_id(user),
         email=user.email,
         name=user.name,
         studio_id=studio_id,

@@ -55,10 +55,10 @@ def _seed_studio_data(db: Session, studio: Studio) -> None:
     owner_id = db.exec(
         select(Membership.user_id).where(Membership.studio_id == studio.id, Membership.role == Role.OWNER)
     ).first()
-    demo_schedule.seed(db, studio.id or 0, owner_id or 0, studio_today(db, studio.id or 0))
+    demo_schedule.seed(db, row_id(studio), owner_id or 0, studio_today(db, row_id(studio)))
     model_user = db.exec(select(User.id).where(User.email == DEMO_USERS[3][0])).first()
     first = db.exec(
         select(Performer.id).where(Performer.studio_id == studio.id).order_by(col(Performer.id))
     ).first()
     if model_user and first:
-        performers.link_membership(db, studio_id=studio.id or 0, user_id=model_user, performer_id=first)
+        performers.link_membership(db, studio_id=row_id(studio), user_id=model_user, performer_id=first)

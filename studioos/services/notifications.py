@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, func, select
 
-from studioos.models import Membership, Notification, Role, utcnow
+from studioos.models import Membership, Notification, Role, row_id, utcnow
 from studioos.services.errors import NotFound
 from studioos.services.permissions import Actor, require_studio
 
@@ -99,7 +99,7 @@ def list_notifications(
     ).all()
     return [
         NotificationRow(
-            id=n.id or 0,
+            id=row_id(n),
             kind=n.kind,
             title=n.title,
             body=n.body,

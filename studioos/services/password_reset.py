@@ -90,5 +90,5 @@ def reset_password(
         other.used_at = token.used_at
         db.add(other)
     # Whoever knew the old password is signed out everywhere.
-    revoke_user_sessions(db, user.id or 0)
+    revoke_user_sessions(db, row_id(user))
     audit.record(db, "password.reset", studio_id=None, actor_user_id=user.id, ip=ip, user_agent=user_agent)

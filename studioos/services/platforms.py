@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from studioos.models import Performer, Platform, PlatformAccount
+from studioos.models import Performer, Platform, PlatformAccount, row_id
 from studioos.services import audit
 from studioos.services.errors import NotFound, ValidationFailed
 from studioos.services.performers import get_row, own_performer_id
@@ -76,7 +76,7 @@ def _rows(db: Session, studio_id: int, *where: ColumnElement[bool]) -> list[Plat
         .where(PlatformAccount.studio_id == studio_id, *where)
         .order_by(col(Performer.stage_name), col(PlatformAccount.platform), col(PlatformAccount.handle))
     ).all()
-    return [PlatformAccountRow(a.id or 0, a.performer_id, name, a.platform, a.handle) for a, name in rows]
+    return [PlatformAccountRow(row_id(a), a.performer_id, name, a.platform, a.handle) for a, name in rows]
 
 
 def list_accounts(db: Session, actor: Actor, performer_id: int | None = None) -> list[PlatformAccountRow]:
@@ -131,7 +131,7 @@ def add_account(
     audit.record_by(
         db, actor, "platform_account.added", target=f"performer:{performer_id}", detail=f"{name}:{clean}"
     )
-    return PlatformAccountRow(account.id or 0, performer_id, performer.stage_name, account.platform, clean)
+    return PlatformAccountRow(row_id(account), performer_id, performer.stage_name, account.platform, clean)
 
 
 def remove_account(db: Session, actor: Actor, account_id: int) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from studioos.models import Room
+from studioos.models import Room, row_id
 from studioos.services.errors import NotFound, ValidationFailed
 from studioos.services.permissions import Actor, Cap, require, require_studio
 from studioos.services.validation import clean_name, clean_text, require_id
@@ -25,7 +25,7 @@ class RoomRow:
 
 
 def _dto(room: Room) -> RoomRow:
-    return RoomRow(room.id or 0, room.name, room.notes, room.is_active)
+    return RoomRow(row_id(room), room.name, room.notes, room.is_active)
 
 
 def get_room_row(db: Session, studio_id: int, room_id: int) -> Room:

@@ -64,7 +64,7 @@ def list_members(db: Session, actor: Actor) -> list[MemberRow]:
     ).all()
     return [
         MemberRow(
-            user_id=u.id or 0,
+            user_id=row_id(u),
             name=u.name,
             email=u.email,
             role=m.role,
@@ -96,7 +96,7 @@ def list_invitations(db: Session, actor: Actor) -> list[InvitationRow]:
 
 def _invitation_row(invitation: Invitation, invited_by: str) -> InvitationRow:
     return InvitationRow(
-        id=invitation.id or 0,
+        id=row_id(invitation),
         email=invitation.email,
         role=invitation.role,
         role_label=ROLE_LABELS.get(invitation.role, invitation.role),
@@ -298,7 +298,7 @@ def accept_invitation(
         db.flush()
     if invitation.performer_id is not None and invitation.role == Role.PERFORMER:
         performers.link_membership(
-            db, studio_id=invitation.studio_id, user_id=user.id or 0, performer_id=invitation.performer_id
+            db, studio_id=invitation.studio_id, user_id=row_id(user), performer_id=invitation.performer_id
         )
     invitation.accepted_at = utcnow()
     invitation.accepted_user_id = user.id
