@@ -35,12 +35,20 @@ def test_wrong_password_says_so(page, app) -> None:  # type: ignore[no-untyped-d
     sign_out(page)
 
     wait_hydrated(page)
+    # Nothing typed: each field says what it needs, under itself, and nothing is said above the form.
+    page.click("#signin-submit")
+    expect(page.locator("#error-email")).to_have_text("Enter an email address.")
+    expect(page.locator("#error-password")).to_have_text("Enter your password.")
+    expect(page.locator("#form-message")).to_have_count(0)
+
     page.fill("#email", owner)
     page.fill("#password", PASSWORD + " but wrong")
     page.click("#signin-submit")
     message = page.locator("#form-message")
-    message.wait_for()
-    assert "Wrong email or password." in message.inner_text()
+    expect(message).to_have_text("Wrong email or password.")
+    # Said once, above the form: not again under the password field.
+    expect(page.locator("#error-password")).to_have_count(0)
+    expect(page.locator("#error-email")).to_have_count(0)
     shot(page, "wrong-password")
     assert "/signin" in page.url
     assert not [c for c in page.context.cookies() if c["name"] == "studioos_session"]
