@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot, sign_in, sign_up, unique_email
 
@@ -30,6 +31,12 @@ def test_revoking_a_session_signs_that_browser_out(new_context, app) -> None:  #
     first.click("#revoke-session-confirm")  # it asks first
     first.locator("[data-sonner-toast]").filter(has_text="Session signed out.").wait_for()
     first.wait_for_function("() => document.querySelectorAll('#sessions-table tbody tr').length === 1")
+
+    # The sign-in history has the second browser's password sign-in (creating the studio from the
+    # emailed link is no password sign-in), as a success.
+    history = first.locator("#history-table tbody tr")
+    expect(history).to_have_count(1)
+    expect(history.first.get_by_text("Signed in", exact=True)).to_have_count(1)
 
     # The other browser's next navigation ends on the sign-in page.
     second.goto("/dashboard")
