@@ -8,15 +8,28 @@ PORT ?= 8000
 export REFLEX_USE_NPM := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint setup browser clean
+.PHONY: run test lint setup lock browser clean
 
-$(STAMP): pyproject.toml
+# Every package comes from requirements.lock (exact versions and hashes), installed with uv, which
+# pip fetches first from the package index; `make lock` rewrites the lock after pyproject.toml changes.
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+LOCK_COMPILE := $(UV) pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" --quiet
+
+$(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 
 setup: $(STAMP)
+
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(LOCK_COMPILE) -o requirements.lock
 
 run: $(STAMP)
 	@mkdir -p var
