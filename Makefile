@@ -51,8 +51,11 @@ browser:
 	  exit 1; \
 	fi
 
+# mypy reads its files and rules from [tool.mypy] in pyproject.toml.
 lint: $(STAMP)
 	$(BIN)/ruff check studioos tests bench alembic/env.py rxconfig.py
+	$(BIN)/ruff format --check studioos tests bench alembic/env.py rxconfig.py
+	$(BIN)/mypy
 
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest tests -q
