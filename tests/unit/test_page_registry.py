@@ -112,3 +112,26 @@ def test_every_signed_in_page_has_a_load_event_of_its_own_state() -> None:
         assert callable(page.component), page.route
         assert page.load is not None, page.route
         assert page.page_title.endswith(" · StudioOS")
+
+
+def _has_id(component: Any, wanted: str) -> bool:
+    if str(getattr(component, "id", None)) == wanted:
+        return True
+    return any(_has_id(child, wanted) for child in getattr(component, "children", None) or [])
+
+
+def _shell_caps(component: Any) -> set[str]:
+    """The caps of the shell's "Not allowed" tests in a built page (none: the page shows to anyone)."""
+    found: set[str] = set()
+    children = getattr(component, "children", None) or []
+    cond = getattr(component, "cond", None)
+    if cond is not None and len(children) == 2 and _has_id(children[1], "not-allowed"):
+        found |= set(_CAP_TEST.findall(str(cond)))
+    for child in children:
+        found |= _shell_caps(child)
+    return found
+
+
+@pytest.mark.parametrize("page", registry.SIGNED_IN, ids=lambda p: p.route)
+def test_the_page_says_not_allowed_to_roles_without_its_registered_cap(page: registry.SignedInPage) -> None:
+    assert _shell_caps(page.component()) == ({page.cap.value} if page.cap else set())
