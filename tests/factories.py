@@ -12,15 +12,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal
 
+import pytest
 from PIL import Image
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from studioos.models import Membership, Role, Studio, User
+from studioos.models import LoginEvent, Membership, Role, Studio, User
 from studioos.services import auth, performers, rooms, shifts
+from studioos.services.errors import ValidationFailed
 from studioos.services.passwords import hash_password
 from studioos.services.performers import LegalInput, ProfileInput
 from studioos.services.permissions import Actor
 from studioos.services.shifts import ShiftRow, local_span
+from studioos.services.validation import normalize_email
 
 PASSWORD = "correct horse battery"
 # What auth.browser_hash() gives for the test browser's id cookie (any opaque 64-char value).
@@ -131,6 +134,20 @@ def sign_in(
     db.commit()
     assert token is not None, "the hand-off code was refused"
     return token
+
+
+def refused_sign_in(db: Session, email: str, password: str, client: auth.Client = CLIENT) -> str | None:
+    """A sign-in that must fail. Every refusal shows the same message (no hint whether the address
+    exists), so the rule that fired is read from the sign-in history: "wrong_password",
+    "unknown_email" or "account_disabled"."""
+    with pytest.raises(ValidationFailed) as refused:
+        auth.authenticate(db, email=email, password=password, client=client)
+    assert refused.value.errors == {"password": auth.WRONG_CREDENTIALS}
+    return db.exec(
+        select(LoginEvent.reason)
+        .where(LoginEvent.email == normalize_email(email), LoginEvent.success == False)  # noqa: E712
+        .order_by(col(LoginEvent.id).desc())
+    ).first()
 
 
 def actor_of(db: Session, token: str, client: auth.Client = CLIENT) -> Actor:

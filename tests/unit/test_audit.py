@@ -13,7 +13,16 @@ from studioos.models import AuditLog, User, utcnow
 from studioos.services import account, audit, auth, team
 from studioos.services.errors import ValidationFailed
 from studioos.services.permissions import Actor
-from tests.factories import PASSWORD, TEST_BROWSER, actor_for, actor_of, add_member, make_studio, sign_in
+from tests.factories import (
+    PASSWORD,
+    TEST_BROWSER,
+    actor_for,
+    actor_of,
+    add_member,
+    make_studio,
+    refused_sign_in,
+    sign_in,
+)
 
 OWNER_CLIENT = auth.Client(
     ip="203.0.113.10",
@@ -53,8 +62,7 @@ def check(
 
 def test_sign_in_success_and_failure_are_logged(db: Session) -> None:
     studio, owner = make_studio(db)
-    with pytest.raises(ValidationFailed):
-        auth.authenticate(db, email=owner.email, password="wrong password!", client=PHONE)
+    assert refused_sign_in(db, owner.email, "wrong password!", PHONE) == "wrong_password"
     signed_in(db, owner, OWNER_CLIENT)
 
     failed = only(db, "signin.failed")
@@ -73,8 +81,7 @@ def test_sign_in_success_and_failure_are_logged(db: Session) -> None:
 
 def test_unknown_email_failures_land_in_no_studio_log(db: Session) -> None:
     studio, owner = make_studio(db)
-    with pytest.raises(ValidationFailed):
-        auth.authenticate(db, email="stranger@example.com", password="wrong password!", client=PHONE)
+    assert refused_sign_in(db, "stranger@example.com", "wrong password!", PHONE) == "unknown_email"
     row = only(db, "signin.failed")
     assert row.studio_id is None and row.actor_user_id is None and row.detail == "unknown_email"
     rows, _ = audit.list_entries(db, actor_for(db, owner, studio))
@@ -223,7 +230,9 @@ def test_the_log_filters_by_kind_person_and_days_and_pages(db: Session) -> None:
     options = audit.filter_options(db, me)
     assert [name for _, name in options.people] == ["Mara Manager", owner.name]
     assert ("signin", "Sign-ins") in options.kinds
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as backwards:
         audit.list_entries(db, me, first_day=date(2026, 12, 14), last_day=date(2026, 12, 1))
-    with pytest.raises(ValidationFailed):
+    assert backwards.value.errors == {"last_day": "The end of the period is before its start."}
+    with pytest.raises(ValidationFailed) as unknown_kind:
         audit.list_entries(db, me, kind="everything")
+    assert unknown_kind.value.errors == {"kind": "Choose a kind of action from the list."}

@@ -24,7 +24,7 @@ from studioos.models import (
 from studioos.services import auth, mail
 from studioos.services.errors import NotFound, ServiceError, Throttled, ValidationFailed
 from studioos.services.passwords import needs_rehash
-from tests.factories import CLIENT, PASSWORD, TEST_BROWSER, make_studio
+from tests.factories import CLIENT, PASSWORD, TEST_BROWSER, make_studio, refused_sign_in
 from tests.foundation_helpers import body_of, mails_to, outbox_messages, token_in
 
 UA = CLIENT.user_agent
@@ -66,8 +66,9 @@ def stranger(i: int, ip: str | None = None) -> auth.Client:
 
 
 def fail(db: Session, email: str, client: auth.Client) -> None:
-    with pytest.raises(ValidationFailed):
-        auth.authenticate(db, email=email, password="wrong password!", client=client)
+    """A wrong password: refused as such, not throttled."""
+    why = "unknown_email" if email == "nobody@example.com" else "wrong_password"
+    assert refused_sign_in(db, email, "wrong password!", client) == why
 
 
 def seed_failures(db: Session, email: str, n: int, *, ip: str = "", browser: str = "") -> None:
@@ -103,8 +104,7 @@ def test_sign_up_creates_nothing_until_the_mailed_link_is_followed(db: Session) 
     assert request_sign_up(db) == "olivia@example.com"
     # Only the request exists: no studio, no account, and the address cannot sign in yet.
     assert counts(db) == {**before, "SignupRequest": before["SignupRequest"] + 1}
-    with pytest.raises(ValidationFailed):
-        auth.authenticate(db, email="olivia@example.com", password=PASSWORD, client=CLIENT)
+    assert refused_sign_in(db, "olivia@example.com", PASSWORD) == "unknown_email"
     [mail_] = mails_to("olivia@example.com")
     assert "Confirm" in mail_["Subject"]
     raw = token_in(mail_, "/signup/confirm/")
@@ -215,8 +215,9 @@ def test_sign_up_is_throttled_per_address_taken_or_free(db: Session) -> None:
     # ... but not for anyone else.
     assert request_sign_up(db, "c@example.com", auth.Client("192.0.2.200", UA, TEST_BROWSER))
     # Bad input is answered inline and does not use up the hour.
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as bad:
         auth.sign_up(db, client=CLIENT, **{**SIGN_UP, "email": "nope", "password_confirm": "x"})
+    assert set(bad.value.errors) == {"email", "password_confirm"}
 
 
 def test_sign_up_throttle_frees_up_after_an_hour(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -523,8 +524,9 @@ def test_failures_are_recorded_even_though_the_caller_rolls_back(engine) -> None
 
     with session_scope(engine) as db:
         _, owner = make_studio(db)
-    with pytest.raises(ValidationFailed), session_scope(engine) as db:
+    with pytest.raises(ValidationFailed) as refused, session_scope(engine) as db:
         auth.authenticate(db, email=owner.email, password="wrong password!", client=CLIENT)
+    assert refused.value.errors == {"password": auth.WRONG_CREDENTIALS}
     with session_scope(engine) as db:
         events = db.exec(select(LoginEvent).where(LoginEvent.email == owner.email)).all()
     assert [(e.success, e.reason, e.browser_hash) for e in events] == [
@@ -557,5 +559,4 @@ def test_disabled_account_cannot_sign_in(db: Session) -> None:
     owner.is_active = False
     db.add(owner)
     db.commit()
-    with pytest.raises(ValidationFailed):
-        auth.authenticate(db, email=owner.email, password=PASSWORD, client=CLIENT)
+    assert refused_sign_in(db, owner.email, PASSWORD) == "account_disabled"

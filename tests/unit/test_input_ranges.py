@@ -166,8 +166,9 @@ def test_calendar_weeks_far_away_are_a_message(db: Session, day: date) -> None:
         shifts.room_week(db, actor, ids["Room 1"], day)
     assert set(err.value.errors) == {"week_of"}
     assert err.value.message == err.value.errors["week_of"]  # the toast says it too
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as between:
         shifts.shifts_between(db, actor, day, day)
+    assert between.value.errors == err.value.errors
     assert shifts.room_week(db, actor, ids["Room 1"], TODAY).shifts == []
 
 

@@ -11,7 +11,7 @@ from studioos.models import UserToken
 from studioos.services import auth, password_reset
 from studioos.services.errors import NotFound, ValidationFailed
 from studioos.services.tokens import hash_token
-from tests.factories import CLIENT, PASSWORD, make_studio, sign_in
+from tests.factories import CLIENT, PASSWORD, make_studio, refused_sign_in, sign_in
 from tests.foundation_helpers import db_snapshot, mails_to, outbox_messages, token_in
 
 NEW_PASSWORD = "a fresh start 2026!"
@@ -32,8 +32,7 @@ def test_reset_by_emailed_link(db: Session) -> None:
     db.commit()
 
     assert auth.authenticate(db, email=owner.email, password=NEW_PASSWORD, client=CLIENT).id == owner.id
-    with pytest.raises(ValidationFailed):
-        auth.authenticate(db, email=owner.email, password=PASSWORD, client=CLIENT)
+    assert refused_sign_in(db, owner.email, PASSWORD) == "wrong_password"
 
 
 def test_reset_link_is_single_use(db: Session) -> None:
