@@ -10,15 +10,17 @@ refresh it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from studioos.services import attendance, performers, rooms, shifts
 from studioos.services.formatting import Formats, for_actor
-from studioos.services.permissions import Cap
+from studioos.services.permissions import Actor, Cap
 from studioos.services.shifts import NeedsConfirmation, SeriesInput, ShiftInput
 from studioos.services.validation import parse_id, parse_int
 from studioos.ui.calendar import (
@@ -375,7 +377,7 @@ class ShiftDialog(ScheduleState):
     def check_out(self) -> Answer:
         return self._attend(attendance.check_out, "Checked out.")
 
-    def _attend(self, mark: Any, done: str) -> Answer:
+    def _attend(self, mark: Callable[[Session, Actor, int], shifts.ShiftRow], done: str) -> Answer:
         if not self.selected.id:
             return None
         with self._acting() as (db, actor):

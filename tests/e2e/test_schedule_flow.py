@@ -97,6 +97,22 @@ def test_schedule_flow(new_context, app, mailbox) -> None:  # type: ignore[no-un
     chip = manager.locator(f'.calendar-day[data-day="{start.date().isoformat()}"] .shift-chip')
     chip.first.wait_for()
     assert manager.locator('.calendar-day[data-today="1"]').count() == 1
+    # The hours table (a panel of its own) follows the booking: today's shift counts this month.
+    manager.locator(f'#hours-table [data-performer-id="{anna_id}"]').wait_for()
+    # Next week holds the series' second shift; "Today" comes back.
+    next_week = (start + timedelta(days=7)).date().isoformat()
+    manager.click("#next-week")
+    manager.locator(f'.calendar-day[data-day="{next_week}"] .shift-chip').wait_for()
+    manager.click("#this-week")
+    chip.first.wait_for()
+
+    # Today's shift, this occurrence only: an hour shorter.
+    chip.first.click()
+    manager.locator("#shift-dialog").wait_for()
+    manager.fill("#edit-end", (end - timedelta(hours=1)).strftime("%H:%M"))
+    manager.click("#save-shift")
+    manager.get_by_text("Shift changed.").wait_for()
+    manager.locator("#shift-dialog").wait_for(state="detached")
 
     # The same room at the same time for Bella: refused, and the message names the booking.
     manager.get_by_role("radio", name="One shift").click()
@@ -138,7 +154,6 @@ def test_schedule_flow(new_context, app, mailbox) -> None:  # type: ignore[no-un
 
     model.reload()
     model.locator("#my-requests").get_by_text("Approved").wait_for()
-    next_week = (start + timedelta(days=7)).date().isoformat()
     manager.goto(f"/models/{anna_id}")
     wait_hydrated(manager, "#tab-schedule")
     manager.click("#tab-schedule")
