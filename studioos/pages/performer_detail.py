@@ -54,6 +54,13 @@ class Access(StrEnum):
     STAGE = "stage"  # analysts: stage name and status
 
 
+class Tab(StrEnum):
+    PROFILE = "profile"
+    ACCOUNTS = "accounts"
+    SCHEDULE = "schedule"
+    DOCUMENTS = "documents"
+
+
 @dataclass(frozen=True)
 class ProfileView:
     """The header and the profile tab. Contact fields and notes stay blank unless the service's
@@ -180,7 +187,9 @@ class PerformerDetailState(SealedVars, ServicePage, rx.State):
     missing: bool = False
     access: str = Access.STAGE.value
     profile: ProfileView = ProfileView()
-    tab: str = "profile"
+    # Bumped on every photo change, so the browser fetches the new picture (kept across page loads).
+    photo_version: int = 0
+    tab: str = Tab.PROFILE.value
 
     def _pid(self) -> int:
         pid = parse_int(self.performer_id)
@@ -207,7 +216,7 @@ class PerformerDetailState(SealedVars, ServicePage, rx.State):
     def load(self) -> Answer:
         # The route's [performer_id] is a var of the root state, which this state's own var shadows.
         self.performer_id = str(self.parent_state.performer_id if self.parent_state else "")[:12]
-        self.tab = "profile"
+        self.tab = Tab.PROFILE.value
         for cls in TABS.values():
             self._tab(cls).reset()  # another model's tabs must not show, even for a moment
         self._reload()
@@ -215,11 +224,10 @@ class PerformerDetailState(SealedVars, ServicePage, rx.State):
 
     @rx.event
     def set_tab(self, tab: str) -> Answer:
-        cls = TABS.get(tab)
-        if cls is None:
+        if tab not in TABS:
             return None
         self.tab = tab
-        return cls.load_tab
+        return TABS[Tab(tab)].load_tab
 
 
 class ProfileTab(PerformerDetailState):
@@ -230,7 +238,6 @@ class ProfileTab(PerformerDetailState):
     link_errors: dict[str, str] = {}
     photo_errors: dict[str, str] = {}
     model_members: list[MemberOption] = []
-    photo_version: int = 0
 
     @service_event
     def load_tab(self) -> None:
@@ -400,11 +407,11 @@ class DocumentsTab(PerformerDetailState):
         return rx.toast.success("Identity and document saved.")
 
 
-TABS: dict[str, type[PerformerDetailState]] = {
-    "profile": ProfileTab,
-    "accounts": AccountsTab,
-    "schedule": ScheduleTab,
-    "documents": DocumentsTab,
+TABS: dict[Tab, type[PerformerDetailState]] = {
+    Tab.PROFILE: ProfileTab,
+    Tab.ACCOUNTS: AccountsTab,
+    Tab.SCHEDULE: ScheduleTab,
+    Tab.DOCUMENTS: DocumentsTab,
 }
 
 
@@ -443,7 +450,7 @@ def _doc_callout() -> rx.Component:
 
 
 def _photo() -> rx.Component:
-    src = "/api/photos/" + S.performer_id + "?v=" + ProfileTab.photo_version.to_string()
+    src = "/api/photos/" + S.performer_id + "?v=" + S.photo_version.to_string()
     picture = rx.cond(
         S.profile.has_photo,
         rx.image(
@@ -921,21 +928,23 @@ def body() -> rx.Component:
             card(
                 rx.tabs.root(
                     rx.tabs.list(
-                        rx.tabs.trigger("Profile", value="profile", id="tab-profile"),
-                        rx.tabs.trigger("Platform accounts", value="accounts", id="tab-accounts"),
-                        rx.tabs.trigger("Schedule", value="schedule", id="tab-schedule"),
+                        rx.tabs.trigger("Profile", value=Tab.PROFILE.value, id="tab-profile"),
+                        rx.tabs.trigger("Platform accounts", value=Tab.ACCOUNTS.value, id="tab-accounts"),
+                        rx.tabs.trigger("Schedule", value=Tab.SCHEDULE.value, id="tab-schedule"),
                         rx.cond(
                             can_legal & (S.access == Access.FULL.value),
-                            rx.tabs.trigger("Documents", value="documents", id="tab-documents"),
+                            rx.tabs.trigger("Documents", value=Tab.DOCUMENTS.value, id="tab-documents"),
                             rx.fragment(),
                         ),
                     ),
-                    rx.tabs.content(rx.box(_profile_tab(), padding_top="1rem"), value="profile"),
-                    rx.tabs.content(rx.box(_accounts_tab(), padding_top="1rem"), value="accounts"),
-                    rx.tabs.content(rx.box(_schedule_tab(), padding_top="1rem"), value="schedule"),
+                    rx.tabs.content(rx.box(_profile_tab(), padding_top="1rem"), value=Tab.PROFILE.value),
+                    rx.tabs.content(rx.box(_accounts_tab(), padding_top="1rem"), value=Tab.ACCOUNTS.value),
+                    rx.tabs.content(rx.box(_schedule_tab(), padding_top="1rem"), value=Tab.SCHEDULE.value),
                     rx.cond(
                         can_legal & (S.access == Access.FULL.value),
-                        rx.tabs.content(rx.box(_documents_tab(), padding_top="1rem"), value="documents"),
+                        rx.tabs.content(
+                            rx.box(_documents_tab(), padding_top="1rem"), value=Tab.DOCUMENTS.value
+                        ),
                         rx.fragment(),
                     ),
                     value=S.tab,

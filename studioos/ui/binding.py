@@ -115,7 +115,8 @@ def unseal_fields(fields: dict[str, Any]) -> dict[str, Any]:
 class SealedVars:
     """Mix into a page state and name its personal vars in `_sealed`; they never rest in clear.
 
-    Example: `class ModelDetailState(SealedVars, rx.State): _sealed = ("legal", "profile")`.
+    Example: `class DocumentsTab(PerformerDetailState): _sealed = ("legal",)`; a substate names
+    only its own vars (the model page's state seals "profile", its Documents tab "legal").
     """
 
     _sealed: ClassVar[tuple[str, ...]] = ()
