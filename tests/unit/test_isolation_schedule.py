@@ -63,6 +63,7 @@ def _calls(refs: dict[str, int]) -> dict[str, Callable]:
     p, r, s = refs["Anna"], refs["Room 1"], refs["shift"]
     day = FUTURE + timedelta(days=1)
     when = datetime.combine(day, time(10)), datetime.combine(day, time(16))
+    form_shift = shifts.ShiftInput(p, r, day, time(10), time(16))  # as the schedule page's forms give it
     return {
         "get_performer": lambda db, a: performers.get_performer(db, a, p),
         "get_legal": lambda db, a: performers.get_legal(db, a, p),
@@ -81,6 +82,9 @@ def _calls(refs: dict[str, int]) -> dict[str, Callable]:
         "update_shift": lambda db, a: shifts.update_shift(
             db, a, s, performer_id=p, room_id=r, starts=when[0], ends=when[1]
         ),
+        "book_shift": lambda db, a: shifts.book_shift(db, a, form_shift),
+        "change_shift": lambda db, a: shifts.change_shift(db, a, s, form_shift),
+        "change_series": lambda db, a: shifts.change_series_from(db, a, refs["series_shift"], form_shift),
         "cancel_shift": lambda db, a: shifts.cancel_shift(db, a, s),
         "cancel_series": lambda db, a: shifts.cancel_series_from(db, a, refs["series_shift"]),
         "get_shift": lambda db, a: shifts.get_shift(db, a, s),
