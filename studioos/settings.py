@@ -36,6 +36,19 @@ def _bool(name: str, default: bool) -> bool:
     return raw in {"1", "true", "yes", "on"}
 
 
+def _smtp_starttls(password: str) -> bool:
+    """With a password STARTTLS is on by default and cannot be turned off: SMTP's AUTH sends the
+    password as it is (base64), so without TLS anyone on the path could read it."""
+    starttls = _bool("STUDIOOS_SMTP_STARTTLS", bool(password))
+    if password and not starttls:
+        raise RuntimeError(
+            "STUDIOOS_SMTP_STARTTLS is off but STUDIOOS_SMTP_PASSWORD is set: the password would be "
+            "sent in clear. Leave STUDIOOS_SMTP_STARTTLS unset (on when a password is set) and use "
+            "the server's submission port with STARTTLS (usually 587)."
+        )
+    return starttls
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -116,7 +129,7 @@ def load_settings() -> Settings:
         smtp_port=_int("STUDIOOS_SMTP_PORT", 587),
         smtp_user=_env("STUDIOOS_SMTP_USER"),
         smtp_password=_env("STUDIOOS_SMTP_PASSWORD"),
-        smtp_starttls=_bool("STUDIOOS_SMTP_STARTTLS", False),
+        smtp_starttls=_smtp_starttls(_env("STUDIOOS_SMTP_PASSWORD")),
         mail_from=_env("STUDIOOS_MAIL_FROM") or "StudioOS <no-reply@studioos.local>",
         outbox_dir=Path(_env("STUDIOOS_OUTBOX_DIR") or data_dir / "outbox"),
         stripe_api_key=_env("STRIPE_API_KEY"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
+import ssl
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -39,7 +40,9 @@ def send(to: str, subject: str, body: str) -> None:
     if settings.smtp_enabled:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=15) as smtp:
             if settings.smtp_starttls:
-                smtp.starttls()
+                # A server without STARTTLS is an error, never a fall-back to clear text; the default
+                # context checks the certificate and host name, which smtplib's own would not.
+                smtp.starttls(context=ssl.create_default_context())
             if settings.smtp_user:
                 smtp.login(settings.smtp_user, settings.smtp_password)
             smtp.send_message(msg)
