@@ -1,7 +1,8 @@
 """The week calendar shared by the schedule pages: seven day columns, previous/next week, today.
 
 The page's state mixes in `WeekNav` and supplies `_reload()`; it fills `days` and `cells` with
-`week_payload(view, today)` from the service's WeekView (times already in the studio's zone).
+`week_payload(view, today, fmt)` from the service's WeekView (times already in the studio's zone):
+typed rows, `DayHead` per column and `ShiftCell` per shift (also the schedule's opened shift).
 """
 
 from __future__ import annotations
@@ -44,37 +45,6 @@ def parse_day(raw: Any, default: date) -> date:
         return default
 
 
-def shift_dict(s: ShiftRow, fmt: Formats | None = None) -> dict[str, str]:
-    """The shift as text by name (for pages not on typed rows yet); ShiftCell is the typed row.
-
-    fmt: the studio's Formats, for what people read; without it, 24-hour times and "Mon 01 Jun"."""
-    start, end = s.starts_local, s.ends_local
-    overnight = end.date() != start.date()
-    hm = fmt.wall_time if fmt else (lambda t: t.strftime("%H:%M"))
-    return {
-        "id": str(s.id),
-        "performer_id": str(s.performer_id),
-        "stage_name": s.stage_name,
-        "room_id": str(s.room_id),
-        "room_name": s.room_name,
-        "series": "1" if s.series_id else "",
-        "day": start.date().isoformat(),
-        "day_label": fmt.weekday_date(start) if fmt else start.strftime("%a %d %b"),
-        # start/end fill <input type=time>, which takes 24-hour HH:MM whatever the locale.
-        "start": start.strftime("%H:%M"),
-        "end": end.strftime("%H:%M"),
-        "time": f"{hm(start)}–{hm(end)}" + (" (+1)" if overnight else ""),
-        "attendance": s.attendance,
-        "attendance_label": ATTENDANCE_LABELS.get(s.attendance, s.attendance),
-        "color": ATTENDANCE_COLORS.get(s.attendance, "gray"),
-        "checked_in": hm(s.checked_in_local) if s.checked_in_local else "",
-        "checked_out": hm(s.checked_out_local) if s.checked_out_local else "",
-        "notes": s.notes,
-        # "Left" / "Paused" / "Document expired" / "": shown on the cell as a red badge.
-        "blocked": s.blocked,
-    }
-
-
 @dataclass(frozen=True)
 class ShiftCell:
     """A shift as the calendar's chip and the schedule's shift dialog show it."""
@@ -106,7 +76,9 @@ class ShiftCell:
     @classmethod
     def of(cls, s: ShiftRow, fmt: Formats | None = None) -> ShiftCell:
         """fmt: the studio's Formats, for what people read; without it, 24-hour times and "Mon 01 Jun"."""
-        shown = shift_dict(s, fmt)
+        start, end = s.starts_local, s.ends_local
+        hm = fmt.wall_time if fmt else (lambda t: t.strftime("%H:%M"))
+        overnight = " (+1)" if end.date() != start.date() else ""
         return cls(
             id=s.id,
             performer_id=s.performer_id,
@@ -114,26 +86,25 @@ class ShiftCell:
             room_id=s.room_id,
             room_name=s.room_name,
             series=s.series_id is not None,
-            day=shown["day"],
-            day_label=shown["day_label"],
-            start=shown["start"],
-            end=shown["end"],
-            time=shown["time"],
+            day=start.date().isoformat(),
+            day_label=fmt.weekday_date(start) if fmt else start.strftime("%a %d %b"),
+            start=start.strftime("%H:%M"),
+            end=end.strftime("%H:%M"),
+            time=f"{hm(start)}–{hm(end)}{overnight}",
             attendance=s.attendance,
-            attendance_label=shown["attendance_label"],
-            color=shown["color"],
+            attendance_label=ATTENDANCE_LABELS.get(s.attendance, s.attendance),
+            color=ATTENDANCE_COLORS.get(s.attendance, "gray"),
             scheduled=s.attendance == SCHEDULED,
             cancelled=s.attendance == CANCELLED,
             checked_in=s.checked_in_local is not None,
             checked_out=s.checked_out_local is not None,
-            in_at=shown["checked_in"],
-            out_at=shown["checked_out"],
+            in_at=hm(s.checked_in_local) if s.checked_in_local else "",
+            out_at=hm(s.checked_out_local) if s.checked_out_local else "",
             notes=s.notes,
             blocked=s.blocked,
         )
 
 
-# The dialog's shift before one is opened.
 NO_SHIFT = ShiftCell(
     id=0,
     performer_id=0,
@@ -350,13 +321,6 @@ def week_calendar(state: Any, on_click: Any = None, *, show_room: Any = False) -
         rx.grid(*columns, columns=WEEK_COLUMNS, spacing="2", width="100%", id="week-calendar"),
         rx.fragment(),
     )
-
-
-def local_today(tz: str | None) -> date:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(tz or "UTC")).date()
 
 
 def parse_int(raw: Any) -> int | None:

@@ -92,7 +92,7 @@ def test_a_room_is_named_once(name: str, label: str) -> None:
 
 def test_the_calendar_shows_shifts_the_studios_way_and_keeps_input_values_24_hour() -> None:
     from studioos.services.shifts import ShiftRow
-    from studioos.ui.calendar import shift_dict, week_label
+    from studioos.ui.calendar import ShiftCell, week_label
 
     row = ShiftRow(
         id=1,
@@ -113,10 +113,10 @@ def test_the_calendar_shows_shifts_the_studios_way_and_keeps_input_values_24_hou
         checked_out_local=None,
         notes="",
     )
-    shown = shift_dict(row, NEW_YORK)
-    assert (shown["day_label"], shown["time"]) == ("Sun Dec 20", "6:00\u202fPM–2:00\u202fAM (+1)")
-    assert shown["checked_in"] == "5:55\u202fPM"
-    assert (shown["start"], shown["end"]) == ("18:00", "02:00")  # what <input type=time> takes
-    assert shift_dict(row, BUCHAREST)["time"] == "18:00–02:00 (+1)"
+    shown = ShiftCell.of(row, NEW_YORK)
+    assert (shown.day_label, shown.time) == ("Sun Dec 20", "6:00\u202fPM–2:00\u202fAM (+1)")
+    assert (shown.checked_in, shown.in_at) == (True, "5:55\u202fPM")
+    assert (shown.start, shown.end) == ("18:00", "02:00")  # what <input type=time> takes
+    assert ShiftCell.of(row, BUCHAREST).time == "18:00–02:00 (+1)"
     assert week_label(date(2026, 12, 14), NEW_YORK) == "Dec 14 – Dec 20, 2026"
     assert week_label(date(2026, 12, 28), BUCHAREST) == "28 Dec 2026 – 3 Jan 2027"
