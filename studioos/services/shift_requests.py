@@ -213,11 +213,11 @@ def swap_partners(db: Session, actor: Actor) -> dict[int, str]:
         .where(Performer.studio_id == studio_id, Performer.status != PerformerStatus.LEFT)
         .order_by(col(Performer.stage_name))
     ).all()
-    return {int(i): n for i, n in rows if i != own}
+    return {i: n for i, n in rows if i is not None and i != own}
 
 
 def list_requests(
-    db: Session, actor: Actor, *, status: str | None = RequestStatus.PENDING
+    db: Session, actor: Actor, *, status: RequestStatus | None = RequestStatus.PENDING
 ) -> list[RequestRow]:
     """Managers see every request of the studio; a model sees those she made or that concern her."""
     studio_id = require_studio(actor)
@@ -227,7 +227,9 @@ def list_requests(
         own = own_performer_id(db, actor)
         if own is None:
             return []
-        query = query.where(or_(ShiftRequest.performer_id == own, ShiftRequest.swap_performer_id == own))
+        query = query.where(
+            or_(col(ShiftRequest.performer_id) == own, col(ShiftRequest.swap_performer_id) == own)
+        )
     if status:
         query = query.where(ShiftRequest.status == status)
     rows = db.exec(query.order_by(col(ShiftRequest.created_at).desc(), col(ShiftRequest.id).desc())).all()
@@ -328,7 +330,7 @@ def decide_request(
         studio_id=studio_id,
         user_ids=performer_user_ids(db, studio_id, concerned),
         kind=f"shift_request_{verdict}",
-        title=f"{KIND_LABELS.get(req.kind, req.kind)} request {verdict}",
+        title=f"{KIND_LABELS[RequestKind(req.kind)]} request {verdict}",
         body=f"Shift {row.shift_label}. {row.decision_note}".strip(),
         link="/my-schedule",
     )
