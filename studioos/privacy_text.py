@@ -1,7 +1,7 @@
-"""The privacy policy StudioOS shows, written from the promises in shared/privacy-policy.txt.
+"""The privacy policy StudioOS shows at /privacy, written from the product owner's policy.
 
-Each promise here is a behaviour of the app; a change that breaks one must change this text
-(and bump LAST_UPDATED) in the same commit.
+Not every promise here is a behaviour yet: docs/privacy.md says which are. A change that keeps or
+breaks one updates that table, and a change to this text bumps LAST_UPDATED, in the same commit.
 """
 
 from __future__ import annotations
