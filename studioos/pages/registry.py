@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 import reflex as rx
-from reflex.event import EventHandler
+from reflex.event import EventType
 
 from studioos.pages import (
     account,
@@ -65,7 +65,7 @@ class SignedInPage:
     route: str
     title: str
     component: Callable[[], rx.Component]
-    load: EventHandler
+    load: EventType[()]
     # What the role needs for the sidebar link; None: every signed-in person (the services decide).
     cap: Cap | None
     nav: NavLink | None = None  # None: reached from another page (one model's profile), not the sidebar
@@ -82,7 +82,7 @@ class PublicPage:
     route: str
     title: str
     component: Callable[[], rx.Component]
-    load: EventHandler | None = None
+    load: EventType[()] | None = None
 
     @property
     def page_title(self) -> str:
