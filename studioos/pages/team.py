@@ -18,7 +18,7 @@ from studioos.ui.layout import shell
 from studioos.ui.service_call import Answer, ServicePage, service_event
 from studioos.ui.session import SessionState
 
-ROLE_OPTIONS = [{"value": Role(r).value, "label": label} for r, label in ROLE_LABELS.items()]
+ROLE_OPTIONS = [(Role(r), label) for r, label in ROLE_LABELS.items()]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class MemberView:
     user_id: int
     name: str
     email: str
-    role: str  # a Role value, the role picker's value
+    role: Role
     role_label: str
     joined: str
     is_me: bool
@@ -39,7 +39,7 @@ class MemberView:
             user_id=m.user_id,
             name=m.name,
             email=m.email,
-            role=Role(m.role).value,
+            role=Role(m.role),
             role_label=m.role_label,
             joined=fmt.moment(m.joined_at),
             is_me=m.is_me,
@@ -148,7 +148,7 @@ def _role_cell(row: MemberView) -> rx.Component:
         SessionState.caps.contains(Cap.TEAM_MANAGE_ROLES.value),
         rx.select.root(
             rx.select.trigger(variant="ghost"),
-            rx.select.content(*[rx.select.item(o["label"], value=o["value"]) for o in ROLE_OPTIONS]),
+            rx.select.content(*[rx.select.item(label, value=role.value) for role, label in ROLE_OPTIONS]),
             value=row.role,
             on_change=lambda role: TeamState.change_role(row.user_id, role),
             size="2",
