@@ -99,16 +99,10 @@ class MyScheduleState(WeekNav, rx.State):
     can_check_out: bool = False
     upcoming: list[OwnShiftRow] = []
     requests: list[RequestView] = []
-    partners: list[Partner] = []
     hours: str = "0.00"
     hours_shifts: int = 0
     hours_late: int = 0
     month_label: str = ""
-    # the request dialog
-    req_open: bool = False
-    req_swap: bool = False
-    req_shift: OwnShiftRow = NO_SHIFT
-    req_errors: dict[str, str] = {}
 
     def _reload(self) -> None:
         with self._acting() as (db, actor):
@@ -118,7 +112,6 @@ class MyScheduleState(WeekNav, rx.State):
                 return
             day = parse_day(self.week_of, mine.today)
             week = shifts.my_week(db, actor, day)
-            partners = shift_requests.swap_partners(db, actor)
         fmt = for_actor(actor)
         self.linked, self.own_id = True, mine.performer_id
         self.week_of = day.isoformat()
@@ -129,7 +122,6 @@ class MyScheduleState(WeekNav, rx.State):
         self.requests = [
             RequestView.of(r.request, fmt, mine=r.mine, can_withdraw=r.can_withdraw) for r in mine.requests
         ]
-        self.partners = [Partner(id=i, name=n) for i, n in partners.items()]
         self.month_label = fmt.month(mine.month_first)
         self.hours = f"{mine.hours:.2f}"
         self.hours_shifts, self.hours_late = mine.shifts_worked, mine.late
@@ -137,10 +129,10 @@ class MyScheduleState(WeekNav, rx.State):
         self.days, self.cells = week_payload(week, mine.today, fmt)
 
     @service_event
-    def load(self) -> None:
+    def load(self) -> Answer:
         self.week_of = ""
-        self.req_open = False
         self._reload()
+        return RequestDialog.close()  # a dialog left open on another visit starts closed
 
     @service_event
     def check_in(self) -> Answer:
@@ -168,14 +160,32 @@ class MyScheduleState(WeekNav, rx.State):
         self._reload()
         return rx.toast.success("Request withdrawn.")
 
+
+class RequestDialog(MyScheduleState):
+    """The time-off or swap dialog: its state is loaded only for its own events."""
+
+    req_open: bool = False
+    req_swap: bool = False
+    req_shift: OwnShiftRow = NO_SHIFT
+    req_errors: dict[str, str] = {}
+    partners: list[Partner] = []
+
     @rx.event
+    def close(self) -> None:
+        self.req_open, self.req_errors = False, {}
+
+    @service_event
     def open_request(self, shift_id: int, kind: str) -> None:
         wanted = parse_id(shift_id)
         found = next((s for s in self.upcoming if s.id == wanted), None)
         if found is None or kind not in {k.value for k in RequestKind}:
             return
-        self.req_shift, self.req_swap = found, kind == RequestKind.SWAP
-        self.req_errors, self.req_open = {}, True
+        self.req_swap = kind == RequestKind.SWAP
+        if self.req_swap:
+            self.partners = [
+                Partner(id=i, name=n) for i, n in self._call(shift_requests.swap_partners).items()
+            ]
+        self.req_shift, self.req_errors, self.req_open = found, {}, True
 
     @rx.event
     def set_req_open(self, value: bool) -> None:
@@ -193,7 +203,7 @@ class MyScheduleState(WeekNav, rx.State):
         return rx.toast.success(f"Asked for {what}. A manager will decide.")
 
 
-S = MyScheduleState
+S, D = MyScheduleState, RequestDialog
 
 
 def _current_card() -> rx.Component:
@@ -270,14 +280,14 @@ def _upcoming_row(s: OwnShiftRow) -> rx.Component:
                             "Time off",
                             size="1",
                             variant="soft",
-                            on_click=S.open_request(s.id, RequestKind.TIME_OFF.value),
+                            on_click=D.open_request(s.id, RequestKind.TIME_OFF.value),
                             id="time-off-" + sid,
                         ),
                         rx.button(
                             "Swap",
                             size="1",
                             variant="soft",
-                            on_click=S.open_request(s.id, RequestKind.SWAP.value),
+                            on_click=D.open_request(s.id, RequestKind.SWAP.value),
                             id="swap-" + sid,
                         ),
                         spacing="2",
@@ -291,26 +301,26 @@ def _upcoming_row(s: OwnShiftRow) -> rx.Component:
 
 
 def _request_dialog() -> rx.Component:
-    e = S.req_errors
+    e = D.req_errors
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(S.req_swap, "Ask for a swap", "Ask for time off")),
+            rx.dialog.title(rx.cond(D.req_swap, "Ask for a swap", "Ask for time off")),
             rx.dialog.description(
-                S.req_shift.day_label + ", " + S.req_shift.time + " in " + S.req_shift.room_name,
+                D.req_shift.day_label + ", " + D.req_shift.time + " in " + D.req_shift.room_name,
                 size="2",
                 color_scheme="gray",
             ),
             rx.form(
                 rx.vstack(
                     rx.cond(
-                        S.req_swap,
+                        D.req_swap,
                         rx.vstack(
                             rx.el.label("Give the shift to", class_name="field-label"),
                             rx.select.root(
                                 rx.select.trigger(placeholder="Choose a model", id="swap-with", width="100%"),
                                 rx.select.content(
                                     rx.foreach(
-                                        S.partners, lambda p: rx.select.item(p.name, value=p.id.to_string())
+                                        D.partners, lambda p: rx.select.item(p.name, value=p.id.to_string())
                                     )
                                 ),
                                 name="with_performer_id",
@@ -335,7 +345,7 @@ def _request_dialog() -> rx.Component:
                             rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
                         ),
                         rx.cond(
-                            S.req_swap,
+                            D.req_swap,
                             rx.button("Send swap request", type="submit", id="request-swap"),
                             rx.button("Send time-off request", type="submit", id="request-time-off"),
                         ),
@@ -345,12 +355,12 @@ def _request_dialog() -> rx.Component:
                     spacing="2",
                     width="100%",
                 ),
-                on_submit=S.send_request,
+                on_submit=D.send_request,
                 reset_on_submit=False,
             ),
         ),
-        open=S.req_open,
-        on_open_change=S.set_req_open,
+        open=D.req_open,
+        on_open_change=D.set_req_open,
     )
 
 
