@@ -57,11 +57,12 @@ class MailCapture:
 
     def to(self, address: str, subject: str = "") -> list[EmailMessage]:
         """Mails delivered to `address` (an envelope recipient), oldest first."""
+        wanted = address.strip().lower()
         with self._cond:
             return [
                 r.message
                 for r in self.received
-                if address.lower() in (t.lower() for t in r.rcpt_tos) and subject in str(r.message["Subject"])
+                if wanted in (t.lower() for t in r.rcpt_tos) and subject in str(r.message["Subject"])
             ]
 
     def wait_for_all(

@@ -8,19 +8,16 @@ runs in its own process group with an environment built here from scratch, so th
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
 import os
 import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -28,6 +25,8 @@ import httpx
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
+
+from tests.local_servers import MailCapture, free_port, serving_smtp
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -45,7 +44,7 @@ SHOTS = Path(os.environ.get("STUDIOOS_E2E_SHOTS", "/tmp/shots"))
 PASSWORD = "correct horse battery staple"
 
 
-def _missing(what: str) -> None:
+def missing(what: str) -> None:
     """Outside CI a missing tool skips the browser tests; in CI it fails them: nothing untested lands."""
     if os.environ.get("CI"):
         pytest.fail(what)
@@ -58,14 +57,8 @@ def _bin(name: str) -> str:
         return str(path)
     found = shutil.which(name)
     if not found:
-        _missing(f"{name} is not installed")
+        missing(f"{name} is not installed")
     return found
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def unique_email(prefix: str) -> str:
@@ -73,34 +66,6 @@ def unique_email(prefix: str) -> str:
 
 
 # --- mail -------------------------------------------------------------------------------
-
-
-@dataclass
-class Mailbox:
-    """What the aiosmtpd server received, for the tests to wait on."""
-
-    host: str
-    port: int
-    messages: list[EmailMessage] = field(default_factory=list)
-    _cond: threading.Condition = field(default_factory=threading.Condition)
-
-    def add(self, msg: EmailMessage) -> None:
-        with self._cond:
-            self.messages.append(msg)
-            self._cond.notify_all()
-
-    def wait_for(self, to: str, timeout: float = 30.0, subject: str = "") -> EmailMessage:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for msg in self.messages:
-                    if to.lower() in str(msg.get("To", "")).lower() and subject in str(msg["Subject"]):
-                        return msg
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    got = [(m["To"], m["Subject"]) for m in self.messages]
-                    raise AssertionError(f"no mail to {to} within {timeout}s; received {got}")
-                self._cond.wait(left)
 
 
 def mail_text(msg: EmailMessage) -> str:
@@ -114,35 +79,19 @@ def link_in(msg: EmailMessage, path_prefix: str) -> str:
     return match.group(0).rstrip(".,;)>\"'")
 
 
-class _Handler:
-    def __init__(self, box: Mailbox) -> None:
-        self.box = box
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.box.add(msg)  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-
 # The session's mailbox, for flows that read mail without being handed the fixture (sign_up).
-_session_mailbox: Mailbox | None = None
+_session_mailbox: MailCapture | None = None
 
 
 @pytest.fixture(scope="session")
-def mailbox() -> Iterator[Mailbox]:
-    from aiosmtpd.controller import Controller
-
+def mailbox() -> Iterator[MailCapture]:
     global _session_mailbox
-    port = free_port()
-    box = Mailbox("127.0.0.1", port)
-    controller = Controller(_Handler(box), hostname="127.0.0.1", port=port)
-    controller.start()
-    _session_mailbox = box
-    try:
-        yield box
-    finally:
-        _session_mailbox = None
-        controller.stop()
+    with serving_smtp() as box:
+        _session_mailbox = box
+        try:
+            yield box
+        finally:
+            _session_mailbox = None
 
 
 # --- the app ----------------------------------------------------------------------------
@@ -175,7 +124,7 @@ class App:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def _app_env(tmp: Path, port: int, box: Mailbox) -> dict[str, str]:
+def _app_env(tmp: Path, port: int, box: MailCapture) -> dict[str, str]:
     from cryptography.fernet import Fernet
 
     # The machine's environment (CA bundles, proxies, npm config) minus every app setting:
@@ -248,39 +197,44 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterator[App]:
-    if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} is not installed (make browser)")
-    tmp = tmp_path_factory.mktemp("e2e")
+@contextlib.contextmanager
+def running_app(tmp: Path, mailbox: MailCapture, **extra_env: str) -> Iterator[App]:
+    """The production build of the app on a free port, its database migrated, mail going to
+    `mailbox`; `extra_env` adds settings (REDIS_URL for the Redis tests). Stopped on exit."""
     port = free_port()
-    env = _app_env(tmp, port, mailbox)
+    env = {**_app_env(tmp, port, mailbox), **extra_env}
     subprocess.run([_bin("studioos"), "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
     log_path = tmp / "server.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [_bin("reflex"), "run", "--env", "prod", "--single-port", "--backend-port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    the_app = App(env["STUDIOOS_BASE_URL"], env["STUDIOOS_DATABASE_URL"], log_path, proc, env)
-    try:
-        _wait_ready(the_app, time.monotonic() + START_TIMEOUT)
-    except Exception as exc:
-        _stop(proc)
-        log.close()
-        pytest.fail(f"StudioOS did not start: {exc}\n--- server log (tail) ---\n{the_app.log_tail()}")
-    try:
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [_bin("reflex"), "run", "--env", "prod", "--single-port", "--backend-port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        the_app = App(env["STUDIOOS_BASE_URL"], env["STUDIOOS_DATABASE_URL"], log_path, proc, env)
+        try:
+            _wait_ready(the_app, time.monotonic() + START_TIMEOUT)
+        except Exception as exc:
+            _stop(proc)
+            pytest.fail(f"StudioOS did not start: {exc}\n--- server log (tail) ---\n{the_app.log_tail()}")
+        try:
+            yield the_app
+        finally:
+            _stop(proc)
+            if the_app._engine is not None:
+                the_app._engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, mailbox: MailCapture) -> Iterator[App]:
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM} is not installed (make browser)")
+    with running_app(tmp_path_factory.mktemp("e2e"), mailbox) as the_app:
         yield the_app
-    finally:
-        _stop(proc)
-        log.close()
-        if the_app._engine is not None:
-            the_app._engine.dispose()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -361,6 +315,26 @@ def add_member(app: App, owner_email: str, role: str, *, performer_id: int | Non
     return email
 
 
+def make_owner(app: App, studio: str) -> str:
+    """An owner and her studio made straight in the app's database; returns her email (password
+    PASSWORD). For tests whose subject is not sign-up itself."""
+    from sqlmodel import Session
+
+    from studioos.models import Membership, Studio, User
+    from studioos.services.passwords import hash_password
+
+    email = unique_email("owner")
+    with Session(app.engine) as db:
+        row = Studio(name=studio, timezone="Europe/Bucharest", currency="EUR")
+        user = User(email=email, name="Olivia Owner", password_hash=hash_password(PASSWORD))
+        db.add(row)
+        db.add(user)
+        db.flush()
+        db.add(Membership(user_id=user.id, studio_id=row.id, role="owner"))
+        db.commit()
+    return email
+
+
 def wait_until(condition: Callable[[], object], timeout: float, what: str) -> object:
     """Poll a condition outside the browser (a file, a database row, a Redis key) until it holds;
     returns its truthy value, or fails saying what never happened."""
@@ -419,3 +393,42 @@ def sign_out(page) -> None:  # type: ignore[no-untyped-def]
     page.click("#user-menu")
     page.click("#sign-out")
     page.wait_for_url("**/signin**")
+
+
+# A model whose every personal field is a string no page or state may leak to the wrong reader.
+STAGE = "Zora Night"
+SECRETS = {
+    "legal name": "Xenia Secretlegalname",
+    "birth date": "1995-07-14",
+    "document number": "DOCNUM998877",
+    "contact email": "zora.private@example.org",
+    "phone": "+40 799 123 456",
+    "telegram": "@zora_private_tg",
+}
+
+
+def new_model(page) -> str:  # type: ignore[no-untyped-def]
+    """Enter the model STAGE with SECRETS through the New model form; returns her id (as in the URL)."""
+    page.goto("/models")
+    wait_hydrated(page)
+    page.click("#new-model")
+    page.fill("#stage_name", STAGE)
+    page.fill("#email", SECRETS["contact email"])
+    page.fill("#phone", SECRETS["phone"])
+    page.fill("#telegram", SECRETS["telegram"])
+    page.fill("#legal_name", SECRETS["legal name"])
+    page.fill("#birth_date", SECRETS["birth date"])
+    page.click("#doc_type")
+    page.get_by_role("option", name="Passport").click()
+    page.fill("#doc_number", SECRETS["document number"])
+    page.fill("#doc_country", "RO")
+    page.fill("#doc_expiry", (datetime.now(UTC).date() + timedelta(days=400)).isoformat())
+    page.click("#new-model-submit")
+    page.wait_for_url("**/models/*")
+    page.get_by_role("heading", name=STAGE).wait_for()
+    return page.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def session_cookie(ctx) -> str | None:  # type: ignore[no-untyped-def]
+    """The StudioOS session cookie of a browser context, if it has one."""
+    return next((c["value"] for c in ctx.cookies() if c["name"] == "studioos_session"), None)

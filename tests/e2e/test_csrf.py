@@ -14,14 +14,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, App, free_port, sign_in, wait_hydrated
-from tests.e2e.test_state_store import make_owner
+from tests.e2e.conftest import PASSWORD, App, make_owner, session_cookie, sign_in, wait_hydrated
+from tests.local_servers import free_port
 
 pytestmark = pytest.mark.e2e
-
-
-def session_cookie(ctx) -> str | None:  # type: ignore[no-untyped-def]
-    return next((c["value"] for c in ctx.cookies() if c["name"] == "studioos_session"), None)
 
 
 def test_a_handoff_link_opened_in_another_browser_signs_nobody_in(new_context, app: App) -> None:

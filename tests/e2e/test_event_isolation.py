@@ -8,9 +8,6 @@ injects the crafted frames exactly as the page's Reflex client sends its own.
 
 from __future__ import annotations
 
-import json
-import re
-import time
 from typing import Any
 
 import pytest
@@ -19,68 +16,12 @@ from sqlmodel import Session, func, select
 from studioos.models.accounts import AuthSession, Invitation, Membership, User
 from studioos.models.privacy import AuditLog
 from tests.e2e.conftest import sign_up, unique_email, wait_hydrated
+from tests.e2e.event_channel import EventChannel
 
 pytestmark = pytest.mark.e2e
 
 TEAM = "reflex___state____state.studioos___pages___team____team_state"
 ACCOUNT = "reflex___state____state.studioos___pages___account____account_state"
-
-
-class EventChannel:
-    """The page's Reflex websocket, with a way to send it hand-made events."""
-
-    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
-        self.page = page
-        self.server: Any = None
-        self.received: list[str] = []
-        page.route_web_socket(re.compile(r"/_event"), self._route)
-
-    def _route(self, ws) -> None:  # type: ignore[no-untyped-def]
-        server = ws.connect_to_server()
-        self.server = server
-
-        def down(message: str | bytes) -> None:
-            self.received.append(message if isinstance(message, str) else message.decode())
-            ws.send(message)
-
-        server.on_message(down)  # page -> server is forwarded as is
-
-    def _toasts(self, frames: list[str]) -> list[tuple[str, str]]:
-        found = []
-        for frame in frames:
-            if not frame.startswith("42/_event,"):
-                continue
-            body = json.loads(frame.removeprefix("42/_event,"))[1]
-            for event in body.get("events", []):
-                code = str(event.get("payload", {}).get("function", ""))
-                for kind, text in re.findall(r"""\["(\w+)"\]\((".*?")\)""", code):
-                    found.append((kind, json.loads(text)))
-        return found
-
-    def _settle(self, quiet: float = 0.4) -> None:
-        """Wait until the server has said everything about earlier events (their toasts come
-        after their state changes), so the next answer is the answer to the next event."""
-        deadline = time.monotonic() + 10
-        count, since = len(self.received), time.monotonic()
-        while time.monotonic() < deadline and time.monotonic() - since < quiet:
-            self.page.wait_for_timeout(50)
-            if len(self.received) != count:
-                count, since = len(self.received), time.monotonic()
-
-    def send(self, handler: str, path: str, **payload: str) -> tuple[str, str]:
-        """Send one event as the page would; return the toast (kind, text) it answered with."""
-        assert self.server is not None, "the page has no websocket yet"
-        self._settle()
-        seen = len(self.received)
-        event = {"name": handler, "payload": payload, "router_data": {"pathname": path, "asPath": path}}
-        self.server.send("42/_event," + json.dumps(["event", event]))
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            toasts = self._toasts(self.received[seen:])
-            if toasts:
-                return toasts[0]
-            self.page.wait_for_timeout(100)  # lets Playwright deliver the frames
-        raise AssertionError(f"no answer to {handler}({payload})")
 
 
 def _snapshot(app, studio_id: int, user_ids: list[int], invitation_id: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]

@@ -5,23 +5,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 
 import pytest
 import redis
 
 from tests.e2e.conftest import (
-    ROOT,
-    START_TIMEOUT,
+    STAGE,
     App,
-    Mailbox,
-    _app_env,
-    _bin,
-    _missing,
-    _stop,
-    _wait_ready,
-    free_port,
+    make_owner,
+    missing,
+    new_model,
+    running_app,
+    session_cookie,
     sign_in,
     sign_out,
     sign_up,
@@ -29,6 +25,8 @@ from tests.e2e.conftest import (
     wait_hydrated,
     wait_until,
 )
+from tests.e2e.state_probe import LEGAL, leaks, legal_loaded_pickled, open_documents, photo_file, post_upload
+from tests.local_servers import MailCapture
 
 pytestmark = pytest.mark.e2e
 
@@ -39,55 +37,38 @@ REDIS_START = (
 )
 
 
+def _answers(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
 def _redis() -> redis.Redis:
     client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB, socket_timeout=3)
-    try:
-        client.ping()
-    except redis.RedisError:
+    if not _answers(client):
         subprocess.run(REDIS_START, shell=True, capture_output=True, check=False)
-        time.sleep(1)
         try:
-            client.ping()
-        except redis.RedisError:
-            _missing("Redis at 127.0.0.1:6379 is not reachable and could not be started")
+            wait_until(lambda: _answers(client), 10, "Redis did not answer after it was started")
+        except AssertionError:
+            missing("Redis at 127.0.0.1:6379 is not reachable and could not be started")
     return client
 
 
 @pytest.fixture(scope="module")
 def redis_app(
-    tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox
+    tmp_path_factory: pytest.TempPathFactory, mailbox: MailCapture
 ) -> Iterator[tuple[App, redis.Redis]]:
+    """The app as the e2e `app` fixture runs it, with REDIS_URL set: state in Redis, several workers."""
     store = _redis()
     store.flushdb()
-    tmp = tmp_path_factory.mktemp("e2e-redis")
-    port = free_port()
-    env = _app_env(tmp, port, mailbox)
-    env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
-    subprocess.run([_bin("studioos"), "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
-    log_path = tmp / "server.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [_bin("reflex"), "run", "--env", "prod", "--single-port", "--backend-port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        the_app = App(env["STUDIOOS_BASE_URL"], env["STUDIOOS_DATABASE_URL"], log_path, proc, env)
-        try:
-            _wait_ready(the_app, time.monotonic() + START_TIMEOUT)
-        except Exception as exc:
-            _stop(proc)
-            pytest.fail(f"StudioOS with Redis did not start: {exc}\n{the_app.log_tail()}")
-        try:
+    try:
+        with running_app(
+            tmp_path_factory.mktemp("e2e-redis"), mailbox, REDIS_URL=f"redis://127.0.0.1:6379/{REDIS_DB}"
+        ) as the_app:
             yield the_app, store
-        finally:
-            _stop(proc)
-            store.flushdb()
-            if the_app._engine is not None:
-                the_app._engine.dispose()
+    finally:
+        store.flushdb()
 
 
 def _worker_count(pid: int) -> int:
@@ -131,26 +112,16 @@ def test_redis_holds_no_session_token_or_legal_data(redis_app, browser) -> None:
     """The same scan as test_state_store.py, of every value in Redis database 11."""
     from playwright.sync_api import expect
 
-    from tests.e2e.test_analyst_state import STAGE, _new_model
-    from tests.e2e.test_state_store import (
-        LEGAL,
-        _photo_file,
-        _post_upload,
-        leaks,
-        legal_loaded_pickled,
-        make_owner,
-        open_documents,
-    )
-
     app, store = redis_app
     ctx = browser.new_context(base_url=app.base_url, viewport={"width": 1280, "height": 860})
     ctx.set_default_timeout(20_000)
     try:
         page = ctx.new_page()
         sign_in(page, make_owner(app, "Redis Store Studio"))
-        performer_id = _new_model(page)
+        performer_id = new_model(page)
         open_documents(page, performer_id)
-        [session_token] = [c["value"] for c in ctx.cookies() if c["name"] == "studioos_session"]
+        session_token = session_cookie(ctx)
+        assert session_token is not None
 
         def stored() -> list[bytes] | None:
             values = [v for k in store.scan_iter(count=1000) if isinstance(v := store.get(k), bytes)]
@@ -163,9 +134,9 @@ def test_redis_holds_no_session_token_or_legal_data(redis_app, browser) -> None:
         # her tab's socket: each still acts as her own session and saves the photo.
         client_token = page.evaluate("window.sessionStorage.getItem('token')")
         for _ in range(6):
-            before = _photo_file(app, performer_id)
-            assert _post_upload(app, client_token, f"studioos_session={session_token}") == 200
-            wait_until(lambda b=before: _photo_file(app, performer_id) != b, 15, "an upload saved nothing")
+            before = photo_file(app, performer_id)
+            assert post_upload(app, client_token, f"studioos_session={session_token}") == 200
+            wait_until(lambda b=before: photo_file(app, performer_id) != b, 15, "an upload saved nothing")
         expect(page.get_by_role("heading", name=STAGE)).to_be_visible()
     finally:
         ctx.close()
