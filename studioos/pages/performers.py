@@ -28,15 +28,15 @@ STATUS_COLORS = {
 }
 
 
+_STATUSES = frozenset(PerformerStatus)
+
+
 def status_label(status: str) -> str:
-    return STATUS_LABELS.get(PerformerStatus(status), status) if status in _STATUSES else status
+    return STATUS_LABELS[PerformerStatus(status)] if status in _STATUSES else status
 
 
 def status_color(status: str) -> str:
     return STATUS_COLORS[PerformerStatus(status)] if status in _STATUSES else "gray"
-
-
-_STATUSES = frozenset(PerformerStatus)
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class PerformersState(PagedTable, rx.State):
     new_errors: dict[str, str] = {}
 
     def _reload(self) -> None:
-        status = self.status_filter if self.status_filter in set(PerformerStatus) else None
+        status = self.status_filter if self.status_filter in _STATUSES else None
         with self._acting() as (db, actor):
             found = performers.list_performers(
                 db,

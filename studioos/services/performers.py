@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from studioos.models import (
@@ -105,7 +105,16 @@ class ProfileInput:
         status = errors.check("status", _clean_status, raw["status"])
         split = errors.check("payout_split", _clean_split, raw["payout_split"])
         errors.raise_if_any()
-        return cls(**{**raw, "status": PerformerStatus(status), "payout_split": split})
+        assert status is not None and split is not None  # raise_if_any() named them otherwise
+        return cls(
+            stage_name=raw["stage_name"],
+            status=status,
+            email=raw["email"],
+            phone=raw["phone"],
+            telegram=raw["telegram"],
+            payout_split=split,
+            notes=raw["notes"],
+        )
 
 
 @dataclass(frozen=True)
@@ -260,11 +269,11 @@ def _opt(raw: str | None) -> str | None:
     return value or None
 
 
-def _clean_status(raw: str) -> str:
+def _clean_status(raw: str) -> PerformerStatus:
     value = (raw or "").strip().lower()
     if value not in set(PerformerStatus):
         raise ValueError("Choose a status: applicant, active, paused or left.")
-    return value
+    return PerformerStatus(value)
 
 
 def _clean_split(raw: str | Decimal) -> Decimal:
@@ -480,9 +489,9 @@ def list_performers(
     """The model list. Analysts get PerformerStageRow (stage name + status) and search stage names only."""
     studio_id = require(actor, Cap.PERFORMERS_VIEW)
     full = actor.can(Cap.PERFORMERS_MANAGE)
-    where = [Performer.studio_id == studio_id]
+    where: list[ColumnElement[bool]] = [col(Performer.studio_id) == studio_id]
     if status:
-        where.append(Performer.status == status)
+        where.append(col(Performer.status) == status)
     term = " ".join((search or "").split()).lower()
     if term:
         like = f"%{term}%"
@@ -688,7 +697,7 @@ def stage_names(db: Session, actor: Actor) -> dict[int, str]:
         .where(Performer.studio_id == studio_id)
         .order_by(col(Performer.stage_name))
     ).all()
-    return {int(i): n for i, n in rows}
+    return {i: n for i, n in rows if i is not None}
 
 
 @dataclass(frozen=True)

@@ -50,5 +50,5 @@ def test_the_route_token_and_id_reach_the_pages(root_state: State) -> None:
         {"performer_id": "42", "tab": "schedule"},
     )
     detail = root_state.get_substate(PerformerDetailState.get_full_name().split(".")[1:])
-    assert detail.parent_state is not None and detail.parent_state.performer_id == "42"  # type: ignore[attr-defined]
+    assert getattr(detail.parent_state, "performer_id", None) == "42"
     assert dict(detail.router.url.query_parameters) == {"tab": "schedule"}
