@@ -12,14 +12,15 @@ from sqlmodel import Session
 from studioos.models import Performer, Role
 from studioos.services import performers
 from studioos.services.performers import OwnProfile, PerformerDetail, ProfileInput
-from tests.factories import actor_for, add_member, make_studio
-from tests.unit.test_performers import new_performer, performer_user
+from studioos.services.permissions import Actor
+from tests.factories import actor_for, add_member, make_studio, new_performer, performer_user
 
 NOTE = "Late twice in May; talk to her about the new room"
 
 
 def _field_names(value: object) -> set[str]:
-    return {f.name for f in dataclasses.fields(value)}  # type: ignore[arg-type]
+    assert dataclasses.is_dataclass(value)
+    return {f.name for f in dataclasses.fields(value)}
 
 
 def test_a_model_never_receives_the_staff_notes_about_her(db: Session) -> None:
@@ -53,7 +54,7 @@ def test_a_model_never_receives_the_staff_notes_about_her(db: Session) -> None:
     }
 
 
-def _splits_scene(db: Session):  # type: ignore[no-untyped-def]
+def _splits_scene(db: Session) -> tuple[Actor, Actor]:
     studio, owner_user = make_studio(db)
     owner = actor_for(db, owner_user, studio)
     # Names in one order, payout splits in another: a sort by split would reveal who earns more.
