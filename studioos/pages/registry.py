@@ -191,9 +191,9 @@ PUBLIC: tuple[PublicPage, ...] = (
 )
 
 
-def sidebar_pages() -> list[SignedInPage]:
-    """The pages with a sidebar link, by group and then in the order declared."""
-    return sorted((p for p in SIGNED_IN if p.nav is not None), key=lambda p: p.nav.group if p.nav else 0)
+def sidebar() -> list[tuple[SignedInPage, NavLink]]:
+    """The pages with a sidebar link and their links, by group and then in the order declared."""
+    return sorted(((p, p.nav) for p in SIGNED_IN if p.nav is not None), key=lambda pair: pair[1].group)
 
 
 def by_route(route: str) -> SignedInPage | None:

@@ -12,7 +12,7 @@ from studioos.ui.components import not_allowed
 from studioos.ui.session import NotificationItem, SessionState
 
 if TYPE_CHECKING:
-    from studioos.pages.registry import SignedInPage
+    from studioos.pages.registry import NavLink, SignedInPage
 
 
 # Responsive `display` values, by Reflex's breakpoints (0, 30em, 48em, ...): the phone layout
@@ -22,13 +22,12 @@ WIDE_ONLY = ["none", "none", "flex"]
 PHONE = "(max-width: 767.98px)"  # the same cut, for the stylesheet's media queries
 
 
-def _nav_link(item: SignedInPage, *, in_drawer: bool = False) -> rx.Component:
-    assert item.nav is not None
-    active = SessionState.router.url.path == item.route
+def _nav_link(page: SignedInPage, nav: NavLink, *, in_drawer: bool = False) -> rx.Component:
+    active = SessionState.router.url.path == page.route
     link = rx.link(
         rx.hstack(
-            rx.icon(item.nav.icon, size=18),
-            rx.text(item.nav.label, size="3", weight="medium"),
+            rx.icon(nav.icon, size=18),
+            rx.text(nav.label, size="3", weight="medium"),
             spacing="3",
             align="center",
             padding_x="0.75rem",
@@ -40,46 +39,47 @@ def _nav_link(item: SignedInPage, *, in_drawer: bool = False) -> rx.Component:
             color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 12)),
             _hover={"background": rx.color("accent", 3)},
         ),
-        href=item.route,
+        href=page.route,
         underline="none",
         width="100%",
-        data_nav=item.route,
+        data_nav=page.route,
     )
     if in_drawer:
         # Closing first: the drawer must not stay open (nor keep the page inert) after the jump.
         link = rx.drawer.close(link)
-    if item.cap is None:
+    if page.cap is None:
         return link
-    return rx.cond(SessionState.caps.contains(item.cap.value), link, rx.fragment())
+    return rx.cond(SessionState.caps.contains(page.cap.value), link, rx.fragment())
 
 
 def nav_links(*, in_drawer: bool = False, **props: Any) -> rx.Component:
-    """The links of the pages registry's sidebar pages the role may open, group by group."""
+    """The sidebar's links (from the page registry) that the role may open, group by group."""
     # Imported here, when a page is built: the registry imports every page, and every page this module.
-    from studioos.pages.registry import sidebar_pages
+    from studioos.pages import registry
 
-    groups: dict[int, list[SignedInPage]] = {}
-    for item in sidebar_pages():
-        assert item.nav is not None
-        groups.setdefault(item.nav.group, []).append(item)
+    groups: dict[int, list[tuple[SignedInPage, NavLink]]] = {}
+    for page, nav in registry.sidebar():
+        groups.setdefault(nav.group, []).append((page, nav))
     return rx.vstack(
-        *[_nav_group(items, in_drawer=in_drawer) for items in groups.values()],
+        *[_nav_group(links, in_drawer=in_drawer) for links in groups.values()],
         spacing="3",
         width="100%",
         **props,
     )
 
 
-def _nav_group(items: list[SignedInPage], *, in_drawer: bool) -> rx.Component:
-    links = rx.vstack(*[_nav_link(i, in_drawer=in_drawer) for i in items], spacing="1", width="100%")
-    caps = [i.cap for i in items]
+def _nav_group(links: list[tuple[SignedInPage, NavLink]], *, in_drawer: bool) -> rx.Component:
+    drawn = rx.vstack(
+        *[_nav_link(p, nav, in_drawer=in_drawer) for p, nav in links], spacing="1", width="100%"
+    )
+    caps = [p.cap for p, _ in links]
     if any(cap is None for cap in caps):
-        return links
+        return drawn
     # A group none of whose links the role may open takes no room (no double gap).
     seen = functools.reduce(
         lambda a, b: a | b, [SessionState.caps.contains(cap.value) for cap in caps if cap is not None]
     )
-    return rx.cond(seen, links, rx.fragment())
+    return rx.cond(seen, drawn, rx.fragment())
 
 
 def _brand(size: str = "5") -> rx.Component:

@@ -65,7 +65,7 @@ def test_routes_are_declared_once() -> None:
 def test_the_sidebar_draws_every_registered_link_once_with_its_own_cap() -> None:
     links = _sidebar_links()
     hrefs = [href for href, _ in links]
-    assert hrefs == [p.route for p in registry.sidebar_pages()]
+    assert hrefs == [p.route for p, _ in registry.sidebar()]
     for href, tests in links:
         page = registry.by_route(href)
         assert page is not None, href
@@ -81,7 +81,7 @@ def test_each_roles_sidebar_links_only_to_pages_it_may_open(role: Role) -> None:
         assert page is not None, f"{role}: {href} is not a registered route"
         assert page.cap is None or page.cap in caps, f"{role}: {href} needs {page.cap}"
     # And every page the role may open that has a link is in its sidebar.
-    expected = {p.route for p in registry.sidebar_pages() if p.cap is None or p.cap in caps}
+    expected = {p.route for p, _ in registry.sidebar() if p.cap is None or p.cap in caps}
     assert seen == expected
 
 
