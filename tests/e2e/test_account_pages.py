@@ -238,8 +238,9 @@ def test_too_many_failed_sign_ins_lock_out_a_stranger_but_not_the_owners_browser
     new_context, app, mailbox
 ) -> None:
     """The e2e app allows STUDIOOS_LOGIN_MAX_FAILURES failures (1000, so that a whole run from
-    127.0.0.1 never trips it). All but the last two failures are written straight to the sign-in
-    history, as the app records them; the last two and every attempt after them are typed here."""
+    127.0.0.1 never trips it). The first failure is typed here (it shows how the app records this
+    browser), the next ones up to two short of the limit are copies of it written straight to the
+    sign-in history, and the last two and every attempt after them are typed here again."""
     owner = unique_email("throttle")
     own_browser = new_context().new_page()
     sign_up(own_browser, studio="Lock Studio", name="Lea Owner", email_addr=owner)
