@@ -57,8 +57,12 @@ def _zone(tz: str | None) -> ZoneInfo:
 
 
 class _StudioLike(Protocol):
-    timezone: str
-    currency: str
+    # Read-only members: a Studio row, a StudioInfo and the frozen Actor all qualify.
+    @property
+    def timezone(self) -> str: ...
+
+    @property
+    def currency(self) -> str: ...
 
 
 @dataclass(frozen=True)
