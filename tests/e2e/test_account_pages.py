@@ -5,32 +5,37 @@ throttle once a stranger has failed too often."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import BrowserContext, Page, expect
 from sqlmodel import Session, col, select
 
 from studioos.models import LoginEvent
 from tests.e2e.conftest import (
     PASSWORD,
+    App,
     link_in,
     mail_text,
+    make_owner,
     shot,
     sign_in,
     sign_out,
-    sign_up,
     unique_email,
     wait_hydrated,
 )
+from tests.local_servers import MailCapture
 
 pytestmark = pytest.mark.e2e
+
+NewContext = Callable[[], BrowserContext]  # the new_context fixture
 
 NEW_PASSWORD = "a brand new and rather long passphrase"
 WRONG_CREDENTIALS = "Wrong email or password."
 LINK_DEAD = "This reset link is invalid, already used or expired."
 
 
-def _try_sign_in(page, email_addr: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def _try_sign_in(page: Page, email_addr: str, password: str) -> None:
     """Submit the sign-in form and stay on it (sign_in() is for the attempts that must succeed)."""
     page.goto("/signin")
     wait_hydrated(page)
@@ -39,7 +44,7 @@ def _try_sign_in(page, email_addr: str, password: str) -> None:  # type: ignore[
     page.click("#signin-submit")
 
 
-def _refused(page, email_addr: str, password: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def _refused(page: Page, email_addr: str, password: str, message: str) -> None:
     _try_sign_in(page, email_addr, password)
     expect(page.locator("#form-message")).to_have_text(message)
     assert "/signin" in page.url
@@ -48,10 +53,12 @@ def _refused(page, email_addr: str, password: str, message: str) -> None:  # typ
 # --- forgotten password -----------------------------------------------------------------
 
 
-def test_forgotten_password_is_reset_by_the_mailed_link(new_context, app, mailbox) -> None:  # type: ignore[no-untyped-def]
-    owner = unique_email("forgot")
+def test_forgotten_password_is_reset_by_the_mailed_link(
+    new_context: NewContext, app: App, mailbox: MailCapture
+) -> None:
+    owner = make_owner(app, "Reset Studio")
     old_browser = new_context().new_page()
-    sign_up(old_browser, studio="Reset Studio", name="Rita Owner", email_addr=owner)
+    sign_in(old_browser, owner)
 
     page = new_context().new_page()
     page.goto("/signin")
@@ -94,7 +101,7 @@ def test_forgotten_password_is_reset_by_the_mailed_link(new_context, app, mailbo
     shot(page, "reset-link-used")
 
 
-def test_forgot_answers_the_same_for_an_unknown_address(page, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_forgot_answers_the_same_for_an_unknown_address(page: Page, mailbox: MailCapture) -> None:
     stranger = unique_email("nobody")
     page.goto("/forgot")
     wait_hydrated(page)
@@ -105,16 +112,18 @@ def test_forgot_answers_the_same_for_an_unknown_address(page, mailbox) -> None: 
         "The link works once, for one hour."
     )
     # Mail is delivered in the request: by now a link to a registered address would be there.
-    assert not [m for m in mailbox.messages if stranger in str(m.get("To", ""))]
+    assert mailbox.to(stranger) == []
 
 
 # --- email change -----------------------------------------------------------------------
 
 
-def test_email_change_is_confirmed_by_the_mailed_link(new_context, mailbox) -> None:  # type: ignore[no-untyped-def]
-    old, new = unique_email("before"), unique_email("after")
+def test_email_change_is_confirmed_by_the_mailed_link(
+    new_context: NewContext, app: App, mailbox: MailCapture
+) -> None:
+    old, new = make_owner(app, "Move Studio"), unique_email("after")
     page = new_context().new_page()
-    sign_up(page, studio="Move Studio", name="Mia Owner", email_addr=old)
+    sign_in(page, old)
     page.goto("/account")
     page.get_by_role("heading", name="My account").wait_for()
     wait_hydrated(page)
@@ -167,14 +176,14 @@ def test_email_change_is_confirmed_by_the_mailed_link(new_context, mailbox) -> N
 # --- My account's name and password forms ---------------------------------------------------
 
 
-def test_account_forms_change_the_name_and_the_password(new_context) -> None:  # type: ignore[no-untyped-def]
-    owner = unique_email("forms")
+def test_account_forms_change_the_name_and_the_password(new_context: NewContext, app: App) -> None:
+    owner = make_owner(app, "Forms Studio")
     page = new_context().new_page()
-    sign_up(page, studio="Forms Studio", name="Nora Before", email_addr=owner)
+    sign_in(page, owner)
     page.goto("/account")
     page.get_by_role("heading", name="My account").wait_for()
     wait_hydrated(page)
-    expect(page.locator("#name")).to_have_value("Nora Before")
+    expect(page.locator("#name")).to_have_value("Olivia Owner")
 
     # Name: an empty one is refused inline, a real one is saved and shown after a reload.
     page.fill("#name", "   ")
@@ -217,13 +226,13 @@ def test_account_forms_change_the_name_and_the_password(new_context) -> None:  #
 # --- sign-in throttling -------------------------------------------------------------------
 
 
-def _limit(app) -> int:  # type: ignore[no-untyped-def]
+def _limit(app: App) -> int:
     """The app's STUDIOOS_LOGIN_MAX_FAILURES (as settings.py reads it; at least 1)."""
     raw = app.env.get("STUDIOOS_LOGIN_MAX_FAILURES", "").strip()
     return max(1, int(raw)) if raw else 10
 
 
-def _failures(app, email_addr: str) -> list[LoginEvent]:  # type: ignore[no-untyped-def]
+def _failures(app: App, email_addr: str) -> list[LoginEvent]:
     with Session(app.engine) as db:
         return list(
             db.exec(
@@ -234,16 +243,16 @@ def _failures(app, email_addr: str) -> list[LoginEvent]:  # type: ignore[no-unty
         )
 
 
-def test_too_many_failed_sign_ins_lock_out_a_stranger_but_not_the_owners_browser(  # type: ignore[no-untyped-def]
-    new_context, app, mailbox
+def test_too_many_failed_sign_ins_lock_out_a_stranger_but_not_the_owners_browser(
+    new_context: NewContext, app: App, mailbox: MailCapture
 ) -> None:
     """The e2e app allows STUDIOOS_LOGIN_MAX_FAILURES failures (1000, so that a whole run from
     127.0.0.1 never trips it). The first failure is typed here (it shows how the app records this
     browser), the next ones up to two short of the limit are copies of it written straight to the
     sign-in history, and the last two and every attempt after them are typed here again."""
-    owner = unique_email("throttle")
+    owner = make_owner(app, "Lock Studio")
     own_browser = new_context().new_page()
-    sign_up(own_browser, studio="Lock Studio", name="Lea Owner", email_addr=owner)
+    sign_in(own_browser, owner)  # this browser is known to her account from now on
     sign_out(own_browser)
 
     stranger = new_context().new_page()

@@ -8,18 +8,20 @@ an owner, a model with a linked account, and an upcoming shift of hers.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from studioos.privacy_text import LAST_UPDATED, SECTIONS
-from tests.e2e.conftest import PASSWORD, shot, sign_in, unique_email, wait_hydrated, wait_until
+from tests.e2e.conftest import PASSWORD, App, shot, sign_in, unique_email, wait_hydrated, wait_until
 
 pytestmark = pytest.mark.e2e
+
+NewContext = Callable[[], BrowserContext]  # the new_context fixture
 
 TZ = "Europe/Bucharest"
 OWNER = "Olga Owner"
@@ -35,7 +37,7 @@ class Cast:
 
 
 @pytest.fixture
-def studio(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cast]:  # type: ignore[no-untyped-def]
+def studio(app: App, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cast]:
     from studioos import db as dbmod
     from studioos import settings as settings_mod
     from studioos.models import Membership, Role, User
@@ -101,7 +103,7 @@ def studio(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cast]:  # type: ign
 # --- /privacy -----------------------------------------------------------------------------
 
 
-def test_privacy_policy_is_public(page) -> None:  # type: ignore[no-untyped-def]
+def test_privacy_policy_is_public(page: Page) -> None:
     page.goto("/signin")
     wait_hydrated(page)
     page.get_by_role("link", name="Privacy policy").first.click()
@@ -118,7 +120,7 @@ def test_privacy_policy_is_public(page) -> None:  # type: ignore[no-untyped-def]
 # --- the notification bell ----------------------------------------------------------------
 
 
-def test_bell_shows_a_models_request_until_marked_read(new_context, studio: Cast) -> None:  # type: ignore[no-untyped-def]
+def test_bell_shows_a_models_request_until_marked_read(new_context: NewContext, studio: Cast) -> None:
     owner = new_context().new_page()
     sign_in(owner, studio.owner_email)
     wait_hydrated(owner, "#notification-bell")
@@ -167,13 +169,13 @@ def _png(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-def _open_model(page, performer_id: int) -> None:  # type: ignore[no-untyped-def]
+def _open_model(page: Page, performer_id: int) -> None:
     page.goto(f"/models/{performer_id}")
     page.get_by_role("heading", name=STAGE).wait_for()
     wait_hydrated(page, "#photo-upload input[type=file]")
 
 
-def _photo_shown(page) -> int:  # type: ignore[no-untyped-def]
+def _photo_shown(page: Page) -> int:
     """The natural width of the model's photo once the browser has loaded it (0 before)."""
     return int(
         page.evaluate(
@@ -185,7 +187,9 @@ def _photo_shown(page) -> int:  # type: ignore[no-untyped-def]
     )
 
 
-def test_photo_upload_shows_the_photo_and_refuses_a_non_image(new_context, app, studio: Cast) -> None:  # type: ignore[no-untyped-def]
+def test_photo_upload_shows_the_photo_and_refuses_a_non_image(
+    new_context: NewContext, app: App, studio: Cast
+) -> None:
     page = new_context().new_page()
     sign_in(page, studio.owner_email)
     _open_model(page, studio.performer_id)
@@ -227,7 +231,9 @@ def test_photo_upload_shows_the_photo_and_refuses_a_non_image(new_context, app, 
 @pytest.mark.xfail(
     strict=True, reason="the guard answers 413 to an upload over 10 MB and the page shows nothing"
 )
-def test_a_photo_over_the_upload_limit_is_refused_with_a_message(new_context, studio: Cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_photo_over_the_upload_limit_is_refused_with_a_message(
+    new_context: NewContext, studio: Cast
+) -> None:
     """A known gap, kept as a strict xfail: once the page says something, this fails until the mark goes."""
     page = new_context().new_page()
     sign_in(page, studio.owner_email)
@@ -245,12 +251,12 @@ ROWS_JS = """() => [...document.querySelectorAll('table tbody tr')].map(
     (tr) => [...tr.querySelectorAll('td')].slice(1, 3).map((td) => td.innerText.trim()))"""
 
 
-def _rows(page) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _rows(page: Page) -> list[tuple[str, str]]:
     """(who, action) of each row of the log as shown, newest first."""
     return [(who, action) for who, action in page.evaluate(ROWS_JS)]
 
 
-def _rows_become(page, expected: list[tuple[str, str]], what: str) -> None:  # type: ignore[no-untyped-def]
+def _rows_become(page: Page, expected: list[tuple[str, str]], what: str) -> None:
     last: list[list[tuple[str, str]]] = []
 
     def shown() -> bool:
@@ -263,13 +269,15 @@ def _rows_become(page, expected: list[tuple[str, str]], what: str) -> None:  # t
         raise AssertionError(f"{exc}: the log shows {last[0] if last else None}, not {expected}") from None
 
 
-def _choose(page, trigger: str, option: str) -> None:  # type: ignore[no-untyped-def]
+def _choose(page: Page, trigger: str, option: str) -> None:
     page.click(trigger)
     page.get_by_role("option", name=option, exact=True).click()
     expect(page.get_by_role("listbox")).to_have_count(0)
 
 
-def test_audit_log_shows_what_was_done_and_the_filters_narrow_it(new_context, studio: Cast) -> None:  # type: ignore[no-untyped-def]
+def test_audit_log_shows_what_was_done_and_the_filters_narrow_it(
+    new_context: NewContext, studio: Cast
+) -> None:
     # What happens in the studio, done in the browser: the model mistypes her password once and
     # signs in; the owner signs in and renames herself.
     model = new_context().new_page()
