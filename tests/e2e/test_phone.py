@@ -17,6 +17,7 @@ import pytest
 from sqlmodel import select
 
 from tests.e2e.conftest import PASSWORD, shot, sign_in, unique_email, wait_hydrated
+from tests.factories import actor_for
 
 pytestmark = pytest.mark.e2e
 
@@ -71,7 +72,6 @@ def studio(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[Studio]:  # type: i
     from studioos.models import Studio as StudioRow
     from studioos.services import performers, rooms, shift_requests, shifts
     from studioos.services.passwords import hash_password
-    from studioos.services.permissions import Actor
 
     monkeypatch.setenv("STUDIOOS_DATABASE_URL", app.database_url)
     monkeypatch.setenv("STUDIOOS_ENCRYPTION_KEYS", app.env["STUDIOOS_ENCRYPTION_KEYS"])
@@ -95,9 +95,7 @@ def studio(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[Studio]:  # type: i
             users[role] = user
         db.flush()
         owner = users[Role.OWNER]
-        actor = Actor(
-            user_id=owner.id or 0, email=owner.email, name=owner.name, studio_id=sid, role=Role.OWNER
-        )
+        actor = actor_for(db, owner, row)
         today = performers.studio_today(db, sid)
         legal = performers.LegalInput(
             legal_name="Mara Popescu",
@@ -137,14 +135,7 @@ def studio(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[Studio]:  # type: i
                 ends=later + timedelta(hours=12),
             )
         assert current.id
-        model_user = users[Role.PERFORMER]
-        model_actor = Actor(
-            user_id=model_user.id or 0,
-            email=model_user.email,
-            name=model_user.name,
-            studio_id=sid,
-            role=Role.PERFORMER,
-        )
+        model_actor = actor_for(db, users[Role.PERFORMER], row)
         future = db.exec(
             select(Shift.id)
             .where(Shift.performer_id == mara.id, Shift.starts_at > current.ends_at)
