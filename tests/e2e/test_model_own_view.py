@@ -5,26 +5,37 @@ studio's."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
+from playwright.sync_api import BrowserContext
+from sqlmodel import Session
 
-from tests.e2e.conftest import PASSWORD, add_member, sign_in, sign_up, unique_email, wait_hydrated
-from tests.e2e.test_analyst_state import STAGE, _new_model
-from tests.e2e.test_event_isolation import EventChannel
+from tests.e2e.conftest import (
+    PASSWORD,
+    STAGE,
+    App,
+    add_member,
+    make_owner,
+    new_model,
+    sign_in,
+    unique_email,
+    wait_hydrated,
+)
+from tests.e2e.event_channel import EventChannel
 
 pytestmark = pytest.mark.e2e
 
 NOTE = "Internal: late twice in May, talk about the new room"
 
 
-def test_model_receives_no_staff_notes_about_her(new_context, app) -> None:  # type: ignore[no-untyped-def]
+def test_model_receives_no_staff_notes_about_her(new_context: Callable[[], BrowserContext], app: App) -> None:
     owner_page = new_context().new_page()
-    owner_email = unique_email("owner")
-    sign_up(owner_page, studio="Notes Studio", name="Olga Owner", email_addr=owner_email)
-    performer_id = _new_model(owner_page)
+    owner_email = make_owner(app, "Notes Studio")
+    sign_in(owner_page, owner_email)
+    performer_id = new_model(owner_page)
     owner_page.fill("#notes", NOTE)
     owner_page.click("#profile-submit")
     owner_page.get_by_text("Profile saved.").wait_for()
@@ -70,7 +81,7 @@ class Scene:
 
 
 @pytest.fixture
-def scene(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scene]:  # type: ignore[no-untyped-def]
+def scene(app: App, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scene]:
     """Two studios built straight in the e2e database through the services."""
     from studioos import db as dbmod
     from studioos import settings as settings_mod
@@ -84,7 +95,7 @@ def scene(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scene]:  # type: ign
     settings_mod.reset_settings_cache()
     dbmod.reset_engine_cache()
 
-    def member(db, studio_id: int, role: str) -> Actor:  # type: ignore[no-untyped-def]
+    def member(db: Session, studio_id: int, role: str) -> Actor:
         user = User(
             email=unique_email(role), name=f"{role.title()} Member", password_hash=hash_password(PASSWORD)
         )
@@ -101,7 +112,7 @@ def scene(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scene]:  # type: ign
             timezone=TZ,
         )
 
-    def model(db, owner: Actor, stage_name: str) -> int:  # type: ignore[no-untyped-def]
+    def model(db: Session, owner: Actor, stage_name: str) -> int:
         today = performers.studio_today(db, owner.studio_id or 0)
         legal = performers.LegalInput(
             legal_name=f"{stage_name} Legal", birth_date="1997-03-14", doc_expiry=today + timedelta(days=400)
@@ -170,7 +181,9 @@ def scene(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scene]:  # type: ign
     dbmod.reset_engine_cache()
 
 
-def test_model_checks_in_from_her_dashboard_and_sees_only_her_own(new_context, scene: Scene) -> None:  # type: ignore[no-untyped-def]
+def test_model_checks_in_from_her_dashboard_and_sees_only_her_own(
+    new_context: Callable[[], BrowserContext], scene: Scene
+) -> None:
     page = new_context().new_page()
     channel = EventChannel(page)
     sign_in(page, scene.model_email)
