@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from studioos.models import Performer, ScheduleSettings, Shift, ShiftStatus, utcnow
@@ -177,14 +178,14 @@ def hours_worked(
             {"last_day": f"A period can cover at most {MAX_REPORT_DAYS} days; choose a shorter one."}
         )
     lo, hi = day_window(studio_zone(db, studio_id), first_day, last_day)
-    where: list[object] = [
-        Shift.studio_id == studio_id,
-        Shift.status == ShiftStatus.SCHEDULED,
-        Shift.starts_at >= lo,
-        Shift.starts_at < hi,
+    where: list[ColumnElement[bool]] = [
+        col(Shift.studio_id) == studio_id,
+        col(Shift.status) == ShiftStatus.SCHEDULED,
+        col(Shift.starts_at) >= lo,
+        col(Shift.starts_at) < hi,
     ]
     if performer_id is not None:
-        where.append(Shift.performer_id == performer_id)
+        where.append(col(Shift.performer_id) == performer_id)
     found = db.exec(
         select(Shift, Performer.stage_name)
         .join(Performer, col(Performer.id) == Shift.performer_id)
