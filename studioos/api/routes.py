@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
+from reflex.config import get_config
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,9 +21,21 @@ from studioos.settings import get_settings
 log = logging.getLogger("studioos.api")
 
 
+def forwarded_client_ip(peer: str, forwarded_for: str, trusted_hops: int) -> str:
+    """The client's address behind `trusted_hops` reverse proxies, by the rule Reflex applies to
+    the websocket (REFLEX_TRUSTED_PROXY_HOPS): X-Forwarded-For is the client's to write, except for
+    the entries the trusted proxies appended; with no trusted proxy it is ignored."""
+    if trusted_hops <= 0:
+        return peer
+    hops = [ip.strip() for ip in forwarded_for.split(",") if ip.strip()]
+    return hops[-trusted_hops] if len(hops) >= trusted_hops else peer
+
+
 def client_of(request: Request) -> auth.Client:
+    peer = request.client.host if request.client else ""
+    hops = int(getattr(get_config(), "trusted_proxy_hops", 0) or 0)
     return auth.Client(
-        ip=request.client.host if request.client else "",
+        ip=forwarded_client_ip(peer, request.headers.get("x-forwarded-for", ""), hops)[:64],
         user_agent=request.headers.get("user-agent", "")[:512],
         browser=auth.browser_hash(request.cookies.get(auth.BROWSER_COOKIE, "")),
     )
