@@ -122,7 +122,7 @@ class DashboardState(ServicePage, rx.State):
             PendingRow(what=r.what, shift=r.shift_label, sent=fmt.moment(r.created_at)) for r in home.pending
         ]
 
-    @service_event
+    @service_event(refresh=True)
     def check_in(self) -> Answer:
         """Check in to the shift this page shows (its id from the server's own state)."""
         if not self.next_shift.id:
@@ -131,7 +131,7 @@ class DashboardState(ServicePage, rx.State):
         self._reload()
         return rx.toast.success("Checked in. Have a good show!")
 
-    @service_event
+    @service_event(refresh=True)
     def check_out(self) -> Answer:
         if not self.next_shift.id:
             return None

@@ -134,7 +134,7 @@ class MyScheduleState(WeekNav, rx.State):
         self._reload()
         return RequestDialog.close()  # a dialog left open on another visit starts closed
 
-    @service_event
+    @service_event(refresh=True)
     def check_in(self) -> Answer:
         """Check in to the shift this page shows (its id from the server's own state)."""
         if not self.current.id:
@@ -143,7 +143,7 @@ class MyScheduleState(WeekNav, rx.State):
         self._reload()
         return rx.toast.success("Checked in. Have a good show!")
 
-    @service_event
+    @service_event(refresh=True)
     def check_out(self) -> Answer:
         if not self.current.id:
             return None
@@ -151,7 +151,7 @@ class MyScheduleState(WeekNav, rx.State):
         self._reload()
         return rx.toast.success("Checked out. Thank you!")
 
-    @service_event
+    @service_event(refresh=True)
     def withdraw(self, request_id: int) -> Answer:
         rid = parse_id(request_id)
         if rid is None:

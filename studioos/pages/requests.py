@@ -104,11 +104,11 @@ class RequestsState(ServicePage, rx.State):
         verdict = "approved" if approve else "declined"
         return rx.toast.success(f"Request from {row.stage_name} {verdict}.")
 
-    @service_event
+    @service_event(refresh=True)
     def approve(self, request_id: int) -> Answer:
         return self._decide(request_id, True)
 
-    @service_event
+    @service_event(refresh=True)
     def decline(self, request_id: int) -> Answer:
         return self._decide(request_id, False)
 

@@ -31,6 +31,7 @@ A page state inherits `ServicePage` and marks each handler that reaches the serv
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -102,12 +103,16 @@ def service_event(
     errors: str | None = None,
     prefix: str = "",
     fields: Mapping[str, str] | None = None,
+    refresh: bool = False,
 ) -> Any:
     """`@rx.event` for a handler that calls services: refusals become inline errors or a toast.
 
     errors: the state var (dict[str, str]) that holds this form's inline errors; cleared when the
         handler starts and filled from a ValidationFailed. Without it a ValidationFailed is a toast.
     prefix / fields: how the service's error keys become the form's field names.
+    refresh: after a refusal, reload the page's data as well: for actions on rows that someone
+        else may have changed meanwhile (a request already decided, a shift cancelled), so the
+        screen stops offering what was just refused.
     """
 
     def decorate(handler: Callable[..., Any]) -> Any:
@@ -118,7 +123,11 @@ def service_event(
             try:
                 return handler(self, *args, **kwargs)
             except ServiceError as exc:
-                return _answer_for(self, exc, errors, prefix, fields)
+                answer = _answer_for(self, exc, errors, prefix, fields)
+                if refresh and not isinstance(exc, NotSignedIn):
+                    with contextlib.suppress(ServiceError):
+                        self._reload()  # type: ignore[attr-defined]  # every ServicePage has one
+                return answer
 
         return rx.event(run)
 

@@ -18,6 +18,10 @@ class FakePage:
         self.router = SimpleNamespace(url=SimpleNamespace(path="/rooms"))
         self.new_errors: dict[str, str] = {"name": "an old message"}
         self.ran = False
+        self.reloads = 0
+
+    def _reload(self) -> None:
+        self.reloads += 1
 
     @service_event(errors="new_errors", prefix="edit_", fields={"ends": "end_time"})
     def save(self, exc: Exception | None) -> Any:
@@ -28,6 +32,10 @@ class FakePage:
 
     @service_event
     def toggle(self, exc: Exception) -> Any:
+        raise exc
+
+    @service_event(refresh=True)
+    def approve(self, exc: Exception) -> Any:
         raise exc
 
 
@@ -73,3 +81,17 @@ def test_any_other_refusal_is_a_toast_with_its_message() -> None:
 def test_a_bug_is_not_swallowed() -> None:
     with pytest.raises(ZeroDivisionError):
         FakePage().toggle(ZeroDivisionError())
+
+
+def test_a_refused_action_on_a_row_changed_meanwhile_refreshes_the_page() -> None:
+    page = FakePage()
+    answer = page.approve(ValidationFailed({"request": "This request was already decided."}))
+    assert "This request was already decided." in _js(answer)
+    assert page.reloads == 1
+
+
+def test_a_plain_refusal_leaves_the_page_as_it_is_and_signed_out_does_not_reload() -> None:
+    page = FakePage()
+    page.toggle(NotFound())
+    page.approve(NotSignedIn())
+    assert page.reloads == 0
