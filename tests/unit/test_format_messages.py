@@ -27,7 +27,12 @@ from tests.foundation_helpers import mails_to
 
 
 def test_a_series_error_names_the_day_the_studio_way(db: Session) -> None:
+    from studioos.services.formatting import for_timezone
+
     _, actor, ids = setup_studio(db)
+    # A Monday a few weeks ahead: inside the booking window whenever the test runs.
+    today = date.today()
+    monday = today + timedelta(days=21 - today.weekday())
     with pytest.raises(ValidationFailed) as err:
         shifts.create_series(
             db,
@@ -37,12 +42,13 @@ def test_a_series_error_names_the_day_the_studio_way(db: Session) -> None:
             weekdays=[0],
             start_time=time(6, 0),
             end_time=time(23, 0),  # 17 hours: too long
-            first_day=DAY,
+            first_day=monday,
             weeks=1,
         )
     message = err.value.errors["end_time"]
-    assert message.startswith("Mon 1 Jun: ")
-    assert DAY.isoformat() not in message
+    assert message.startswith(f"{for_timezone('Europe/Bucharest').weekday_date(monday)}: ")  # "Mon 1 Jun: "
+    assert message.startswith("Mon ")
+    assert monday.isoformat() not in message
 
 
 def test_a_clash_in_a_us_studio_reads_the_american_way(db: Session) -> None:
