@@ -3,50 +3,19 @@ state delta the server sends over the websocket, even when she calls the handler
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import BrowserContext, expect
 
 from studioos.pages.performer_detail import DocumentsTab
-from tests.e2e.conftest import add_member, sign_in, sign_up, unique_email, wait_hydrated
-from tests.e2e.test_event_isolation import EventChannel
+from tests.e2e.conftest import SECRETS, STAGE, App, add_member, new_model, sign_in, sign_up, unique_email
+from tests.e2e.event_channel import EventChannel
 
 pytestmark = pytest.mark.e2e
 
 # The Reflex state of the model page's Documents tab (a substate of the page's state).
 DOCUMENTS = DocumentsTab.get_full_name()
-
-STAGE = "Zora Night"
-SECRETS = {
-    "legal name": "Xenia Secretlegalname",
-    "birth date": "1995-07-14",
-    "document number": "DOCNUM998877",
-    "contact email": "zora.private@example.org",
-    "phone": "+40 799 123 456",
-    "telegram": "@zora_private_tg",
-}
-
-
-def _new_model(page) -> str:  # type: ignore[no-untyped-def]
-    page.goto("/models")
-    wait_hydrated(page)
-    page.click("#new-model")
-    page.fill("#stage_name", STAGE)
-    page.fill("#email", SECRETS["contact email"])
-    page.fill("#phone", SECRETS["phone"])
-    page.fill("#telegram", SECRETS["telegram"])
-    page.fill("#legal_name", SECRETS["legal name"])
-    page.fill("#birth_date", SECRETS["birth date"])
-    page.click("#doc_type")
-    page.get_by_role("option", name="Passport").click()
-    page.fill("#doc_number", SECRETS["document number"])
-    page.fill("#doc_country", "RO")
-    page.fill("#doc_expiry", (datetime.now(UTC).date() + timedelta(days=400)).isoformat())
-    page.click("#new-model-submit")
-    page.wait_for_url("**/models/*")
-    page.get_by_role("heading", name=STAGE).wait_for()
-    return page.url.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _leaks(frames: list[str]) -> dict[str, str]:
@@ -54,11 +23,13 @@ def _leaks(frames: list[str]) -> dict[str, str]:
     return {label: value for label, value in SECRETS.items() if value in blob}
 
 
-def test_analyst_receives_no_legal_or_contact_fields(new_context, app) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_receives_no_legal_or_contact_fields(
+    new_context: Callable[[], BrowserContext], app: App
+) -> None:
     owner_page = new_context().new_page()
     owner_email = unique_email("owner")
     sign_up(owner_page, studio="Delta Studio", name="Olga Owner", email_addr=owner_email)
-    performer_id = _new_model(owner_page)
+    performer_id = new_model(owner_page)
 
     # Control: the owner's own websocket does carry the legal fields when she opens Documents,
     # so the absence below is a real absence and not a channel that records nothing.
