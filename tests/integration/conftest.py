@@ -9,9 +9,6 @@ import pytest
 
 from tests.local_servers import MailCapture, free_port, serving_smtp
 
-# The old private name, for modules that still import it from here.
-_free_port = free_port
-
 
 class MailServer(MailCapture):
     """The capture as the SMTP tests read it: they count mails, so wait_for gives every one."""
