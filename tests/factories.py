@@ -107,6 +107,10 @@ def actor_for(db: Session, user: User, studio: Studio | None = None) -> Actor:
         is_support=user.is_support,
         ip=CLIENT.ip,
         user_agent=CLIENT.user_agent,
+        # The studio's clock and currency, as resolve_actor reads them with the session: services
+        # take "today" from the actor, so a test's actor must keep the studio's time zone.
+        timezone=(studio.timezone if studio else "") or "UTC",
+        currency=(studio.currency if studio else "") or "USD",
     )
 
 
