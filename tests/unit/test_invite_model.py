@@ -11,8 +11,7 @@ from sqlmodel import Session, select
 from studioos.models import Membership, Role
 from studioos.services import performers, team
 from studioos.services.errors import NotFound, ValidationFailed
-from tests.factories import PASSWORD, actor_for, make_studio
-from tests.unit.test_performers import new_performer
+from tests.factories import PASSWORD, actor_for, make_studio, new_performer
 
 
 def _token_from_outbox(tmp_path: Path) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
 
 import pytest
 from sqlmodel import Session, select
@@ -16,60 +15,22 @@ from studioos.services.errors import PermissionDenied, ValidationFailed
 from studioos.services.formatting import day_text
 from studioos.services.performers import LegalInput, PerformerRow, PerformerStageRow, ProfileInput
 from studioos.services.permissions import Actor
-from tests.factories import actor_for, add_member, make_studio
+from tests.factories import actor_for, add_member, make_studio, new_performer, performer_user
 
 # A fixed reference day for the age rule; it is passed to the service as "today", never compared
 # with the real date.
 TODAY = date(2026, 6, 15)
 
-
-def new_performer(
-    db: Session,
-    actor: Actor,
-    stage_name: str = "Anna",
-    *,
-    status: str = "active",
-    email: str = "",
-    birth_date: date = date(1998, 4, 23),
-    doc_expiry: date | Literal["valid"] | None = "valid",
-    today: date | None = None,
-) -> int:
-    """doc_expiry: a date, None for no expiry on file, or "valid" (the default): a document valid
-    three more years from the day she is entered, never expired or expiring soon whenever it runs."""
-    expiry = (today or actor.today()) + timedelta(days=3 * 365) if doc_expiry == "valid" else doc_expiry
-    detail = performers.create_performer(
-        db,
-        actor,
-        ProfileInput(stage_name=stage_name, status=status, email=email, payout_split="60"),
-        LegalInput(
-            legal_name=f"{stage_name} Legal Surname",
-            birth_date=birth_date,
-            doc_type="passport",
-            doc_number=f"P{abs(hash(stage_name)) % 10**8:08d}",
-            doc_country="RO",
-            doc_expiry=expiry,
-        ),
-        today=today,
-    )
-    db.commit()
-    return detail.id
-
-
-def performer_user(db: Session, studio: Studio, performer_id: int, name: str = "Model User") -> Actor:
-    """A member with the Model role whose account is linked to `performer_id`."""
-    user = add_member(db, studio, Role.PERFORMER, name=name)
-    performers.link_membership(db, studio_id=studio.id or 0, user_id=user.id or 0, performer_id=performer_id)
-    db.commit()
-    return actor_for(db, user, studio)
+Owner = tuple[Studio, User, Actor]
 
 
 @pytest.fixture
-def owner(db: Session) -> tuple[Studio, User, Actor]:
+def owner(db: Session) -> Owner:
     studio, user = make_studio(db)
     return studio, user, actor_for(db, user, studio)
 
 
-def test_create_and_read_back(db: Session, owner) -> None:
+def test_create_and_read_back(db: Session, owner: Owner) -> None:
     _studio, _, actor = owner
     pid = new_performer(db, actor, "Anna", email="Anna@Example.com")
     detail = performers.get_performer(db, actor, pid)
@@ -83,11 +44,13 @@ def test_create_and_read_back(db: Session, owner) -> None:
     assert legal.doc_country == "RO"
 
 
-def test_must_be_adult_on_the_day_entered(db: Session, owner) -> None:
+def test_must_be_adult_on_the_day_entered(db: Session, owner: Owner) -> None:
     _, _, actor = owner
     birth = date(TODAY.year - 18, TODAY.month, TODAY.day + 1)  # turns 18 tomorrow
+    # Her document's expiry is dated from the same fixed day (the service bounds it by that day).
+    expiry = TODAY + timedelta(days=365)
     with pytest.raises(ValidationFailed) as err:
-        new_performer(db, actor, "Young", birth_date=birth, today=TODAY)
+        new_performer(db, actor, "Young", birth_date=birth, doc_expiry=expiry, today=TODAY)
     message = err.value.errors["birth_date"]
     assert (
         "at least 18" in message
@@ -97,10 +60,10 @@ def test_must_be_adult_on_the_day_entered(db: Session, owner) -> None:
         and "-" not in message  # no ISO dates in what people read
     )
     # Exactly 18 today is fine.
-    new_performer(db, actor, "Adult", birth_date=birth - timedelta(days=1), today=TODAY)
+    new_performer(db, actor, "Adult", birth_date=birth - timedelta(days=1), doc_expiry=expiry, today=TODAY)
 
 
-def test_field_validation_messages(db: Session, owner) -> None:
+def test_field_validation_messages(db: Session, owner: Owner) -> None:
     _, _, actor = owner
     with pytest.raises(ValidationFailed) as err:
         performers.create_performer(
@@ -135,7 +98,7 @@ def test_field_validation_messages(db: Session, owner) -> None:
     assert "two decimals" in err.value.errors["payout_split"]
 
 
-def test_stage_name_unique_in_studio(db: Session, owner) -> None:
+def test_stage_name_unique_in_studio(db: Session, owner: Owner) -> None:
     _, _, actor = owner
     new_performer(db, actor, "Anna")
     with pytest.raises(ValidationFailed) as err:
@@ -143,7 +106,7 @@ def test_stage_name_unique_in_studio(db: Session, owner) -> None:
     assert "already a model called" in err.value.errors["stage_name"]
 
 
-def test_list_search_filter_sort_page(db: Session, owner) -> None:
+def test_list_search_filter_sort_page(db: Session, owner: Owner) -> None:
     _, _, actor = owner
     for i, name in enumerate(["Bella", "Anna", "Carla", "Dora", "Ema"]):
         new_performer(
@@ -167,7 +130,7 @@ def test_list_search_filter_sort_page(db: Session, owner) -> None:
     assert isinstance(found.rows[0], PerformerRow)
 
 
-def test_expired_document_flagged_on_list_rows(db: Session, owner) -> None:
+def test_expired_document_flagged_on_list_rows(db: Session, owner: Owner) -> None:
     _, _, actor = owner
     today = actor.today()
     new_performer(db, actor, "Old", doc_expiry=today - timedelta(days=1))
@@ -179,7 +142,7 @@ def test_expired_document_flagged_on_list_rows(db: Session, owner) -> None:
     assert not rows["Fine"].doc_expired and not rows["Fine"].doc_expires_soon
 
 
-def test_analyst_gets_stage_names_only(db: Session, owner) -> None:
+def test_analyst_gets_stage_names_only(db: Session, owner: Owner) -> None:
     studio, _, actor = owner
     pid = new_performer(db, actor, "Anna", email="anna@example.com")
     analyst = actor_for(db, add_member(db, studio, Role.ANALYST), studio)
@@ -197,7 +160,7 @@ def test_analyst_gets_stage_names_only(db: Session, owner) -> None:
         performers.update_contact(db, analyst, pid, email="x@y.z", phone="", telegram="")
 
 
-def test_every_document_view_is_audited(db: Session, owner) -> None:
+def test_every_document_view_is_audited(db: Session, owner: Owner) -> None:
     _, user, actor = owner
     pid = new_performer(db, actor)
     performers.get_legal(db, actor, pid)
@@ -209,7 +172,7 @@ def test_every_document_view_is_audited(db: Session, owner) -> None:
     assert {r.actor_user_id for r in rows} == {user.id}
 
 
-def test_legal_edit_by_manager_audited_without_values(db: Session, owner) -> None:
+def test_legal_edit_by_manager_audited_without_values(db: Session, owner: Owner) -> None:
     studio, _, actor = owner
     pid = new_performer(db, actor)
     manager = actor_for(db, add_member(db, studio, Role.MANAGER), studio)
@@ -228,7 +191,7 @@ def test_legal_edit_by_manager_audited_without_values(db: Session, owner) -> Non
     assert set(entry.detail.split(",")) == changed
 
 
-def test_performer_sees_own_profile_and_edits_own_contact(db: Session, owner) -> None:
+def test_performer_sees_own_profile_and_edits_own_contact(db: Session, owner: Owner) -> None:
     studio, _, actor = owner
     pid = new_performer(db, actor, "Anna")
     me = performer_user(db, studio, pid)
@@ -244,7 +207,7 @@ def test_performer_sees_own_profile_and_edits_own_contact(db: Session, owner) ->
         performers.update_profile(db, me, pid, ProfileInput(stage_name="Anna", payout_split="99"))
 
 
-def test_link_account_requires_model_role(db: Session, owner) -> None:
+def test_link_account_requires_model_role(db: Session, owner: Owner) -> None:
     studio, _, actor = owner
     pid = new_performer(db, actor)
     analyst = add_member(db, studio, Role.ANALYST)
@@ -262,7 +225,7 @@ def test_link_account_requires_model_role(db: Session, owner) -> None:
     assert "already linked" in err.value.errors["user_id"]
 
 
-def test_platform_handles_unique_per_platform_in_studio(db: Session, owner) -> None:
+def test_platform_handles_unique_per_platform_in_studio(db: Session, owner: Owner) -> None:
     _studio, _, actor = owner
     anna = new_performer(db, actor, "Anna")
     bella = new_performer(db, actor, "Bella")
@@ -289,7 +252,7 @@ def test_platform_handles_unique_per_platform_in_studio(db: Session, owner) -> N
 # ---------------------------------------------------------------- the forms' input and the detail's flags
 
 
-def test_profile_from_form_reads_the_fields_and_names_the_unreadable_ones(db: Session, owner) -> None:
+def test_profile_from_form_reads_the_fields_and_names_the_unreadable_ones(db: Session, owner: Owner) -> None:
     _, _, actor = owner
     form = {
         "stage_name": " Anna ",
@@ -331,7 +294,7 @@ def test_profile_from_form_reads_the_fields_and_names_the_unreadable_ones(db: Se
     assert saved.payout_split == Decimal("62.50") and saved.notes == "Prefers mornings"
 
 
-def test_the_detail_carries_the_document_flags_without_a_documents_view(db: Session, owner) -> None:
+def test_the_detail_carries_the_document_flags_without_a_documents_view(db: Session, owner: Owner) -> None:
     studio, _, actor = owner
     today = actor.today()
     expiries = {
