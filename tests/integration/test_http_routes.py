@@ -15,7 +15,7 @@ from studioos.models import AuthSession, UserToken
 from studioos.services import auth, password_reset
 from studioos.services.tokens import hash_token
 from studioos.settings import reset_settings_cache
-from tests.factories import make_studio
+from tests.factories import actor_for, make_studio
 from tests.foundation_helpers import mails_to, token_in
 
 COOKIE = auth.SESSION_COOKIE
@@ -117,7 +117,6 @@ def test_foreign_codes_give_no_cookie(db: Session, client: TestClient) -> None:
     studio, owner = make_studio(db)
     password_reset.request_reset(db, owner.email)
     from studioos.services import team
-    from tests.factories import actor_for
 
     team.invite(db, actor_for(db, owner, studio), email="nina@example.com", role="analyst")
     db.commit()
