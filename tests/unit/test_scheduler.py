@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from studioos.jobs.scheduler import TRIGGERS, RunnerLock, SchedulerRunner, build_scheduler
+from studioos.models import Shift
+from studioos.services import notifications, performers
+from tests.factories import book, setup_studio
 
 
-def _wait(predicate, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+def _wait(predicate: Callable[[], object], timeout: float = 10.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -69,13 +75,7 @@ def test_every_job_is_scheduled_and_runs_at_start_up() -> None:
     assert set(jobs) == set(TRIGGERS) == {"no-shows", "document-reminders", "sign-up-requests"}
 
 
-def test_the_running_scheduler_marks_a_missed_shift_as_no_show(engine: Engine, db) -> None:  # type: ignore[no-untyped-def]
-    from datetime import timedelta
-
-    from studioos.models import Shift
-    from studioos.services import notifications, performers
-    from tests.factories import book, setup_studio
-
+def test_the_running_scheduler_marks_a_missed_shift_as_no_show(engine: Engine, db: Session) -> None:
     studio, actor, ids = setup_studio(db)
     yesterday = performers.studio_today(db, studio.id or 0) - timedelta(days=1)
     row = book(db, actor, ids, "Anna", "Room 1", yesterday, "10:00", "16:00")
