@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -115,7 +116,27 @@ def service_event(
         screen stops offering what was just refused.
     """
 
+    def refused(self: rx.State, exc: ServiceError) -> Answer:
+        answer = _answer_for(self, exc, errors, prefix, fields)
+        if refresh and not isinstance(exc, NotSignedIn):
+            with contextlib.suppress(ServiceError):
+                self._reload()  # type: ignore[attr-defined]  # every ServicePage has one
+        return answer
+
     def decorate(handler: Callable[..., Any]) -> Any:
+        if inspect.iscoroutinefunction(handler):
+
+            @functools.wraps(handler)
+            async def run_async(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+                if errors is not None:
+                    setattr(self, errors, {})
+                try:
+                    return await handler(self, *args, **kwargs)
+                except ServiceError as exc:
+                    return refused(self, exc)
+
+            return rx.event(run_async)
+
         @functools.wraps(handler)
         def run(self: rx.State, *args: Any, **kwargs: Any) -> Any:
             if errors is not None:
@@ -123,11 +144,7 @@ def service_event(
             try:
                 return handler(self, *args, **kwargs)
             except ServiceError as exc:
-                answer = _answer_for(self, exc, errors, prefix, fields)
-                if refresh and not isinstance(exc, NotSignedIn):
-                    with contextlib.suppress(ServiceError):
-                        self._reload()  # type: ignore[attr-defined]  # every ServicePage has one
-                return answer
+                return refused(self, exc)
 
         return rx.event(run)
 

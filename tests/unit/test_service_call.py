@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import SimpleNamespace
 from typing import Any
 
@@ -32,6 +33,10 @@ class FakePage:
 
     @service_event
     def toggle(self, exc: Exception) -> Any:
+        raise exc
+
+    @service_event(errors="new_errors")
+    async def upload(self, exc: Exception) -> Any:
         raise exc
 
     @service_event(refresh=True)
@@ -95,3 +100,9 @@ def test_a_plain_refusal_leaves_the_page_as_it_is_and_signed_out_does_not_reload
     page.toggle(NotFound())
     page.approve(NotSignedIn())
     assert page.reloads == 0
+
+
+def test_an_async_handler_is_guarded_the_same_way() -> None:
+    page = FakePage()
+    assert asyncio.run(page.upload(ValidationFailed({"photo": "Not an image."}))) is None
+    assert page.new_errors == {"photo": "Not an image."}
