@@ -15,14 +15,16 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
+import pluggy
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
@@ -42,6 +44,8 @@ CHROMIUM_ARGS = [
 START_TIMEOUT = float(os.environ.get("STUDIOOS_E2E_START_TIMEOUT", "300"))
 SHOTS = Path(os.environ.get("STUDIOOS_E2E_SHOTS", "/tmp/shots"))
 PASSWORD = "correct horse battery staple"
+# The new_context fixture: each call opens a browser context (its own cookie jar) for the test.
+NewContext = Callable[[], BrowserContext]
 
 
 def missing(what: str) -> None:
@@ -238,7 +242,9 @@ def app(tmp_path_factory: pytest.TempPathFactory, mailbox: MailCapture) -> Itera
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type: ignore[no-untyped-def]
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pluggy.Result[pytest.TestReport], None]:
     """On a failed e2e test, show the tail of the server log next to the failure."""
     outcome = yield
     report = outcome.get_result()
@@ -250,7 +256,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type
 
 
 @pytest.fixture(scope="session")
-def browser(app: App) -> Iterator[object]:
+def browser(app: App) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -262,11 +268,11 @@ def browser(app: App) -> Iterator[object]:
 
 
 @pytest.fixture
-def new_context(browser, app: App) -> Iterator[Callable[[], object]]:  # type: ignore[no-untyped-def]
+def new_context(browser: Browser, app: App) -> Iterator[NewContext]:
     """Make browser contexts (separate cookie jars) for one test; all closed at its end."""
-    contexts = []
+    contexts: list[BrowserContext] = []
 
-    def make():  # type: ignore[no-untyped-def]
+    def make() -> BrowserContext:
         ctx = browser.new_context(base_url=app.base_url, viewport={"width": 1280, "height": 860})
         ctx.set_default_timeout(20_000)
         ctx.set_default_navigation_timeout(30_000)
@@ -280,11 +286,11 @@ def new_context(browser, app: App) -> Iterator[Callable[[], object]]:  # type: i
 
 
 @pytest.fixture
-def page(new_context):  # type: ignore[no-untyped-def]
+def page(new_context: NewContext) -> Page:
     return new_context().new_page()
 
 
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"e2e-{name}.png"), full_page=True)
 
@@ -348,7 +354,7 @@ def wait_until(condition: Callable[[], object], timeout: float, what: str) -> ob
         time.sleep(0.2)
 
 
-def wait_hydrated(page, selector: str = "form") -> None:  # type: ignore[no-untyped-def]
+def wait_hydrated(page: Page, selector: str = "form") -> None:
     """Pages are prerendered: before React hydrates them a click submits the plain HTML form
     (a GET with the fields in the URL). Wait until React owns the element."""
     page.locator(selector).first.wait_for()
@@ -361,7 +367,7 @@ def wait_hydrated(page, selector: str = "form") -> None:  # type: ignore[no-unty
     )
 
 
-def sign_up(page, *, studio: str, name: str, email_addr: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+def sign_up(page: Page, *, studio: str, name: str, email_addr: str, password: str = PASSWORD) -> None:
     """Fill the sign-up form, then follow the link it mails: the studio exists and we are signed in."""
     page.goto("/signup")
     wait_hydrated(page)
@@ -379,7 +385,7 @@ def sign_up(page, *, studio: str, name: str, email_addr: str, password: str = PA
     page.locator("#user-menu").wait_for()
 
 
-def sign_in(page, email_addr: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, email_addr: str, password: str = PASSWORD) -> None:
     page.goto("/signin")
     wait_hydrated(page)
     page.fill("#email", email_addr)
@@ -389,7 +395,7 @@ def sign_in(page, email_addr: str, password: str = PASSWORD) -> None:  # type: i
     page.locator("#user-menu").wait_for()
 
 
-def sign_out(page) -> None:  # type: ignore[no-untyped-def]
+def sign_out(page: Page) -> None:
     page.click("#user-menu")
     page.click("#sign-out")
     page.wait_for_url("**/signin**")
@@ -407,7 +413,7 @@ SECRETS = {
 }
 
 
-def new_model(page) -> str:  # type: ignore[no-untyped-def]
+def new_model(page: Page) -> str:
     """Enter the model STAGE with SECRETS through the New model form; returns her id (as in the URL)."""
     page.goto("/models")
     wait_hydrated(page)
@@ -429,6 +435,6 @@ def new_model(page) -> str:  # type: ignore[no-untyped-def]
     return page.url.rstrip("/").rsplit("/", 1)[-1]
 
 
-def session_cookie(ctx) -> str | None:  # type: ignore[no-untyped-def]
+def session_cookie(ctx: BrowserContext) -> str | None:
     """The StudioOS session cookie of a browser context, if it has one."""
     return next((c["value"] for c in ctx.cookies() if c["name"] == "studioos_session"), None)

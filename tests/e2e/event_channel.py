@@ -7,19 +7,22 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from typing import Any
+
+from playwright.sync_api import Page, WebSocketRoute
 
 
 class EventChannel:
     """The page's Reflex websocket, with a way to send it hand-made events."""
 
-    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, page: Page) -> None:
         self.page = page
         self.server: Any = None
         self.received: list[str] = []
         page.route_web_socket(re.compile(r"/_event"), self._route)
 
-    def _route(self, ws) -> None:  # type: ignore[no-untyped-def]
+    def _route(self, ws: WebSocketRoute) -> None:
         server = ws.connect_to_server()
         self.server = server
 
@@ -43,7 +46,7 @@ class EventChannel:
                     found.append((kind, json.loads(text)))
         return found
 
-    def wait_for_frames(self, condition, timeout: float = 15) -> list[str]:  # type: ignore[no-untyped-def]
+    def wait_for_frames(self, condition: Callable[[list[str]], object], timeout: float = 15) -> list[str]:
         """Frames received so far, once `condition(frames)` holds. Playwright hands the routed
         frames over only while the test is inside a Playwright call, hence the short waits."""
         deadline = time.monotonic() + timeout

@@ -8,7 +8,7 @@ import pickletools
 from collections.abc import Iterable
 
 import httpx
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from studioos.models import Performer
@@ -62,7 +62,7 @@ def legal_loaded_pickled(blob: bytes) -> bool:
     return pickled_vars(blob).get("legal_loaded") is True
 
 
-def open_documents(page, performer_id: str) -> None:  # type: ignore[no-untyped-def]
+def open_documents(page: Page, performer_id: str) -> None:
     """Open the model's page on its Documents tab, and wait until her document number shows."""
     page.goto(f"/models/{performer_id}")
     page.get_by_role("heading", name=STAGE).wait_for()

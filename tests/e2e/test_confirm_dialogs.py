@@ -7,28 +7,29 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import Page
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from studioos.models import Membership, Performer, PerformerStatus, Shift, ShiftStatus, Studio, User
 from studioos.services import rooms
-from tests.e2e.conftest import shot, sign_up, unique_email, wait_hydrated
+from tests.e2e.conftest import App, shot, sign_up, unique_email, wait_hydrated
 from tests.factories import actor_for
 
 pytestmark = pytest.mark.e2e
 
 
-def _pick(page, trigger: str, option: str) -> None:  # type: ignore[no-untyped-def]
+def _pick(page: Page, trigger: str, option: str) -> None:
     page.click(trigger)
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def _shifts(app) -> list[Shift]:  # type: ignore[no-untyped-def]
+def _shifts(app: App) -> list[Shift]:
     with Session(app.engine) as db:
         return list(db.exec(select(Shift).join(Studio).where(Studio.name == "Confirm Studio")).all())
 
 
-def test_past_booking_of_a_paused_model_asks_and_cancelling_asks(page, app) -> None:  # type: ignore[no-untyped-def]
+def test_past_booking_of_a_paused_model_asks_and_cancelling_asks(page: Page, app: App) -> None:
     email = unique_email("owner")
     sign_up(page, studio="Confirm Studio", name="Cora Owner", email_addr=email)
     # The model through the form (the app holds the encryption key), then paused in the database.

@@ -4,15 +4,27 @@ recognised again (its id cookie) so that the sign-in throttle can trust it."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Page
 from sqlmodel import Session, select
 
 from studioos.models import LoginEvent, TrustedBrowser, User
-from tests.e2e.conftest import mail_text, shot, sign_in, sign_out, sign_up, unique_email, wait_hydrated
+from tests.e2e.conftest import (
+    App,
+    NewContext,
+    mail_text,
+    shot,
+    sign_in,
+    sign_out,
+    sign_up,
+    unique_email,
+    wait_hydrated,
+)
+from tests.local_servers import MailCapture
 
 pytestmark = pytest.mark.e2e
 
 
-def _ask_for_a_studio(page, email_addr: str) -> str:  # type: ignore[no-untyped-def]
+def _ask_for_a_studio(page: Page, email_addr: str) -> str:
     page.goto("/signup")
     wait_hydrated(page)
     page.fill("#studio_name", "Lyra Studio")
@@ -26,7 +38,9 @@ def _ask_for_a_studio(page, email_addr: str) -> str:  # type: ignore[no-untyped-
     return sent.inner_text().strip()
 
 
-def test_sign_up_answers_the_same_for_a_taken_address(new_context, app, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_sign_up_answers_the_same_for_a_taken_address(
+    new_context: NewContext, app: App, mailbox: MailCapture
+) -> None:
     owner = unique_email("owner")
     sign_up(new_context().new_page(), studio="Taken Studio", name="Tia Owner", email_addr=owner)
 
@@ -47,7 +61,7 @@ def test_sign_up_answers_the_same_for_a_taken_address(new_context, app, mailbox)
         assert len(db.exec(select(User).where(User.email == owner)).all()) == 1
 
 
-def test_a_browser_that_signed_in_before_is_recognised(new_context, app) -> None:  # type: ignore[no-untyped-def]
+def test_a_browser_that_signed_in_before_is_recognised(new_context: NewContext, app: App) -> None:
     owner = unique_email("owner")
     page = new_context().new_page()
     sign_up(page, studio="Trust Studio", name="Tom Owner", email_addr=owner)

@@ -15,8 +15,9 @@ from sqlmodel import Session, func, select
 
 from studioos.models.accounts import AuthSession, Invitation, Membership, User
 from studioos.models.privacy import AuditLog
-from tests.e2e.conftest import sign_up, unique_email, wait_hydrated
+from tests.e2e.conftest import App, NewContext, sign_up, unique_email, wait_hydrated
 from tests.e2e.event_channel import EventChannel
+from tests.local_servers import MailCapture
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +25,7 @@ TEAM = "reflex___state____state.studioos___pages___team____team_state"
 ACCOUNT = "reflex___state____state.studioos___pages___account____account_state"
 
 
-def _snapshot(app, studio_id: int, user_ids: list[int], invitation_id: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _snapshot(app: App, studio_id: int, user_ids: list[int], invitation_id: int) -> dict[str, Any]:
     with Session(app.engine) as db:
         members = db.exec(
             select(Membership.user_id, Membership.role)
@@ -49,7 +50,9 @@ def _snapshot(app, studio_id: int, user_ids: list[int], invitation_id: int) -> d
     }
 
 
-def test_events_with_another_studios_ids_change_nothing(new_context, app, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_events_with_another_studios_ids_change_nothing(
+    new_context: NewContext, app: App, mailbox: MailCapture
+) -> None:
     # Studio B: an owner (signed in), an analyst, a pending invitation.
     owner_b = unique_email("owner-b")
     page_b = new_context().new_page()

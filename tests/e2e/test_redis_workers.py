@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import (
     STAGE,
@@ -76,7 +77,9 @@ def _worker_count(pid: int) -> int:
     return len(out.stdout.split())
 
 
-def test_several_workers_share_state_in_redis(redis_app, browser, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_several_workers_share_state_in_redis(
+    redis_app: tuple[App, redis.Redis], browser: Browser, mailbox: MailCapture
+) -> None:
     app, store = redis_app
     assert _worker_count(app.process.pid) > 2  # the reflex parent and more than one server worker
 
@@ -108,10 +111,10 @@ def test_several_workers_share_state_in_redis(redis_app, browser, mailbox) -> No
         ctx.close()
 
 
-def test_redis_holds_no_session_token_or_legal_data(redis_app, browser) -> None:  # type: ignore[no-untyped-def]
+def test_redis_holds_no_session_token_or_legal_data(
+    redis_app: tuple[App, redis.Redis], browser: Browser
+) -> None:
     """The same scan as test_state_store.py, of every value in Redis database 11."""
-    from playwright.sync_api import expect
-
     app, store = redis_app
     ctx = browser.new_context(base_url=app.base_url, viewport={"width": 1280, "height": 860})
     ctx.set_default_timeout(20_000)

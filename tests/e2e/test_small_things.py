@@ -8,12 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.e2e.conftest import shot, sign_up, unique_email, wait_hydrated
+from tests.e2e.conftest import App, NewContext, shot, sign_up, unique_email, wait_hydrated
 
 pytestmark = pytest.mark.e2e
 
 
-def test_unknown_urls_and_date_pickers(new_context, app) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_urls_and_date_pickers(new_context: NewContext, app: App) -> None:
     page = new_context().new_page()
 
     # Signed out: the page says what happened and offers the way in.

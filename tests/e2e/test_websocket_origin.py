@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.e2e.conftest import App
+
 pytestmark = pytest.mark.e2e
 
 
@@ -31,7 +33,7 @@ def _handshake_status(base_url: str, origin: str) -> int:
     return int(status_line.split()[1])
 
 
-def test_websocket_refuses_a_foreign_origin(app) -> None:  # type: ignore[no-untyped-def]
+def test_websocket_refuses_a_foreign_origin(app: App) -> None:
     assert _handshake_status(app.base_url, app.base_url) == 101
     # Refused before the upgrade: the ASGI server closes a websocket the app did not accept with 403.
     assert _handshake_status(app.base_url, "https://evil.example") == 403
