@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
 from sqlmodel import select
 
-from tests.e2e.conftest import PASSWORD, shot, sign_in, unique_email, wait_hydrated
+from tests.e2e.conftest import PASSWORD, App, shot, sign_in, unique_email, wait_hydrated
 from tests.factories import actor_for
 
 pytestmark = pytest.mark.e2e
@@ -65,7 +66,7 @@ class Studio:
 
 
 @pytest.fixture
-def studio(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[Studio]:  # type: ignore[no-untyped-def]
+def studio(app: App, monkeypatch: pytest.MonkeyPatch) -> Iterator[Studio]:
     from studioos import db as dbmod
     from studioos import settings as settings_mod
     from studioos.models import Membership, Role, Shift, User
@@ -150,7 +151,7 @@ def studio(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[Studio]:  # type: i
     dbmod.reset_engine_cache()
 
 
-def _context(browser, app, viewport: dict[str, int]):  # type: ignore[no-untyped-def]
+def _context(browser: Browser, app: App, viewport: dict[str, int]) -> BrowserContext:
     ctx = browser.new_context(base_url=app.base_url, viewport=viewport)
     ctx.set_default_timeout(20_000)
     ctx.set_default_navigation_timeout(30_000)
@@ -158,7 +159,7 @@ def _context(browser, app, viewport: dict[str, int]):  # type: ignore[no-untyped
 
 
 @contextlib.contextmanager
-def _signed_in(browser, app, viewport: dict[str, int], email: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def _signed_in(browser: Browser, app: App, viewport: dict[str, int], email: str) -> Iterator[Page]:
     ctx = _context(browser, app, viewport)
     try:
         page = ctx.new_page()
@@ -168,7 +169,7 @@ def _signed_in(browser, app, viewport: dict[str, int], email: str) -> Iterator[o
         ctx.close()
 
 
-def _open(page, path: str, ready: str) -> None:  # type: ignore[no-untyped-def]
+def _open(page: Page, path: str, ready: str) -> None:
     page.goto(path)
     wait_hydrated(page, ready)
     page.locator(ready).first.wait_for()
@@ -176,7 +177,7 @@ def _open(page, path: str, ready: str) -> None:  # type: ignore[no-untyped-def]
     page.evaluate("document.fonts.ready.then(() => true)")
 
 
-def _fits(page, where: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _fits(page: Page, where: str) -> list[str]:
     """What is wrong with the page's width (nothing: an empty list)."""
     got = page.evaluate(OVERFLOW_JS)
     problems = []
@@ -201,7 +202,7 @@ TAPPABLE_JS = """
 """
 
 
-def _on_screen(page, selector: str, where: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _on_screen(page: Page, selector: str, where: str) -> list[str]:
     """Is `selector` inside the window without scrolling sideways, usable-sized and tappable?"""
     target = page.locator(selector).first
     try:
@@ -241,7 +242,7 @@ def _shot_name(prefix: str, path: str) -> str:
     return prefix + ("-profile" if path.startswith("/models/") else path.replace("/", "-"))
 
 
-def _check_pages(page, pages: list[tuple[str, str]], prefix: str, *, phone: bool) -> list[str]:  # type: ignore[no-untyped-def]
+def _check_pages(page: Page, pages: list[tuple[str, str]], prefix: str, *, phone: bool) -> list[str]:
     problems: list[str] = []
     for path, action in pages:
         _open(page, path, "#user-menu")
@@ -255,7 +256,7 @@ def _check_pages(page, pages: list[tuple[str, str]], prefix: str, *, phone: bool
     return problems
 
 
-def test_model_pages_fit_a_phone(browser, app, studio: Studio) -> None:  # type: ignore[no-untyped-def]
+def test_model_pages_fit_a_phone(browser: Browser, app: App, studio: Studio) -> None:
     pages = [*MODEL_PAGES, (f"/models/{studio.performer_id}", "#tab-profile")]
     with _signed_in(browser, app, PHONE, studio.model_email) as page:
         problems = _check_pages(page, pages, "phone-model", phone=True)
@@ -311,7 +312,7 @@ def test_model_pages_fit_a_phone(browser, app, studio: Studio) -> None:  # type:
         page.wait_for_url("**/signin**")
 
 
-def test_owner_pages_fit_a_phone(browser, app, studio: Studio) -> None:  # type: ignore[no-untyped-def]
+def test_owner_pages_fit_a_phone(browser: Browser, app: App, studio: Studio) -> None:
     pages = [*OWNER_PAGES, (f"/models/{studio.performer_id}", "#profile-submit")]
     with _signed_in(browser, app, PHONE, studio.owner_email) as page:
         problems = _check_pages(page, pages, "phone-owner", phone=True)
@@ -361,7 +362,7 @@ def test_owner_pages_fit_a_phone(browser, app, studio: Studio) -> None:  # type:
         assert not problems, "\n".join(problems)
 
 
-def test_desktop_keeps_its_sidebar_and_week(browser, app, studio: Studio) -> None:  # type: ignore[no-untyped-def]
+def test_desktop_keeps_its_sidebar_and_week(browser: Browser, app: App, studio: Studio) -> None:
     with _signed_in(browser, app, DESKTOP, studio.owner_email) as page:
         pages = [*OWNER_PAGES, (f"/models/{studio.performer_id}", "#profile-submit")]
         problems = _check_pages(page, pages, "desktop-owner", phone=False)
@@ -379,7 +380,7 @@ def test_desktop_keeps_its_sidebar_and_week(browser, app, studio: Studio) -> Non
     assert not problems, "\n".join(problems)
 
 
-def test_tablet_upright_fits(browser, app, studio: Studio) -> None:  # type: ignore[no-untyped-def]
+def test_tablet_upright_fits(browser: Browser, app: App, studio: Studio) -> None:
     """At 820 px the sidebar is back and leaves ~500 px: tables scroll inside their cards there,
     and the week is still a list of days."""
     with _signed_in(browser, app, TABLET, studio.owner_email) as page:
@@ -398,7 +399,7 @@ PUBLIC_PAGES = [
 ]
 
 
-def test_public_pages_fit_a_phone(browser, app) -> None:  # type: ignore[no-untyped-def]
+def test_public_pages_fit_a_phone(browser: Browser, app: App) -> None:
     ctx = _context(browser, app, PHONE)
     try:
         page = ctx.new_page()
