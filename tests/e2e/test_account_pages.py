@@ -5,16 +5,16 @@ throttle once a stranger has failed too often."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, select
 
 from studioos.models import LoginEvent
 from tests.e2e.conftest import (
     PASSWORD,
     App,
+    NewContext,
     link_in,
     mail_text,
     make_owner,
@@ -27,8 +27,6 @@ from tests.e2e.conftest import (
 from tests.local_servers import MailCapture
 
 pytestmark = pytest.mark.e2e
-
-NewContext = Callable[[], BrowserContext]  # the new_context fixture
 
 NEW_PASSWORD = "a brand new and rather long passphrase"
 WRONG_CREDENTIALS = "Wrong email or password."

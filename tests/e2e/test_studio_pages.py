@@ -1,30 +1,34 @@
 """What people see on the studio's pages that had no browser test: the public privacy policy,
 the notification bell, a model's photo upload, and the audit log's contents and filters.
 
-The studio is built straight in the e2e database through the services (set-up, not the subject):
-an owner, a model with a linked account, and an upcoming shift of hers.
+The studio is built straight in the e2e database with the shared builders of tests/factories.py
+(set-up, not the subject): an owner, a model with a linked account, and an upcoming shift of hers.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from studioos.privacy_text import LAST_UPDATED, SECTIONS
-from tests.e2e.conftest import PASSWORD, App, shot, sign_in, unique_email, wait_hydrated, wait_until
+from tests import factories
+from tests.e2e.conftest import (
+    App,
+    NewContext,
+    shot,
+    sign_in,
+    wait_hydrated,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
-NewContext = Callable[[], BrowserContext]  # the new_context fixture
-
-TZ = "Europe/Bucharest"
-OWNER = "Olga Owner"
+TZ = "Europe/Bucharest"  # the studio's zone, as factories.make_studio sets it
 MODEL = "Mara Model"
 STAGE = "Mara Lumen"
 
@@ -40,62 +44,27 @@ class Cast:
 def studio(app: App, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cast]:
     from studioos import db as dbmod
     from studioos import settings as settings_mod
-    from studioos.models import Membership, Role, User
-    from studioos.services import auth, performers, rooms, shifts
-    from studioos.services.passwords import hash_password
-    from studioos.services.permissions import Actor
+    from studioos.services import rooms
 
-    # The services write to the app's database with the app's key (the legal fields are sealed).
+    # The shared builders write to the app's database with the app's key (legal fields are sealed).
     monkeypatch.setenv("STUDIOOS_DATABASE_URL", app.database_url)
     monkeypatch.setenv("STUDIOOS_ENCRYPTION_KEYS", app.env["STUDIOOS_ENCRYPTION_KEYS"])
     settings_mod.reset_settings_cache()
     dbmod.reset_engine_cache()
-    owner_email, model_email = unique_email("owner"), unique_email("model")
-    password_hash = hash_password(PASSWORD)
     with dbmod.session_scope() as db:
-        studio_row, owner = auth.create_studio_and_owner(
-            db,
-            studio_name="Lumen Studio",
-            timezone=TZ,
-            currency="EUR",
-            name=OWNER,
-            email=owner_email,
-            password_hash=password_hash,
-            client=auth.Client(),
+        studio_row, owner = factories.make_studio(db, "Lumen Studio")
+        actor = factories.actor_for(db, owner, studio_row)
+        ids = {
+            STAGE: factories.new_performer(db, actor, STAGE),
+            "Blue room": rooms.create_room(db, actor, "Blue room").id,
+        }
+        model = factories.performer_user(db, studio_row, ids[STAGE], name=MODEL)
+        # An upcoming shift of hers, the day after tomorrow in the studio.
+        factories.book(
+            db, actor, ids, STAGE, "Blue room", actor.today() + timedelta(days=2), "12:00", "18:00"
         )
-        sid = studio_row.id or 0
-        model = User(email=model_email, name=MODEL, password_hash=password_hash)
-        db.add(model)
-        db.flush()
-        db.add(Membership(user_id=model.id or 0, studio_id=sid, role=Role.PERFORMER))
-        actor = Actor(
-            user_id=owner.id or 0,
-            email=owner.email,
-            name=owner.name,
-            studio_id=sid,
-            role=Role.OWNER,
-            timezone=TZ,
-            currency="EUR",
-        )
-        today = datetime.now(ZoneInfo(TZ)).date()
-        mara = performers.create_performer(
-            db,
-            actor,
-            performers.ProfileInput(stage_name=STAGE),
-            performers.LegalInput(
-                legal_name="Mara Ionescu",
-                birth_date="1996-05-02",
-                doc_expiry=(today + timedelta(days=400)).isoformat(),
-            ),
-        )
-        performers.link_membership(db, studio_id=sid, user_id=model.id or 0, performer_id=mara.id)
-        room = rooms.create_room(db, actor, "Blue room")
-        starts = datetime.combine(today + timedelta(days=2), datetime.min.time()).replace(hour=12)
-        shifts.create_shift(
-            db, actor, performer_id=mara.id, room_id=room.id, starts=starts, ends=starts + timedelta(hours=6)
-        )
-        performer_id = mara.id
-    yield Cast(owner_email, model_email, performer_id)
+        cast = Cast(owner.email, model.email, ids[STAGE])
+    yield cast
     settings_mod.reset_settings_cache()
     dbmod.reset_engine_cache()
 
@@ -122,7 +91,7 @@ def test_privacy_policy_is_public(page: Page) -> None:
 
 def test_bell_shows_a_models_request_until_marked_read(new_context: NewContext, studio: Cast) -> None:
     owner = new_context().new_page()
-    sign_in(owner, studio.owner_email)
+    sign_in(owner, studio.owner_email, factories.PASSWORD)
     wait_hydrated(owner, "#notification-bell")
     expect(owner.locator("#unread-count")).to_have_count(0)
     owner.click("#notification-bell")
@@ -131,7 +100,7 @@ def test_bell_shows_a_models_request_until_marked_read(new_context: NewContext, 
 
     # The model asks for time off on her own page.
     model = new_context().new_page()
-    sign_in(model, studio.model_email)
+    sign_in(model, studio.model_email, factories.PASSWORD)
     model.goto("/my-schedule")
     model.get_by_role("button", name="Time off").first.click()
     model.get_by_label("Reason (optional)").fill("My sister's wedding")
@@ -161,14 +130,6 @@ def test_bell_shows_a_models_request_until_marked_read(new_context: NewContext, 
 # --- photo upload -------------------------------------------------------------------------
 
 
-def _png(width: int, height: int) -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 40, 90)).save(out, "PNG")
-    return out.getvalue()
-
-
 def _open_model(page: Page, performer_id: int) -> None:
     page.goto(f"/models/{performer_id}")
     page.get_by_role("heading", name=STAGE).wait_for()
@@ -191,12 +152,14 @@ def test_photo_upload_shows_the_photo_and_refuses_a_non_image(
     new_context: NewContext, app: App, studio: Cast
 ) -> None:
     page = new_context().new_page()
-    sign_in(page, studio.owner_email)
+    sign_in(page, studio.owner_email, factories.PASSWORD)
     _open_model(page, studio.performer_id)
     expect(page.get_by_role("img", name=f"Photo of {STAGE}")).to_have_count(0)
 
     upload = page.locator("#photo-upload input[type=file]")
-    upload.set_input_files({"name": "mara.png", "mimeType": "image/png", "buffer": _png(64, 48)})
+    upload.set_input_files(
+        {"name": "mara.png", "mimeType": "image/png", "buffer": factories.image_bytes("PNG", (64, 48))}
+    )
     expect(page.get_by_text("Photo saved.")).to_be_visible()
     expect(page.get_by_role("img", name=f"Photo of {STAGE}")).to_be_visible()
     wait_until(lambda: _photo_shown(page) == 64, 15, "the uploaded photo is not shown")
@@ -236,7 +199,7 @@ def test_a_photo_over_the_upload_limit_is_refused_with_a_message(
 ) -> None:
     """A known gap, kept as a strict xfail: once the page says something, this fails until the mark goes."""
     page = new_context().new_page()
-    sign_in(page, studio.owner_email)
+    sign_in(page, studio.owner_email, factories.PASSWORD)
     _open_model(page, studio.performer_id)
     page.locator("#photo-upload input[type=file]").set_input_files(
         {"name": "huge.png", "mimeType": "image/png", "buffer": bytes(11 * 1024 * 1024)}
@@ -287,10 +250,10 @@ def test_audit_log_shows_what_was_done_and_the_filters_narrow_it(
     model.fill("#password", "not her password")
     model.click("#signin-submit")
     expect(model.locator("#form-message")).to_have_text("Wrong email or password.")
-    sign_in(model, studio.model_email)
+    sign_in(model, studio.model_email, factories.PASSWORD)
 
     page = new_context().new_page()
-    sign_in(page, studio.owner_email)
+    sign_in(page, studio.owner_email, factories.PASSWORD)
     page.goto("/account")
     wait_hydrated(page)
     page.fill("#name", "Olga Renamed")
