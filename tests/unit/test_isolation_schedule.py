@@ -20,10 +20,7 @@ from studioos.services import (
 )
 from studioos.services.errors import NotFound
 from studioos.services.performers import LegalInput, ProfileInput
-from tests.factories import actor_for, make_studio
-from tests.unit.test_performers import performer_user
-from tests.unit.test_photos import image_bytes
-from tests.unit.test_shifts import book, setup_studio
+from tests.factories import actor_for, book, image_bytes, make_studio, performer_user, setup_studio
 
 # A Monday some weeks ahead: within the booking window (at most two years ahead), still upcoming.
 FUTURE = date.today() + timedelta(weeks=8) - timedelta(days=date.today().weekday())

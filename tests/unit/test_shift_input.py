@@ -11,7 +11,7 @@ from sqlmodel import Session
 from studioos.services import shifts
 from studioos.services.errors import ValidationFailed
 from studioos.services.shifts import NeedsConfirmation, SeriesInput, ShiftInput
-from tests.unit.test_shifts import setup_studio
+from tests.factories import setup_studio
 
 # A Monday a few weeks ahead: inside the booking window whatever today is, and not in the past.
 SOON = date.today() + timedelta(weeks=3) - timedelta(days=date.today().weekday())

@@ -13,8 +13,7 @@ from studioos.services import rooms, shifts
 from studioos.services.errors import ValidationFailed
 from studioos.services.permissions import Actor
 from studioos.services.shifts import local_span
-from tests.factories import actor_for, make_studio
-from tests.unit.test_performers import new_performer
+from tests.factories import actor_for, make_studio, new_performer
 
 
 def _year_like_2026(today: date) -> int:
@@ -344,7 +343,6 @@ def test_paused_model_and_expired_document_need_a_confirmation_and_show_on_the_c
     from studioos.services.shifts import NeedsConfirmation
     from studioos.ui.calendar import week_payload
     from tests.factories import add_member
-    from tests.unit.test_performers import new_performer
 
     studio, actor, ids = setup_studio(db)
     paused = new_performer(db, actor, "Dora", status="paused")
@@ -390,7 +388,6 @@ def test_paused_model_and_expired_document_need_a_confirmation_and_show_on_the_c
 
 def test_series_warns_when_the_document_expires_during_it(db: Session) -> None:
     from studioos.services.shifts import NeedsConfirmation
-    from tests.unit.test_performers import new_performer
 
     _, actor, ids = setup_studio(db)
     pid = new_performer(db, actor, "Gina", doc_expiry=DAY + timedelta(days=6))
@@ -450,7 +447,6 @@ def test_past_shift_refused_unless_recorded_as_history(db: Session) -> None:
 
 def test_edits_do_not_move_a_shift_into_the_past_nor_to_a_blocked_model_unasked(db: Session) -> None:
     from studioos.services.shifts import NeedsConfirmation
-    from tests.unit.test_performers import new_performer
 
     _, actor, ids = setup_studio(db)
     paused = new_performer(db, actor, "Dora", status="paused")
