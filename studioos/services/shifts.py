@@ -864,11 +864,28 @@ def shifts_between(
     return _rows(db, studio_id, *where, docs=_sees_documents(actor))
 
 
-def _week(db: Session, actor: Actor, day: date, **kwargs: object) -> WeekView:
+def _week(
+    db: Session,
+    actor: Actor,
+    day: date,
+    *,
+    room_id: int | None = None,
+    performer_id: int | None = None,
+    include_cancelled: bool = False,
+) -> WeekView:
     check_view_day(db, require_studio(actor), day)  # before the week's arithmetic can overflow
     monday = week_start(day)
     days = tuple(monday + timedelta(days=i) for i in range(7))
-    return WeekView(monday, days, shifts_between(db, actor, days[0], days[-1], **kwargs))  # type: ignore[arg-type]
+    rows = shifts_between(
+        db,
+        actor,
+        days[0],
+        days[-1],
+        room_id=room_id,
+        performer_id=performer_id,
+        include_cancelled=include_cancelled,
+    )
+    return WeekView(monday, days, rows)
 
 
 def room_week(
