@@ -583,6 +583,8 @@ def create_performer(
     if isinstance(name, str) and _stage_name_taken(db, studio_id, name):
         errors.add("stage_name", f"There is already a model called {name} in this studio.")
     errors.raise_if_any()
+    # The cleaned values are one dict of mixed types (dict[str, object]); mypy cannot match them to the
+    # columns, and the form rules above are what type each one.
     p = Performer(studio_id=studio_id, **values)  # type: ignore[arg-type]
     db.add(p)
     db.flush()
