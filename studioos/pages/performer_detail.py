@@ -16,7 +16,9 @@ from enum import StrEnum
 from typing import Any, ClassVar, TypeVar
 
 import reflex as rx
+from reflex.vars import ArrayVar, ObjectVar, Var
 
+from studioos.api.guard import MAX_UPLOAD_BYTES
 from studioos.models import Role
 from studioos.pages.performers import (
     DOC_OPTIONS,
@@ -44,6 +46,31 @@ from studioos.ui.components import card, confirm_dialog, empty_state, field_erro
 from studioos.ui.layout import shell
 from studioos.ui.service_call import Answer, ServicePage, service_event
 from studioos.ui.session import SessionState
+
+UPLOAD_LIMIT_MB = MAX_UPLOAD_BYTES // 2**20  # what the upload guard lets through (10 MB)
+
+
+def _photo_rejected(rejected: Var) -> rx.event.EventSpec:
+    """The browser refused the file before sending it: say why, in the page's words, right there
+    (only the reasons are read: the rejected File itself never travels)."""
+    codes = (
+        rejected.to(ArrayVar)
+        .map(
+            lambda r: r.to(ObjectVar)["errors"].to(ArrayVar).map(lambda e: e.to(ObjectVar)["code"]).join(",")
+        )
+        .join(",")
+    )
+    return rx.toast.error(
+        rx.cond(
+            codes.contains("file-too-large"),
+            f"The photo is over {UPLOAD_LIMIT_MB} MB; the limit is {photos.MAX_BYTES // 2**20} MB.",
+            rx.cond(
+                codes.contains("file-invalid-type"),
+                "This file is not a JPEG, PNG or WebP image.",
+                "Choose one photo: a JPEG, PNG or WebP image.",
+            ),
+        )
+    )
 
 
 class Access(StrEnum):
@@ -220,7 +247,11 @@ class PerformerDetailState(SealedVars, ServicePage, rx.State):
         for cls in TABS.values():
             self._tab(cls).reset()  # another model's tabs must not show, even for a moment
         self._reload()
-        return None if self.missing else ProfileTab.load_tab
+        if not self.missing:
+            # In this same event (its substates are loaded with it): the page draws with the
+            # profile tab filled, and nothing the user does first can land between the two.
+            self._tab(ProfileTab)._fill()
+        return None
 
     @rx.event
     def set_tab(self, tab: str) -> Answer:
@@ -241,6 +272,9 @@ class ProfileTab(PerformerDetailState):
 
     @service_event
     def load_tab(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
         self.profile_errors, self.contact_errors, self.link_errors, self.photo_errors = {}, {}, {}, {}
         self.model_members = []
         if self.access != Access.FULL:
@@ -325,6 +359,9 @@ class AccountsTab(PerformerDetailState):
 
     @service_event
     def load_tab(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
         self.account_errors, self.platform_errors = {}, {}
         self._reload()
 
@@ -380,6 +417,9 @@ class ScheduleTab(WeekNav, PerformerDetailState):
 
     @service_event
     def load_tab(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
         self._reload()
 
 
@@ -394,6 +434,9 @@ class DocumentsTab(PerformerDetailState):
 
     @service_event
     def load_tab(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
         self.legal_errors = {}
         if not self.legal_loaded:
             self.legal = LegalView.of(self._call(performers.get_legal, self._pid()))
@@ -483,7 +526,11 @@ def _photo() -> rx.Component:
                     multiple=False,
                     max_files=1,
                     accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"]},
+                    # Larger files than the upload guard lets through are refused by the browser;
+                    # up to it the service checks and answers with the size.
+                    max_size=UPLOAD_LIMIT_MB * 2**20,
                     on_drop=ProfileTab.upload_photo(rx.upload_files(upload_id="photo-upload")),
+                    on_drop_rejected=_photo_rejected,
                     border="none",
                     padding="0",
                 ),
