@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
@@ -104,5 +105,8 @@ def test_a_plain_refusal_leaves_the_page_as_it_is_and_signed_out_does_not_reload
 
 def test_an_async_handler_is_guarded_the_same_way() -> None:
     page = FakePage()
-    assert asyncio.run(page.upload(ValidationFailed({"photo": "Not an image."}))) is None
+    # A thread of its own: in the full run the browser tests' Playwright loop owns this thread.
+    with ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(asyncio.run, page.upload(ValidationFailed({"photo": "Not an image."}))).result()
+    assert answer is None
     assert page.new_errors == {"photo": "Not an image."}
