@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from studioos.models import Shift, ShiftSeries, ShiftStatus, Studio
+from studioos.models import Shift, ShiftSeries, ShiftStatus
 from studioos.services import rooms, shifts
 from studioos.services.errors import ValidationFailed
 from studioos.services.permissions import Actor
 from studioos.services.shifts import local_span
-from tests.factories import actor_for, make_studio, new_performer
+from tests.factories import actor_for, book, new_performer, setup_studio
 
 
 def _year_like_2026(today: date) -> int:
@@ -33,43 +33,8 @@ YEAR = _year_like_2026(date.today())
 DAY = date(YEAR, 6, 1)  # a Monday, summer time in Bucharest
 
 
-def setup_studio(db: Session, timezone: str = "Europe/Bucharest") -> tuple[Studio, Actor, dict[str, int]]:
-    """A studio with two rooms and three models; returns ids by name."""
-    studio, owner = make_studio(db)
-    studio.timezone = timezone
-    db.add(studio)
-    db.commit()
-    actor = actor_for(db, owner, studio)
-    ids = {
-        "Room 1": rooms.create_room(db, actor, "Room 1").id,
-        "Room 2": rooms.create_room(db, actor, "Room 2").id,
-    }
-    for name in ("Anna", "Bella", "Carla"):
-        ids[name] = new_performer(db, actor, name)
-    db.commit()
-    return studio, actor, ids
-
-
 # When the tests' fixed-date bookings are made: before any of them, so none is a past shift.
 BOOKED_ON = datetime(YEAR, 1, 1, tzinfo=UTC)
-
-
-def book(
-    db: Session, actor: Actor, ids: dict[str, int], who: str, room: str, day: date, start: str, end: str
-):
-    """Book as a manager would, the day before (so the shift is not in the past when booked), and
-    past the warnings about the model (paused, document expired): those have their own tests."""
-    starts, ends = local_span(day, time.fromisoformat(start), time.fromisoformat(end))
-    return shifts.create_shift(
-        db,
-        actor,
-        performer_id=ids[who],
-        room_id=ids[room],
-        starts=starts,
-        ends=ends,
-        now=datetime.combine(day - timedelta(days=1), time(), tzinfo=UTC),
-        confirm_blocked=True,
-    )
 
 
 def test_overnight_shift_stored_in_utc_and_shown_local(db: Session) -> None:
