@@ -199,7 +199,7 @@ def _wait_ready(server: Server, path: str) -> None:
             tail = "\n".join(server.log.read_text(errors="replace").splitlines()[-30:])
             raise RuntimeError(f"{server.name} exited:\n{tail}")
         with contextlib.suppress(httpx.HTTPError):
-            answer = httpx.get(server.base_url + path, timeout=5)
+            answer = httpx.get(server.base_url + path, timeout=5, follow_redirects=True)
             if answer.status_code == 200 and "<html" in answer.text.lower():
                 return
         time.sleep(1)

@@ -6,11 +6,14 @@ no test module imports helpers from another test module.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import io
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 from PIL import Image
@@ -269,3 +272,15 @@ def image_bytes(fmt: str, size: tuple[int, int] = (64, 48), exif: bool = False) 
     else:
         img.save(out, fmt)
     return out.getvalue()
+
+
+# --- page handlers ------------------------------------------------------------------------
+
+
+def ran(answer: Any) -> Any:
+    """A decorated handler is async (its body runs in a worker thread): run it to its answer, on a
+    loop of its own thread (in a full run the browser tests' Playwright loop owns this one)."""
+    if inspect.iscoroutine(answer):
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, answer).result()
+    return answer

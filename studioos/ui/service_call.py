@@ -31,6 +31,7 @@ A page state inherits `ServicePage` and marks each handler that reaches the serv
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import inspect
@@ -98,6 +99,56 @@ def _answer_for(
     return service_error_event(exc, state.router.url.path or "/dashboard")
 
 
+def _guarded(
+    handler: Callable[..., Any],
+    clear: Callable[[rx.State], None],
+    refused: Callable[[rx.State, ServiceError], Answer],
+) -> Any:
+    """The event function Reflex calls: `clear`, then the handler; a ServiceError goes to `refused`.
+
+    A synchronous handler runs in a worker thread (asyncio.to_thread): its database work would
+    otherwise hold the worker's event loop, and every other tab's events would wait in line behind
+    it. The tab's own state is locked for the event by Reflex, so only this thread touches it."""
+
+    def body(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+        clear(self)
+        try:
+            return handler(self, *args, **kwargs)
+        except ServiceError as exc:
+            return refused(self, exc)
+
+    if inspect.iscoroutinefunction(handler):
+
+        @functools.wraps(handler)
+        async def run_async(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+            clear(self)
+            try:
+                return await handler(self, *args, **kwargs)
+            except ServiceError as exc:
+                return await asyncio.to_thread(refused, self, exc)
+
+        return rx.event(run_async)
+
+    @functools.wraps(handler)
+    async def run(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.to_thread(body, self, *args, **kwargs)
+
+    return rx.event(run)
+
+
+def off_loop(handler: Callable[..., Any]) -> Any:
+    """`@rx.event` for a handler that reads the database but reports nothing itself (the session
+    check of every page load): run in a worker thread like the service events."""
+
+    def nothing(_state: rx.State) -> None:
+        return None
+
+    def reraise(_state: rx.State, exc: ServiceError) -> Answer:
+        raise exc
+
+    return _guarded(handler, nothing, reraise)
+
+
 def service_event(
     fn: Callable[..., Any] | None = None,
     *,
@@ -123,30 +174,12 @@ def service_event(
                 self._reload()  # type: ignore[attr-defined]  # every ServicePage has one
         return answer
 
+    def clear(self: rx.State) -> None:
+        if errors is not None:
+            setattr(self, errors, {})
+
     def decorate(handler: Callable[..., Any]) -> Any:
-        if inspect.iscoroutinefunction(handler):
-
-            @functools.wraps(handler)
-            async def run_async(self: rx.State, *args: Any, **kwargs: Any) -> Any:
-                if errors is not None:
-                    setattr(self, errors, {})
-                try:
-                    return await handler(self, *args, **kwargs)
-                except ServiceError as exc:
-                    return refused(self, exc)
-
-            return rx.event(run_async)
-
-        @functools.wraps(handler)
-        def run(self: rx.State, *args: Any, **kwargs: Any) -> Any:
-            if errors is not None:
-                setattr(self, errors, {})
-            try:
-                return handler(self, *args, **kwargs)
-            except ServiceError as exc:
-                return refused(self, exc)
-
-        return rx.event(run)
+        return _guarded(handler, clear, refused)
 
     return decorate(fn) if fn is not None else decorate
 
@@ -172,19 +205,17 @@ def public_event(
     The errors and the message are cleared when the handler starts.
     """
 
-    def decorate(handler: Callable[..., Any]) -> Any:
-        @functools.wraps(handler)
-        def run(self: rx.State, *args: Any, **kwargs: Any) -> Any:
-            if errors is not None:
-                setattr(self, errors, {})
-            setattr(self, message, "")
-            try:
-                return handler(self, *args, **kwargs)
-            except ServiceError as exc:
-                _write_refusal(self, exc, errors, message, summary, link)
-                return None
+    def clear(self: rx.State) -> None:
+        if errors is not None:
+            setattr(self, errors, {})
+        setattr(self, message, "")
 
-        return rx.event(run)
+    def refused(self: rx.State, exc: ServiceError) -> Answer:
+        _write_refusal(self, exc, errors, message, summary, link)
+        return None
+
+    def decorate(handler: Callable[..., Any]) -> Any:
+        return _guarded(handler, clear, refused)
 
     return decorate(fn) if fn is not None else decorate
 

@@ -16,6 +16,7 @@ from studioos.pages.requests import RequestView
 from studioos.services.formatting import for_timezone
 from studioos.services.shift_requests import RequestRow
 from studioos.services.shifts import ShiftRow
+from tests.factories import ran
 
 FMT = for_timezone("Europe/Bucharest")
 CREATED = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
@@ -109,10 +110,10 @@ def test_the_request_dialog_opens_only_for_a_listed_shift_and_a_known_kind() -> 
     page = SimpleNamespace(
         upcoming=[listed], req_open=False, req_swap=False, req_shift=my_schedule.NO_SHIFT, req_errors={}
     )
-    RequestDialog.open_request.fn(page, 6, RequestKind.TIME_OFF.value)  # not her listed shift
-    RequestDialog.open_request.fn(page, 5, "holiday")
+    ran(RequestDialog.open_request.fn(page, 6, RequestKind.TIME_OFF.value))  # not her listed shift
+    ran(RequestDialog.open_request.fn(page, 5, "holiday"))
     assert not page.req_open
-    RequestDialog.open_request.fn(page, "5", RequestKind.TIME_OFF.value)
+    ran(RequestDialog.open_request.fn(page, "5", RequestKind.TIME_OFF.value))
     assert page.req_open and page.req_shift.id == 5 and not page.req_swap
 
 

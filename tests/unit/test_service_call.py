@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 
 from studioos.services.errors import NotFound, NotSignedIn, PermissionDenied, ValidationFailed
 from studioos.ui.service_call import service_event
+from tests.factories import ran
 
 
 class FakePage:
@@ -52,61 +52,74 @@ def _js(answer: Any) -> str:
 
 def test_success_clears_the_forms_old_errors_and_returns_the_handlers_answer() -> None:
     page = FakePage()
-    assert page.save(None) == "saved"
+    assert ran(page.save(None)) == "saved"
     assert page.new_errors == {}
 
 
 def test_a_refused_form_shows_each_message_under_its_field() -> None:
     page = FakePage()
-    answer = page.save(ValidationFailed({"name": "Enter a name.", "ends": "End after the start."}))
+    answer = ran(page.save(ValidationFailed({"name": "Enter a name.", "ends": "End after the start."})))
     assert answer is None
     assert page.new_errors == {"edit_name": "Enter a name.", "edit_end_time": "End after the start."}
 
 
 def test_without_a_form_a_refusal_is_a_toast_with_the_first_message() -> None:
-    answer = FakePage().toggle(ValidationFailed({"active": "A room with shifts ahead cannot close."}))
+    answer = ran(FakePage().toggle(ValidationFailed({"active": "A room with shifts ahead cannot close."})))
     assert "A room with shifts ahead cannot close." in _js(answer)
     assert "toast" in _js(answer)
 
 
 def test_signed_out_meanwhile_goes_to_sign_in_and_back_to_this_page() -> None:
-    answer = FakePage().toggle(NotSignedIn())
+    answer = ran(FakePage().toggle(NotSignedIn()))
     assert "/signin?next=/rooms" in _js(answer)
 
 
 def test_not_allowed_is_the_standard_toast() -> None:
-    answer = FakePage().toggle(PermissionDenied("internal detail"))
+    answer = ran(FakePage().toggle(PermissionDenied("internal detail")))
     assert "You are not allowed to do that." in _js(answer)
     assert "internal detail" not in _js(answer)
 
 
 def test_any_other_refusal_is_a_toast_with_its_message() -> None:
-    assert "Not found." in _js(FakePage().toggle(NotFound()))
+    assert "Not found." in _js(ran(FakePage().toggle(NotFound())))
 
 
 def test_a_bug_is_not_swallowed() -> None:
     with pytest.raises(ZeroDivisionError):
-        FakePage().toggle(ZeroDivisionError())
+        ran(FakePage().toggle(ZeroDivisionError()))
 
 
 def test_a_refused_action_on_a_row_changed_meanwhile_refreshes_the_page() -> None:
     page = FakePage()
-    answer = page.approve(ValidationFailed({"request": "This request was already decided."}))
+    answer = ran(page.approve(ValidationFailed({"request": "This request was already decided."})))
     assert "This request was already decided." in _js(answer)
     assert page.reloads == 1
 
 
 def test_a_plain_refusal_leaves_the_page_as_it_is_and_signed_out_does_not_reload() -> None:
     page = FakePage()
-    page.toggle(NotFound())
-    page.approve(NotSignedIn())
+    ran(page.toggle(NotFound()))
+    ran(page.approve(NotSignedIn()))
     assert page.reloads == 0
 
 
 def test_an_async_handler_is_guarded_the_same_way() -> None:
     page = FakePage()
-    # A thread of its own: in the full run the browser tests' Playwright loop owns this thread.
-    with ThreadPoolExecutor(1) as pool:
-        answer = pool.submit(asyncio.run, page.upload(ValidationFailed({"photo": "Not an image."}))).result()
-    assert answer is None
+    assert ran(page.upload(ValidationFailed({"photo": "Not an image."}))) is None
     assert page.new_errors == {"photo": "Not an image."}
+
+
+def test_a_sync_handler_runs_off_the_event_loop() -> None:
+    """Its database work must not hold the loop every other tab's events wait on."""
+    seen: list[object] = []
+
+    class Probe(FakePage):
+        @service_event
+        def load(self) -> None:
+            try:
+                seen.append(asyncio.get_running_loop())
+            except RuntimeError:
+                seen.append(None)  # no loop in this thread: a worker thread
+
+    ran(Probe().load())
+    assert seen == [None]
