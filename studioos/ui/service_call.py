@@ -31,7 +31,6 @@ A page state inherits `ServicePage` and marks each handler that reaches the serv
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import inspect
@@ -106,9 +105,11 @@ def _guarded(
 ) -> Any:
     """The event function Reflex calls: `clear`, then the handler; a ServiceError goes to `refused`.
 
-    A synchronous handler runs in a worker thread (asyncio.to_thread): its database work would
-    otherwise hold the worker's event loop, and every other tab's events would wait in line behind
-    it. The tab's own state is locked for the event by Reflex, so only this thread touches it."""
+    A synchronous handler runs on the event loop. Running it in a worker thread instead
+    (asyncio.to_thread) was measured with bench/ui_bench.py: the handlers' work is CPU-bound Python
+    (ORM, decryption, formatting), so threads only fought over the GIL, and at 50 tabs the dashboard
+    load went from 156 to 107 events/s (p50 320 -> 465 ms). The way to fast events is less work per
+    event (see the performance issue), not threads."""
 
     def body(self: rx.State, *args: Any, **kwargs: Any) -> Any:
         clear(self)
@@ -125,28 +126,11 @@ def _guarded(
             try:
                 return await handler(self, *args, **kwargs)
             except ServiceError as exc:
-                return await asyncio.to_thread(refused, self, exc)
+                return refused(self, exc)
 
         return rx.event(run_async)
 
-    @functools.wraps(handler)
-    async def run(self: rx.State, *args: Any, **kwargs: Any) -> Any:
-        return await asyncio.to_thread(body, self, *args, **kwargs)
-
-    return rx.event(run)
-
-
-def off_loop(handler: Callable[..., Any]) -> Any:
-    """`@rx.event` for a handler that reads the database but reports nothing itself (the session
-    check of every page load): run in a worker thread like the service events."""
-
-    def nothing(_state: rx.State) -> None:
-        return None
-
-    def reraise(_state: rx.State, exc: ServiceError) -> Answer:
-        raise exc
-
-    return _guarded(handler, nothing, reraise)
+    return rx.event(functools.wraps(handler)(body))
 
 
 def service_event(

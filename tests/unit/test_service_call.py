@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from types import SimpleNamespace
 from typing import Any
 
@@ -107,19 +106,3 @@ def test_an_async_handler_is_guarded_the_same_way() -> None:
     page = FakePage()
     assert ran(page.upload(ValidationFailed({"photo": "Not an image."}))) is None
     assert page.new_errors == {"photo": "Not an image."}
-
-
-def test_a_sync_handler_runs_off_the_event_loop() -> None:
-    """Its database work must not hold the loop every other tab's events wait on."""
-    seen: list[object] = []
-
-    class Probe(FakePage):
-        @service_event
-        def load(self) -> None:
-            try:
-                seen.append(asyncio.get_running_loop())
-            except RuntimeError:
-                seen.append(None)  # no loop in this thread: a worker thread
-
-    ran(Probe().load())
-    assert seen == [None]
