@@ -412,6 +412,8 @@ async def run_job(
 async def events_bench(servers: dict[str, Server], args: argparse.Namespace) -> None:
     levels = [1, 10] if args.quick else [int(x) for x in args.clients.split(",")]
     per_level = {1: 200, 10: 60, 50: 20} if not args.quick else {1: 50, 10: 20}
+    if args.events:
+        per_level = dict.fromkeys(levels, args.events)
     targets = [t for t in TARGETS if not args.only or t.label in args.only.split(",") or t.app == "minimal"]
     jobs: list[Job] = []
     for rnd in range(1, args.rounds + 1):
@@ -514,6 +516,7 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="1 and 10 clients, fewer events, one round")
     ap.add_argument("--only", default="", help="comma-separated target labels (the counter always runs)")
     ap.add_argument("--timeout", type=float, default=30.0)
+    ap.add_argument("--events", type=int, default=0, help="events per tab at every level (for profiling)")
     ap.add_argument("--pages", action="store_true", help="also page time to usable in Chromium")
     ap.add_argument("--page-rounds", type=int, default=7)
     ap.add_argument("--chromium", default="/usr/bin/chromium")

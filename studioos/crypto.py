@@ -38,7 +38,14 @@ class EncryptionKeyError(RuntimeError):
 
 
 def _dev_key(settings: Settings) -> str:
-    path = Path(settings.data_dir) / DEV_KEY_FILE
+    return _dev_key_at(str(Path(settings.data_dir) / DEV_KEY_FILE))
+
+
+@lru_cache(maxsize=8)
+def _dev_key_at(file: str) -> str:
+    """Read once per process: every decryption asks for the keys, and the file never changes once
+    written (a new key would make the data unreadable)."""
+    path = Path(file)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -58,8 +58,12 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
         from cryptography.fernet import Fernet
 
         monkeypatch.setenv("STUDIOOS_ENCRYPTION_KEYS", Fernet.generate_key().decode())
+    from studioos.services import studio_cache
+
     settings_mod.reset_settings_cache()
     dbmod.reset_engine_cache()
+    # Each test's database numbers its studios and revisions from the start again.
+    studio_cache.clear()
     yield
     settings_mod.reset_settings_cache()
     dbmod.reset_engine_cache()

@@ -1,5 +1,6 @@
 """Every table, imported here so SQLModel.metadata (and Alembic) sees them all."""
 
+from studioos.models import revision as _revision  # noqa: F401  (registers the revision bump)
 from studioos.models.accounts import (
     AuthSession,
     Invitation,

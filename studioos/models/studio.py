@@ -19,3 +19,6 @@ class Studio(SQLModel, table=True):
     stripe_subscription_id: str | None = Field(default=None, max_length=64)
     subscription_status: str = Field(max_length=32, default="trialing")
     created_at: datetime = utc_field(default_now=True)
+    # Goes up in the same transaction as any change to the studio's data (studioos.services.
+    # revisions): what a cache computed at one revision is current while the revision is unchanged.
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

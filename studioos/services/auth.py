@@ -608,62 +608,100 @@ def _live_session(db: Session, raw: str) -> AuthSession | None:
     if not raw:
         return None
     found = db.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(raw))).first()
-    if found is None or found.revoked_at is not None:
-        return None
-    now = utcnow()
-    idle = timedelta(minutes=get_settings().session_idle_minutes)
-    if found.expires_at <= now or found.last_seen_at + idle <= now:
+    if found is None or not _is_live(found.revoked_at, found.expires_at, found.last_seen_at):
         return None
     return found
+
+
+def _is_live(revoked_at: datetime | None, expires_at: datetime, last_seen_at: datetime) -> bool:
+    now = utcnow()
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    return revoked_at is None and expires_at > now and last_seen_at + idle > now
+
+
+# The session check runs on every event of every tab, so it is one query: the session, its
+# person, their role in the session's studio and the studio's clock, currency and revision.
+_SESSION_ROW = (
+    select(  # type: ignore[call-overload]  # a column tuple select
+        AuthSession.id,
+        AuthSession.user_id,
+        AuthSession.studio_id,
+        AuthSession.revoked_at,
+        AuthSession.expires_at,
+        AuthSession.last_seen_at,
+        User.email,
+        User.name,
+        User.is_active,
+        User.deleted_at,
+        User.is_support,
+        Membership.role,
+        Studio.timezone,
+        Studio.currency,
+        Studio.revision,
+    )
+    .join(User, col(User.id) == AuthSession.user_id)
+    .outerjoin(
+        Membership,
+        (col(Membership.user_id) == AuthSession.user_id)
+        & (col(Membership.studio_id) == AuthSession.studio_id),
+    )
+    .outerjoin(Studio, col(Studio.id) == Membership.studio_id)
+)
 
 
 def resolve_actor(
     db: Session, raw_token: str, client: Client | None = None, *, touch: bool = True
 ) -> Actor | None:
     """The actor behind a session cookie, or None if it is missing, expired or revoked."""
-    found = _live_session(db, raw_token)
-    if found is None:
+    if not raw_token:
         return None
-    user = db.get(User, found.user_id)
-    if user is None or not user.is_active or user.deleted_at is not None:
+    row = db.exec(_SESSION_ROW.where(AuthSession.token_hash == hash_token(raw_token))).first()
+    if row is None:
         return None
-    role = None
-    studio_id = found.studio_id
-    if studio_id is not None:
-        role = db.exec(
-            select(Membership.role).where(Membership.user_id == user.id, Membership.studio_id == studio_id)
-        ).first()
-        if role is None:  # removed from the studio since signing in
-            studio_id = None
-    if studio_id is None and not user.is_support:
-        # Fall back to another studio the user still belongs to.
-        row = db.exec(
-            select(Membership.studio_id, Membership.role)
-            .where(Membership.user_id == user.id)
+    (session_id, user_id, studio_id, revoked_at, expires_at, last_seen_at, email, name, is_active,
+     deleted_at, is_support, role, timezone_, currency, revision) = row  # fmt: skip
+    if not _is_live(revoked_at, expires_at, last_seen_at) or not is_active or deleted_at is not None:
+        return None
+    if role is None and not is_support:
+        # Removed from the session's studio since signing in (or signed in with none): fall back
+        # to another studio the person still belongs to, and keep the session there.
+        other = db.exec(
+            select(  # type: ignore[call-overload]  # a column tuple select
+                Membership.studio_id, Membership.role, Studio.timezone, Studio.currency, Studio.revision
+            )
+            .join(Studio, col(Studio.id) == Membership.studio_id)
+            .where(Membership.user_id == user_id)
             .order_by(col(Membership.id))
         ).first()
-        if row is not None:
-            studio_id, role = row
-            found.studio_id = studio_id
+        studio_id, role, timezone_, currency, revision = other if other is not None else (None,) * 5
+        if other is not None:
+            found = db.get(AuthSession, session_id)
+            if found is not None:
+                found.studio_id = studio_id
+                db.add(found)
+    elif role is None:
+        studio_id = None  # support staff act on no studio unless a membership says so
     now = utcnow()
     # Writing last_seen on every event would make each click a write; 30 s is precise enough.
-    if touch and (now - found.last_seen_at) > timedelta(seconds=30):
-        found.last_seen_at = now
-        db.add(found)
+    if touch and (now - last_seen_at) > timedelta(seconds=30):
+        found = db.get(AuthSession, session_id)
+        if found is not None:
+            found.last_seen_at = now
+            db.add(found)
     client = client or Client()
-    studio = db.get(Studio, studio_id) if studio_id is not None else None
     return Actor(
-        user_id=row_id(user),
-        email=user.email,
-        name=user.name,
+        user_id=user_id,
+        email=email,
+        name=name,
         studio_id=studio_id,
         role=role,
-        is_support=user.is_support,
-        session_id=found.id,
+        is_support=is_support,
+        session_id=session_id,
         ip=client.ip,
         user_agent=client.user_agent,
-        timezone=(studio.timezone if studio else "") or "UTC",
-        currency=(studio.currency if studio else "") or "USD",
+        timezone=timezone_ or "UTC",
+        currency=currency or "USD",
+        studio_revision=revision,
     )
 
 

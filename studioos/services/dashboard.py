@@ -8,13 +8,12 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, func, select
 
-from studioos.models import LoginEvent, Membership, Role, Studio, User
-from studioos.services import own_schedule, performers, shifts
+from studioos.models import Invitation, LoginEvent, Membership, Role, Studio, User, utcnow
+from studioos.services import own_schedule, performers, shifts, studio_cache
 from studioos.services.devices import describe_user_agent
 from studioos.services.permissions import Actor, Cap, require
 from studioos.services.shift_requests import RequestRow
 from studioos.services.shifts import ShiftRow
-from studioos.services.team import count_pending_invitations
 
 # How the team card names each role, in this order: every role a studio has, models included.
 ROLE_WORDS: tuple[tuple[str, str, str], ...] = (
@@ -72,14 +71,8 @@ def figures(db: Session, actor: Actor) -> DashboardFigures:
                 for e in mine
             ],
         )
-    studio = db.get(Studio, studio_id)
-    counts = dict(
-        db.exec(
-            select(Membership.role, func.count())
-            .where(Membership.studio_id == studio_id)
-            .group_by(Membership.role)
-        ).all()
-    )
+    team = studio_cache.remember(db, actor, "dashboard.team", lambda: _team(db, studio_id))
+    counts = dict(team.by_role)
     can_team = actor.can(Cap.TEAM_VIEW)
     # Only people who may see the team see who signed in; others see their own sign-ins.
     member_ids = select(Membership.user_id).where(Membership.studio_id == studio_id)
@@ -98,13 +91,42 @@ def figures(db: Session, actor: Actor) -> DashboardFigures:
         RecentSignIn(u.name, e.created_at, describe_user_agent(e.user_agent), e.success)
         for e, u in db.exec(query).all()
     ]
+    now = utcnow()
     return DashboardFigures(
-        studio_name=studio.name if studio else "",
+        studio_name=team.studio_name,
         team_size=sum(counts.values()),
         by_role=counts,
-        pending_invitations=count_pending_invitations(db, actor) if can_team else None,
+        # Invitations lapse with time, not with a change: the cache holds when each open one
+        # lapses, and the count is of those still open now.
+        pending_invitations=sum(1 for ends in team.invitations_end if ends > now) if can_team else None,
         recent_sign_ins=recent,
     )
+
+
+@dataclass(frozen=True)
+class _Team:
+    """The team card's figures for a whole studio, as studio_cache keeps them: counts only."""
+
+    studio_name: str
+    by_role: tuple[tuple[str, int], ...]
+    invitations_end: tuple[datetime, ...]  # when each open invitation lapses
+
+
+def _team(db: Session, studio_id: int) -> _Team:
+    studio = db.get(Studio, studio_id)
+    counts = db.exec(
+        select(Membership.role, func.count())
+        .where(Membership.studio_id == studio_id)
+        .group_by(Membership.role)
+    ).all()
+    ends = db.exec(
+        select(Invitation.expires_at).where(
+            Invitation.studio_id == studio_id,
+            col(Invitation.accepted_at).is_(None),
+            col(Invitation.revoked_at).is_(None),
+        )
+    ).all()
+    return _Team(studio.name if studio else "", tuple(counts), tuple(ends))
 
 
 @dataclass(frozen=True)
@@ -122,8 +144,16 @@ class OperationsFigures:
 def operations(db: Session, actor: Actor) -> OperationsFigures | None:
     if not (actor.can(Cap.PERFORMERS_MANAGE) and actor.can(Cap.SCHEDULE_MANAGE)):
         return None
+    today = actor.today()
+    # Whose documents have expired needs every model's decrypted expiry date: computed once per
+    # change of the studio's data and day, not on every load by everyone looking.
+    return studio_cache.remember(
+        db, actor, "dashboard.operations", lambda: _operations(db, actor, today), day=today
+    )
+
+
+def _operations(db: Session, actor: Actor, today: date) -> OperationsFigures:
     summary = performers.compliance_summary(db, actor)
-    today = performers.studio_today(db, actor.studio_id or 0)
     todays = shifts.shifts_between(db, actor, today, today)
     return OperationsFigures(
         active_models=summary.active,

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from user_agents import parse
 
 
+@lru_cache(maxsize=1024)
 def describe_user_agent(ua: str) -> str:
+    """A browser's description for people ("Chrome on Android (phone)"); parsing is slow and a
+    studio's people use a handful of browsers, so each description is worked out once."""
     if not ua:
         return "Unknown browser"
     parsed = parse(ua)

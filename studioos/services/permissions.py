@@ -87,6 +87,9 @@ class Actor:
     # day or an amount uses these (support staff, who have no studio, work on UTC).
     timezone: str = "UTC"
     currency: str = "USD"
+    # The studio's data revision, read with the session (studioos.models.revision): the key of
+    # the per-studio caches. None when the actor did not come from a session (jobs, tests).
+    studio_revision: int | None = None
 
     @property
     def zone(self) -> ZoneInfo:

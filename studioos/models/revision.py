@@ -1,0 +1,87 @@
+"""Each studio's revision goes up in the same transaction as any change to the studio's data.
+
+The per-studio caches (studioos.services.studio_cache) key what they hold by the revision, so a
+figure computed at one revision is served until anything in the studio changes, in whichever
+worker process the change was made: the counter lives in the database, not in one process.
+
+Safe by default: every table with a ``studio_id`` column counts as the studio's data, so a table
+added later invalidates the caches without anyone remembering to. Only the activity tables below,
+which change on every sign-in, click or notification and feed no cache, are left out, so that a
+session's last-seen stamp does not empty the studio's caches every 30 seconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, UOWTransaction
+from sqlmodel import col
+
+from studioos.models.accounts import AuthSession, LoginEvent, Membership, User
+from studioos.models.notifications import Notification
+from studioos.models.privacy import AuditLog
+from studioos.models.studio import Studio
+
+# Rows written as a side effect of people using the app, read by no cached figure.
+ACTIVITY: tuple[type, ...] = (AuthSession, LoginEvent, AuditLog, Notification)
+
+# session.info key: the studios this unit of work changed (bumped at flush, visible at commit).
+CHANGED = "studioos.changed_studios"
+
+
+def changed_studios(db: Session) -> set[int]:
+    """The studios whose data this unit of work has changed so far (flushed or not)."""
+    found: set[int] = set(db.info.get(CHANGED, ()))
+    found |= _pending(db)
+    return found
+
+
+def _pending(db: Session) -> set[int]:
+    ids: set[int] = set()
+    for obj in (*db.new, *db.dirty, *db.deleted):
+        if isinstance(obj, ACTIVITY):
+            continue
+        if isinstance(obj, Studio):
+            if obj.id is not None and (obj in db.deleted or db.is_modified(obj)):
+                ids.add(obj.id)
+            continue
+        studio_id = getattr(obj, "studio_id", None)
+        if isinstance(studio_id, int) and (obj in db.new or obj in db.deleted or db.is_modified(obj)):
+            ids.add(studio_id)
+    return ids
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(db: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    ids = _pending(db)
+    # A person deleted outright takes their memberships with them (ON DELETE CASCADE, which the
+    # session never sees): their studios changed too.
+    gone = [row.id for row in db.deleted if isinstance(row, User) and row.id is not None]
+    if gone:
+        ids |= set(
+            db.execute(select(col(Membership.studio_id)).where(col(Membership.user_id).in_(gone)))
+            .scalars()
+            .all()
+        )
+    if ids:
+        db.info.setdefault("studioos.flush_studios", set()).update(ids)
+
+
+@event.listens_for(Session, "after_flush")
+def _bump(db: Session, _flush: UOWTransaction) -> None:
+    ids = db.info.pop("studioos.flush_studios", None)
+    if not ids:
+        return
+    table = Studio.__table__  # type: ignore[attr-defined]
+    db.connection().execute(
+        update(table).where(table.c.id.in_(sorted(ids))).values(revision=table.c.revision + 1)
+    )
+    db.info.setdefault(CHANGED, set()).update(ids)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget(db: Session) -> None:
+    db.info.pop(CHANGED, None)
+    db.info.pop("studioos.flush_studios", None)

@@ -1,0 +1,211 @@
+"""The per-studio cache of the dashboard's figures: served while the studio is unchanged, and never
+one studio's or one role's figures to another."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from studioos.models import AuditLog, AuthSession, Invitation, Role, Studio, User, utcnow
+from studioos.services import attendance, auth, dashboard, performers, studio_cache, team
+from studioos.services.permissions import Actor
+from tests.factories import (
+    actor_for,
+    actor_of,
+    add_member,
+    book,
+    make_studio,
+    new_performer,
+    setup_studio,
+    sign_in,
+)
+
+
+def revision(engine: Engine, studio: Studio) -> int:
+    with Session(engine) as fresh:
+        found = fresh.exec(select(Studio.revision).where(Studio.id == studio.id)).one()
+    return found
+
+
+def test_a_change_to_the_studio_data_raises_its_revision_and_nobody_elses(
+    db: Session, engine: Engine
+) -> None:
+    a, _, _ = setup_studio(db)
+    b, b_owner = make_studio(db, "Studio B")
+    before_a, before_b = revision(engine, a), revision(engine, b)
+    new_performer(db, actor_for(db, b_owner, b), "Zoe")
+    assert revision(engine, b) == before_b + 1
+    assert revision(engine, a) == before_a
+
+
+def test_activity_rows_do_not_empty_the_caches(db: Session, engine: Engine) -> None:
+    studio, owner = make_studio(db)
+    before = revision(engine, studio)
+    token = sign_in(db, owner)  # a sign-in writes a session, a sign-in event and an audit entry
+    db.add(AuditLog(studio_id=studio.id, action="test", actor_user_id=owner.id))
+    db.commit()
+    found = db.exec(select(AuthSession)).first()
+    assert found is not None
+    found.last_seen_at = utcnow()
+    db.add(found)
+    db.commit()
+    assert token
+    assert revision(engine, studio) == before
+
+
+def test_a_rolled_back_change_leaves_the_revision(db: Session, engine: Engine) -> None:
+    studio, owner = make_studio(db)
+    before = revision(engine, studio)
+    add_member(db, studio, Role.ANALYST)
+    assert revision(engine, studio) == before + 1
+    actor = actor_for(db, owner, studio)
+    new = User(email="x@example.com", name="X", password_hash="x")
+    db.add(new)
+    db.flush()
+    studio_row = db.get(Studio, studio.id)
+    assert studio_row is not None
+    studio_row.name = "Renamed"
+    db.flush()
+    db.rollback()
+    assert revision(engine, studio) == before + 1
+    assert actor.studio_id == studio.id
+
+
+def test_the_session_check_reads_the_revision(db: Session, engine: Engine) -> None:
+    studio, owner = make_studio(db)
+    actor = actor_of(db, sign_in(db, owner))
+    assert actor.studio_revision == revision(engine, studio)
+
+
+def test_figures_are_served_from_the_cache_until_the_studio_changes(db: Session) -> None:
+    _, owner, ids = setup_studio(db)
+    today = owner.today()
+    first = dashboard.operations(db, owner)
+    again = dashboard.operations(db, owner)
+    assert first is not None and again is first  # the same object: no recount, no decryption
+    assert studio_cache.stats()["hits"] >= 1
+
+    book(db, owner, ids, "Anna", "Room 1", today, "10:00", "16:00")
+    db.commit()
+    after = dashboard.operations(db, owner)
+    assert after is not None and after.shifts_today == first.shifts_today + 1
+
+    new_performer(db, owner, "Dana", doc_expiry=today - timedelta(days=2), today=today - timedelta(days=300))
+    later = dashboard.operations(db, owner)
+    assert later is not None and later.docs_expired == after.docs_expired + 1
+
+
+def test_a_check_in_shows_at_once(db: Session) -> None:
+    _, owner, ids = setup_studio(db)
+    today = owner.today()
+    shift = book(db, owner, ids, "Anna", "Room 1", today, "08:00", "20:00")
+    db.commit()
+    assert (ops := dashboard.operations(db, owner)) is not None and ops.checked_in_today == 0
+    attendance.check_in(
+        db, owner, shift.id, now=shift.starts_local.replace(tzinfo=owner.zone) + timedelta(minutes=5)
+    )
+    db.commit()
+    assert (ops := dashboard.operations(db, owner)) is not None and ops.checked_in_today == 1
+
+
+def test_one_studio_never_gets_another_studios_figures(db: Session) -> None:
+    a, a_owner, _ = setup_studio(db)
+    b, b_user = make_studio(db, "Studio B")
+    b_owner = actor_for(db, b_user, b)
+    # Fresh studios can share a revision number: the studio is part of the key.
+    ops_a = dashboard.operations(db, a_owner)
+    ops_b = dashboard.operations(db, b_owner)
+    assert ops_a is not None and ops_b is not None
+    assert (ops_a.active_models, ops_b.active_models) == (3, 0)
+    figs_b = dashboard.figures(db, b_owner)
+    assert figs_b.studio_name == "Studio B" and figs_b.team_size == 1
+    assert dashboard.figures(db, a_owner).studio_name == a.name
+
+
+def test_a_role_without_the_right_gets_nothing_from_a_cache_another_role_filled(db: Session) -> None:
+    studio, owner, _ = setup_studio(db)
+    team.invite(db, owner, email="new.manager@example.com", role=Role.MANAGER)
+    db.commit()
+    assert dashboard.operations(db, owner) is not None
+    owner_figs = dashboard.figures(db, owner)
+    analyst = actor_for(db, add_member(db, studio, Role.ANALYST), studio)
+    assert dashboard.operations(db, analyst) is None
+    figs = dashboard.figures(db, analyst)
+    assert figs.pending_invitations is None
+    assert all(s.name == analyst.name for s in figs.recent_sign_ins)
+    assert owner_figs.pending_invitations == 1
+
+
+def test_an_uncommitted_change_neither_reads_nor_fills_the_cache(db: Session, engine: Engine) -> None:
+    _, owner, _ = setup_studio(db)
+    before = dashboard.operations(db, owner)
+    assert before is not None
+    with Session(engine, expire_on_commit=False) as other:
+        new_performer_uncommitted(other, owner, "Uma")
+        inside = dashboard.operations(other, owner)
+        assert inside is not None and inside.active_models == before.active_models + 1
+        other.rollback()
+    after = dashboard.operations(db, owner)
+    assert after is not None and after.active_models == before.active_models
+
+
+def new_performer_uncommitted(db: Session, actor: Actor, name: str) -> None:
+    from studioos.services.performers import LegalInput, ProfileInput
+
+    performers.create_performer(
+        db,
+        actor,
+        ProfileInput(stage_name=name, status="active", email="", payout_split="60"),
+        LegalInput(
+            legal_name=f"{name} Surname",
+            birth_date=utcnow().date().replace(year=1995),
+            doc_type="passport",
+            doc_number="P12345678",
+            doc_country="RO",
+            doc_expiry=utcnow().date() + timedelta(days=900),
+        ),
+    )
+    db.flush()
+
+
+def test_an_invitation_that_lapses_leaves_the_count_without_any_change(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    studio, owner = make_studio(db)
+    actor = actor_for(db, owner, studio)
+    db.add(
+        Invitation(
+            studio_id=studio.id,
+            email="late@example.com",
+            role=Role.MANAGER,
+            token_hash="h" * 64,
+            invited_by_id=owner.id,
+            expires_at=utcnow() + timedelta(hours=1),
+        )
+    )
+    db.commit()
+    assert dashboard.figures(db, actor).pending_invitations == 1
+    later = utcnow() + timedelta(hours=2)
+    monkeypatch.setattr(dashboard, "utcnow", lambda: later)
+    assert dashboard.figures(db, actor).pending_invitations == 0
+
+
+def test_a_person_deleted_outright_changes_their_studios(db: Session, engine: Engine) -> None:
+    studio, _ = make_studio(db)
+    gone = add_member(db, studio, Role.ANALYST)
+    before = revision(engine, studio)
+    db.delete(db.get(User, gone.id))
+    db.commit()
+    assert revision(engine, studio) == before + 1
+
+
+def test_a_session_resolved_actor_uses_the_cache_and_sees_changes(db: Session) -> None:
+    studio, owner_user = make_studio(db)
+    token = sign_in(db, owner_user)
+    first = dashboard.figures(db, actor_of(db, token))
+    add_member(db, studio, Role.MANAGER)
+    second = dashboard.figures(db, auth.require_actor(db, token))
+    assert second.team_size == first.team_size + 1
