@@ -83,5 +83,7 @@ def _bump(db: Session, _flush: UOWTransaction) -> None:
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget(db: Session) -> None:
-    db.info.pop(CHANGED, None)
-    db.info.pop("studioos.flush_studios", None)
+    # Everything kept for the length of one transaction ends with it (the studio zones that
+    # studioos.services.shifts reads once per unit of work too).
+    for key in [k for k in db.info if isinstance(k, str) and k.startswith("studioos.")]:
+        db.info.pop(key, None)

@@ -86,22 +86,30 @@ class ScheduleState(WeekNav, rx.State):
 
     def _reload(self) -> None:
         with self._acting() as (db, actor):
-            today = actor.today()
             room_list = rooms.list_rooms(db, actor)
             names = performers.stage_names(db, actor)
             if self.room_id not in {r.id for r in room_list}:
                 self.room_id = (room_list[0].id or 0) if room_list else 0
             if self.performer_id not in names:
                 self.performer_id = next(iter(names), 0)
-            day = parse_day(self.week_of, today)
-            view = None
-            if self.mode == BY_MODEL and self.performer_id:
-                view = shifts.performer_week(db, actor, self.performer_id, day, include_cancelled=True)
-            elif self.mode == BY_ROOM and self.room_id:
-                view = shifts.room_week(db, actor, self.room_id, day, include_cancelled=True)
-        fmt = for_actor(actor)
+            self._week_from(db, actor)
         self.room_options = [Option(r.id or 0, r.name) for r in room_list]
         self.model_options = [Option(i, n) for i, n in names.items()]
+
+    def _show_week(self) -> None:
+        """Another week of the same room or model: the pickers' options are not read again."""
+        with self._acting() as (db, actor):
+            self._week_from(db, actor)
+
+    def _week_from(self, db: Session, actor: Actor) -> None:
+        today = actor.today()
+        day = parse_day(self.week_of, today)
+        view = None
+        if self.mode == BY_MODEL and self.performer_id:
+            view = shifts.performer_week(db, actor, self.performer_id, day, include_cancelled=True)
+        elif self.mode == BY_ROOM and self.room_id:
+            view = shifts.room_week(db, actor, self.room_id, day, include_cancelled=True)
+        fmt = for_actor(actor)
         self.week_of, self.today = day.isoformat(), today.isoformat()
         monday = shifts.week_start(day)
         self.week_text = week_label(monday, fmt)

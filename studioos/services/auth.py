@@ -9,7 +9,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, true
+from sqlalchemy import ColumnElement, bindparam, func, or_, true
 from sqlmodel import Session, col, select
 
 from studioos.models import (
@@ -620,7 +620,8 @@ def _is_live(revoked_at: datetime | None, expires_at: datetime, last_seen_at: da
 
 
 # The session check runs on every event of every tab, so it is one query: the session, its
-# person, their role in the session's studio and the studio's clock, currency and revision.
+# person, their role in the session's studio and the studio's clock, currency and revision. Built
+# once with a bound parameter, so SQLAlchemy neither rebuilds nor re-keys it on every event.
 _SESSION_ROW = (
     select(  # type: ignore[call-overload]  # a column tuple select
         AuthSession.id,
@@ -646,6 +647,7 @@ _SESSION_ROW = (
         & (col(Membership.studio_id) == AuthSession.studio_id),
     )
     .outerjoin(Studio, col(Studio.id) == Membership.studio_id)
+    .where(AuthSession.token_hash == bindparam("token_hash"))
 )
 
 
@@ -655,7 +657,7 @@ def resolve_actor(
     """The actor behind a session cookie, or None if it is missing, expired or revoked."""
     if not raw_token:
         return None
-    row = db.exec(_SESSION_ROW.where(AuthSession.token_hash == hash_token(raw_token))).first()
+    row = db.exec(_SESSION_ROW, params={"token_hash": hash_token(raw_token)}).first()
     if row is None:
         return None
     (session_id, user_id, studio_id, revoked_at, expires_at, last_seen_at, email, name, is_active,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from studioos.models import Invitation, LoginEvent, Membership, Role, Studio, User, utcnow
@@ -52,6 +53,21 @@ def role_summary(by_role: dict[str, int]) -> str:
     )
 
 
+# The latest sign-ins, built once with bound parameters: the dashboard asks on every load.
+_SIGN_INS = (
+    select(User.name, LoginEvent.created_at, LoginEvent.user_agent, LoginEvent.success)
+    .join(User, col(User.id) == LoginEvent.user_id)
+    .order_by(col(LoginEvent.created_at).desc())
+    .limit(10)
+)
+_TEAM_SIGN_INS = _SIGN_INS.where(
+    col(LoginEvent.user_id).in_(
+        select(Membership.user_id).where(Membership.studio_id == bindparam("studio_id"))
+    )
+)
+_OWN_SIGN_INS = _SIGN_INS.where(LoginEvent.user_id == bindparam("user_id"))
+
+
 def figures(db: Session, actor: Actor) -> DashboardFigures:
     studio_id = require(actor, Cap.DASHBOARD)
     if actor.is_support:
@@ -75,22 +91,11 @@ def figures(db: Session, actor: Actor) -> DashboardFigures:
     counts = dict(team.by_role)
     can_team = actor.can(Cap.TEAM_VIEW)
     # Only people who may see the team see who signed in; others see their own sign-ins.
-    member_ids = select(Membership.user_id).where(Membership.studio_id == studio_id)
-    query = (
-        select(LoginEvent, User)
-        .join(User, col(User.id) == LoginEvent.user_id)
-        .order_by(col(LoginEvent.created_at).desc())
-        .limit(10)
-    )
-    query = (
-        query.where(col(LoginEvent.user_id).in_(member_ids))
-        if can_team
-        else query.where(LoginEvent.user_id == actor.user_id)
-    )
-    recent = [
-        RecentSignIn(u.name, e.created_at, describe_user_agent(e.user_agent), e.success)
-        for e, u in db.exec(query).all()
-    ]
+    rows = db.exec(
+        _TEAM_SIGN_INS if can_team else _OWN_SIGN_INS,
+        params={"studio_id": studio_id} if can_team else {"user_id": actor.user_id},
+    ).all()
+    recent = [RecentSignIn(name, at, describe_user_agent(ua), ok) for name, at, ua, ok in rows]
     now = utcnow()
     return DashboardFigures(
         studio_name=team.studio_name,

@@ -49,6 +49,12 @@ def locale_for_timezone(tz: str | None) -> str:
 
 
 @lru_cache(maxsize=256)
+def _locale(tz: str | None) -> Locale:
+    # Parsed once: babel would otherwise parse the identifier again for every date on a page.
+    return Locale.parse(locale_for_timezone(tz))
+
+
+@lru_cache(maxsize=256)
 def _zone(tz: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(tz or "UTC")
@@ -74,8 +80,8 @@ class Formats:
     currency: str = "USD"
 
     @property
-    def locale(self) -> str:
-        return locale_for_timezone(self.timezone)
+    def locale(self) -> Locale:
+        return _locale(self.timezone)
 
     def local(self, value: datetime) -> datetime:
         """The studio's wall-clock time of a stored UTC instant."""

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, null, or_
+from sqlalchemy import and_, bindparam, null, or_
 from sqlmodel import Session, col, select
 
 from studioos.models import Performer, PerformerStatus, Room, Shift, ShiftSeries, ShiftStatus, Studio, utcnow
-from studioos.services import audit
+from studioos.services import audit, studio_cache
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
 from studioos.services.formatting import day_text, for_timezone
 from studioos.services.performers import (
@@ -57,9 +57,17 @@ WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # ---------------------------------------------------------------- time zone helpers
 
 
+# Built once with a bound parameter: the calendar asks on every step to another week.
+_STUDIO_TIMEZONE = select(Studio.timezone).where(Studio.id == bindparam("studio_id"))
+
+
 def studio_zone(db: Session, studio_id: int) -> ZoneInfo:
-    studio = db.get(Studio, studio_id)
-    return ZoneInfo(studio.timezone if studio else "UTC")
+    """The studio's time zone, read once per unit of work (the calendar asks several times)."""
+    known: dict[int, ZoneInfo] = db.info.setdefault("studioos.zones", {})
+    if studio_id not in known:
+        tz = db.exec(_STUDIO_TIMEZONE, params={"studio_id": studio_id}).first()
+        known[studio_id] = ZoneInfo(tz or "UTC")
+    return known[studio_id]
 
 
 def to_utc(local: datetime, zone: ZoneInfo) -> datetime:
@@ -861,7 +869,18 @@ def shifts_between(
         where.append(Shift.performer_id == performer_id)
     if not include_cancelled:
         where.append(Shift.status == ShiftStatus.SCHEDULED)
-    return _rows(db, studio_id, *where, docs=_sees_documents(actor))
+    docs = _sees_documents(actor)
+    # Every check above ran for this actor; the rows are then the same for everyone in the studio
+    # who is shown the same room or model with the same view of documents, until anything in the
+    # studio changes (studio_cache: no decrypted field is kept, only the flag the page shows).
+    rows = studio_cache.remember(
+        db,
+        actor,
+        "shifts.between",
+        lambda: tuple(_rows(db, studio_id, *where, docs=docs)),
+        parts=(lo, hi, room_id, performer_id, include_cancelled, docs),
+    )
+    return list(rows)
 
 
 def _week(

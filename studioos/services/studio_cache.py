@@ -1,21 +1,23 @@
-"""Figures about a whole studio, computed once per change of the studio's data.
+"""What a studio's pages show, computed once per change of the studio's data.
 
 A page event that shows a studio-wide figure (how many models, whose documents expire, how many
-shifts today) would otherwise recompute it from every row, decryption included, on every load by
-every person looking. Here the result is kept in this process's memory, keyed by
+shifts today) or a week of the calendar would otherwise recompute it from every row, decryption
+included, on every load by every person looking. Here the result is kept in this process's
+memory, keyed by
 
     (studio, the studio's revision, what it is, the studio's today, the caller's own key parts)
 
 and the revision goes up in the same transaction as any change to the studio's data
-(studioos.models.revision), so a figure is served exactly while nothing it was computed from has
+(studioos.models.revision), so a value is served exactly while nothing it was computed from has
 changed, in whichever worker the change was made.
 
-What may be cached, and what may not (docs/performance.md):
-- Only aggregates that identify nobody: counts and dates, never a name, a document or a
-  decrypted field. The privacy policy's promises are about personal data; a count of expired
-  documents is not personal data, and keeping one in memory keeps nothing the database does not.
-- The key is the studio, never the person: the permission check happens in the service before
-  it asks the cache, so two roles of one studio share a figure only when both may see it.
+What may be kept here, and how (docs/performance.md has the reasoning):
+- Never a decrypted field (legal name, birth date, document number or expiry): only what a page
+  shows the people allowed to see it, such as a count of expired documents or the "document
+  expired" flag on a shift. The same values already sit in the state store for every open tab.
+- The permission check runs in the service before it asks the cache, and the key holds every part
+  of the visibility rule the value depends on (which model, whether documents are visible), so a
+  value computed for one role or person is never served to another who may not see it.
 - Values are immutable (frozen dataclasses, tuples, ints), so no caller can change what another
   is served.
 """

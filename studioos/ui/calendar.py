@@ -168,7 +168,9 @@ def week_label(monday: date, fmt: Formats | None = None) -> str:
 
 
 class WeekNav(ServicePage, mixin=True):
-    """Which week is shown; `_reload()` (the page's) reads `week_of`."""
+    """Which week is shown; `_show_week()` (the page's; by default its whole `_reload()`) reads
+    `week_of`. A page whose other panels do not depend on the week overrides `_show_week` so a
+    step to another week recomputes and re-sends the calendar only."""
 
     week_of: str = ""
     week_text: str = ""
@@ -179,20 +181,23 @@ class WeekNav(ServicePage, mixin=True):
         day = parse_day(self.week_of, date.today())  # noqa: DTZ011 - replaced by the studio's today on load
         self.week_of = (day + timedelta(days=7 * weeks)).isoformat()
 
+    def _show_week(self) -> None:
+        self._reload()
+
     @service_event
     def prev_week(self) -> None:
         self._shift_week(-1)
-        self._reload()
+        self._show_week()
 
     @service_event
     def next_week(self) -> None:
         self._shift_week(1)
-        self._reload()
+        self._show_week()
 
     @service_event
     def this_week(self) -> None:
         self.week_of = ""
-        self._reload()
+        self._show_week()
 
 
 def week_nav(state: Any) -> rx.Component:

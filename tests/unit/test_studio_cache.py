@@ -10,7 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from studioos.models import AuditLog, AuthSession, Invitation, Role, Studio, User, utcnow
-from studioos.services import attendance, auth, dashboard, performers, studio_cache, team
+from studioos.services import attendance, auth, dashboard, performers, shifts, studio_cache, team
+from studioos.services.errors import NotFound, PermissionDenied
 from studioos.services.permissions import Actor
 from tests.factories import (
     actor_for,
@@ -19,6 +20,7 @@ from tests.factories import (
     book,
     make_studio,
     new_performer,
+    performer_user,
     setup_studio,
     sign_in,
 )
@@ -209,3 +211,65 @@ def test_a_session_resolved_actor_uses_the_cache_and_sees_changes(db: Session) -
     add_member(db, studio, Role.MANAGER)
     second = dashboard.figures(db, auth.require_actor(db, token))
     assert second.team_size == first.team_size + 1
+
+
+# ---------------------------------------------------------------- the calendar's rows
+
+
+def test_the_week_is_served_again_until_a_booking_changes_it(db: Session) -> None:
+    _, owner, ids = setup_studio(db)
+    today = owner.today()
+    book(db, owner, ids, "Anna", "Room 1", today, "10:00", "16:00")
+    db.commit()
+    first = shifts.room_week(db, owner, ids["Room 1"], today)
+    hits = studio_cache.stats()["hits"]
+    assert shifts.room_week(db, owner, ids["Room 1"], today).shifts == first.shifts
+    assert studio_cache.stats()["hits"] == hits + 1
+    book(db, owner, ids, "Bella", "Room 1", today, "17:00", "20:00")
+    db.commit()
+    names = [s.stage_name for s in shifts.room_week(db, owner, ids["Room 1"], today).shifts]
+    assert names == ["Anna", "Bella"]
+
+
+def test_an_analyst_never_gets_the_document_flag_an_owner_filled(db: Session) -> None:
+    studio, owner, ids = setup_studio(db)
+    today = owner.today()
+    dana = new_performer(
+        db, owner, "Dana", doc_expiry=today - timedelta(days=1), today=today - timedelta(days=200)
+    )
+    ids["Dana"] = dana
+    book(db, owner, ids, "Dana", "Room 1", today, "10:00", "16:00")
+    db.commit()
+    seen_by_owner = shifts.room_week(db, owner, ids["Room 1"], today).shifts
+    assert [s.blocked for s in seen_by_owner] == ["Document expired"]
+    analyst = actor_for(db, add_member(db, studio, Role.ANALYST), studio)
+    seen_by_analyst = shifts.room_week(db, analyst, ids["Room 1"], today).shifts
+    assert [s.blocked for s in seen_by_analyst] == [""]
+
+
+def test_a_model_never_gets_another_models_week_from_the_cache(db: Session) -> None:
+    studio, owner, ids = setup_studio(db)
+    today = owner.today()
+    book(db, owner, ids, "Anna", "Room 1", today, "10:00", "16:00")
+    book(db, owner, ids, "Bella", "Room 2", today, "10:00", "16:00")
+    db.commit()
+    assert [s.stage_name for s in shifts.performer_week(db, owner, ids["Anna"], today).shifts] == ["Anna"]
+    bella = performer_user(db, studio, ids["Bella"], name="Bella User")
+    # She asks for Anna's week: the service answers with her own, never the cached one of Anna.
+    with pytest.raises(NotFound):
+        shifts.performer_week(db, bella, ids["Anna"], today)
+    assert [s.stage_name for s in shifts.my_week(db, bella, today).shifts] == ["Bella"]
+    with pytest.raises(PermissionDenied):
+        shifts.room_week(db, bella, ids["Room 1"], today)
+
+
+def test_another_studio_with_the_same_ids_gets_its_own_week(db: Session) -> None:
+    _, owner, ids = setup_studio(db)
+    today = owner.today()
+    book(db, owner, ids, "Anna", "Room 1", today, "10:00", "16:00")
+    db.commit()
+    assert len(shifts.room_week(db, owner, ids["Room 1"], today).shifts) == 1
+    b, b_user = make_studio(db, "Studio B")
+    b_owner = actor_for(db, b_user, b)
+    with pytest.raises(NotFound):
+        shifts.room_week(db, b_owner, ids["Room 1"], today)
