@@ -20,7 +20,7 @@ Pure functions over values: no Reflex, no database. Services import this for the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from typing import Protocol
@@ -52,6 +52,21 @@ def locale_for_timezone(tz: str | None) -> str:
 def _locale(tz: str | None) -> Locale:
     # Parsed once: babel would otherwise parse the identifier again for every date on a page.
     return Locale.parse(locale_for_timezone(tz))
+
+
+# A page formats the same few days and times over and over (a week of shifts that start at 10:00
+# and 18:00): each text is worked out by babel once per studio locale.
+@lru_cache(maxsize=8192)
+def _day_text(tz: str, how: str, day: date) -> str:
+    """`how`: a babel date format ("medium", "EEE") or "skeleton:" and a CLDR skeleton."""
+    if how.startswith("skeleton:"):
+        return format_skeleton(how.removeprefix("skeleton:"), day, locale=_locale(tz))
+    return format_date(day, how, locale=_locale(tz))
+
+
+@lru_cache(maxsize=4096)
+def _time_text(tz: str, value: time) -> str:
+    return format_time(value, "short", locale=_locale(tz))
 
 
 @lru_cache(maxsize=256)
@@ -99,29 +114,29 @@ class Formats:
 
     def day(self, value: date | None) -> str:
         """20 Dec 2026 (en_RO) / Dec 20, 2026 (en_US)."""
-        return "" if value is None else format_date(self._as_day(value), "medium", locale=self.locale)
+        return "" if value is None else _day_text(self.timezone, "medium", self._as_day(value))
 
     def day_month(self, value: date | None) -> str:
         """20 Dec / Dec 20."""
-        return "" if value is None else format_skeleton("MMMd", self._as_day(value), locale=self.locale)
+        return "" if value is None else _day_text(self.timezone, "skeleton:MMMd", self._as_day(value))
 
     def weekday_date(self, value: date | None) -> str:
         """Sun 20 Dec / Sun Dec 20: the schedule's short day, weekday first."""
         if value is None:
             return ""
         day = self._as_day(value)
-        return f"{format_date(day, 'EEE', locale=self.locale)} {self.day_month(day)}"
+        return f"{_day_text(self.timezone, 'EEE', day)} {self.day_month(day)}"
 
     def weekday_day(self, value: date | None) -> str:
         """Mon 1 Jun 2026 / Mon Jun 1, 2026: a day with its weekday and year."""
         if value is None:
             return ""
         day = self._as_day(value)
-        return f"{format_date(day, 'EEE', locale=self.locale)} {self.day(day)}"
+        return f"{_day_text(self.timezone, 'EEE', day)} {self.day(day)}"
 
     def month(self, value: date | None) -> str:
         """December 2026."""
-        return "" if value is None else format_skeleton("yMMMM", self._as_day(value), locale=self.locale)
+        return "" if value is None else _day_text(self.timezone, "skeleton:yMMMM", self._as_day(value))
 
     def numeric_date(self, value: date | None) -> str:
         """20/12/2026 / 12/20/26: how a date is typed in this studio's country."""
@@ -165,7 +180,7 @@ class Formats:
         """A wall-clock time that is already local (a shift's start in the studio's zone)."""
         if value is None:
             return ""
-        return format_time(value.replace(tzinfo=None), "short", locale=self.locale)
+        return _time_text(self.timezone, value.time().replace(second=0, microsecond=0))
 
     def moment(self, value: datetime | None) -> str:
         """20 Dec 2026, 08:24 on the studio's clock."""

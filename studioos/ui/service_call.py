@@ -31,10 +31,13 @@ A page state inherits `ServicePage` and marks each handler that reaches the serv
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import functools
 import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -105,11 +108,11 @@ def _guarded(
 ) -> Any:
     """The event function Reflex calls: `clear`, then the handler; a ServiceError goes to `refused`.
 
-    A synchronous handler runs on the event loop. Running it in a worker thread instead
-    (asyncio.to_thread) was measured with bench/ui_bench.py: the handlers' work is CPU-bound Python
-    (ORM, decryption, formatting), so threads only fought over the GIL, and at 50 tabs the dashboard
-    load went from 156 to 107 events/s (p50 320 -> 465 ms). The way to fast events is less work per
-    event (see the performance issue), not threads."""
+    A synchronous handler (every page handler that reaches the services) runs in the database
+    thread pool (`_POOL`), never on the worker's event loop: while one tab's unit of work waits on
+    the database, the loop goes on answering every other tab. Reflex holds the tab's state lock
+    for the whole event, so only this thread touches the state meanwhile. docs/performance.md has
+    the measurements behind this choice."""
 
     def body(self: rx.State, *args: Any, **kwargs: Any) -> Any:
         clear(self)
@@ -126,11 +129,40 @@ def _guarded(
             try:
                 return await handler(self, *args, **kwargs)
             except ServiceError as exc:
-                return refused(self, exc)
+                return await off_loop(refused, self, exc)
 
         return rx.event(run_async)
 
-    return rx.event(functools.wraps(handler)(body))
+    @functools.wraps(handler)
+    async def run(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+        return await off_loop(body, self, *args, **kwargs)
+
+    return rx.event(run)
+
+
+# A few threads: the work is short (the caches keep it so) and mostly Python, which holds the
+# GIL, so more threads would only take turns; enough that one slow report does not hold the rest.
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="studioos-db")
+
+
+async def off_loop(fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """`fn(*args, **kwargs)` in the database thread pool, with the event's context variables."""
+    context = contextvars.copy_context()
+    call = functools.partial(context.run, fn, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(_POOL, call)
+
+
+def db_event(handler: Callable[..., Any]) -> Any:
+    """`@rx.event` for a handler that reads the database but reports nothing itself (the session
+    check of every page load): run in the database thread pool like the service events."""
+
+    def nothing(_state: rx.State) -> None:
+        return None
+
+    def reraise(_state: rx.State, exc: ServiceError) -> Answer:
+        raise exc
+
+    return _guarded(handler, nothing, reraise)
 
 
 def service_event(

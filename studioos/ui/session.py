@@ -11,7 +11,7 @@ from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import ROLE_LABELS
 from studioos.ui.backend import anonymous, client_of, post_navigate, sign_in_redirect, token_of
 from studioos.ui.binding import blank_page_states
-from studioos.ui.service_call import Answer, ServicePage, service_error_event, service_event
+from studioos.ui.service_call import Answer, ServicePage, db_event, service_error_event, service_event
 
 __all__ = ["NotificationItem", "SessionState", "service_error_event"]
 
@@ -87,14 +87,14 @@ class SessionState(ServicePage, rx.State):
                 notifications.mark_all_read(db, actor)
         return SessionState.load_notifications
 
-    @rx.event
+    @db_event
     def ensure(self) -> Answer:
         """on_load of every signed-in page: no live session, no page."""
         if not self._refresh():
             return sign_in_redirect(self.router.url.path)
         return None
 
-    @rx.event
+    @db_event
     def redirect_home(self) -> Answer:
         """The root URL: the dashboard when signed in, else the sign-in page."""
         if self._refresh():

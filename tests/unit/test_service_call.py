@@ -106,3 +106,30 @@ def test_an_async_handler_is_guarded_the_same_way() -> None:
     page = FakePage()
     assert ran(page.upload(ValidationFailed({"photo": "Not an image."}))) is None
     assert page.new_errors == {"photo": "Not an image."}
+
+
+def test_a_handler_runs_off_the_event_loop_so_other_tabs_are_answered_meanwhile() -> None:
+    """While one tab's handler waits (a slow report), the loop answers another tab's event."""
+    import asyncio
+    import threading
+
+    release = threading.Event()
+    seen: dict[str, str] = {}
+
+    class SlowPage(FakePage):
+        @service_event
+        def report(self) -> str:
+            seen["thread"] = threading.current_thread().name
+            release.wait(10)
+            return "report"
+
+    async def both() -> tuple[Any, str]:
+        slow = asyncio.ensure_future(SlowPage().report())
+        await asyncio.sleep(0)
+        # The loop is free: another event is handled while the report still runs.
+        other = await FakePage().save(None)
+        release.set()
+        return await slow, other
+
+    assert ran(both()) == ("report", "saved")
+    assert seen["thread"].startswith("studioos-db")
