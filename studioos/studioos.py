@@ -15,7 +15,7 @@ from studioos.jobs.scheduler import SchedulerRunner
 from studioos.pages import not_found, registry
 from studioos.settings import get_settings
 from studioos.ui import backend, binding
-from studioos.ui.format import DateEchoState
+from studioos.ui.page_load import PageLoad, register
 from studioos.ui.session import SessionState
 
 
@@ -65,11 +65,12 @@ app.add_page(index, route="/", title="StudioOS", on_load=SessionState.redirect_h
 for public in registry.PUBLIC:
     app.add_page(public.component, route=public.route, title=public.page_title, on_load=public.load)
 for signed_in in registry.SIGNED_IN:
+    register(signed_in.route, signed_in.load)
     app.add_page(
         signed_in.component,
         route=signed_in.route,
         title=signed_in.page_title,
-        on_load=[SessionState.ensure, DateEchoState.clear, signed_in.load],
+        on_load=PageLoad.open(signed_in.route),
     )
 # Reflex serves the page registered under its 404 slug for every URL no route matches.
 app.add_page(

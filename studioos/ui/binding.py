@@ -41,6 +41,10 @@ class SessionBinding(rx.State):
     """The fingerprint of the session this tab's page states belong to."""
 
     _fingerprint: str = ""
+    # Set by the first event of the tab. Before it no event has run, so every state still holds
+    # its defaults and there is nothing to blank: a new tab skips loading and resetting every page
+    # state of the app (measured: most of a page's first load on the server).
+    _bound: bool = False
 
 
 @functools.cache
@@ -71,8 +75,11 @@ class SessionBindingMiddleware(Middleware):
         current = session_fingerprint(token_of(state.router))
         binding = await state.get_state(SessionBinding)
         if binding._fingerprint != current:
-            await blank_page_states(state)
+            if binding._bound or binding._fingerprint:
+                await blank_page_states(state)
             binding._fingerprint = current
+        if not binding._bound:
+            binding._bound = True
         return None
 
 
