@@ -27,7 +27,7 @@ from studioos.models import (
     row_id,
     utcnow,
 )
-from studioos.services import audit, mail, notifications
+from studioos.services import audit, mail, notifications, studio_cache
 from studioos.services.devices import describe_user_agent, device_key
 from studioos.services.errors import NotFound, NotSignedIn, Throttled, ValidationFailed
 from studioos.services.formatting import for_studio
@@ -691,6 +691,8 @@ def resolve_actor(
             found.last_seen_at = now
             db.add(found)
     client = client or Client()
+    if studio_id is not None and timezone_:
+        studio_cache.unit_zones(db)[studio_id] = timezone_
     return Actor(
         user_id=user_id,
         email=email,

@@ -62,12 +62,12 @@ _STUDIO_TIMEZONE = select(Studio.timezone).where(Studio.id == bindparam("studio_
 
 
 def studio_zone(db: Session, studio_id: int) -> ZoneInfo:
-    """The studio's time zone, read once per unit of work (the calendar asks several times)."""
-    known: dict[int, ZoneInfo] = db.info.setdefault("studioos.zones", {})
+    """The studio's time zone, read once per unit of work (the session check already read the
+    acting studio's; the calendar asks several times)."""
+    known = studio_cache.unit_zones(db)
     if studio_id not in known:
-        tz = db.exec(_STUDIO_TIMEZONE, params={"studio_id": studio_id}).first()
-        known[studio_id] = ZoneInfo(tz or "UTC")
-    return known[studio_id]
+        known[studio_id] = db.exec(_STUDIO_TIMEZONE, params={"studio_id": studio_id}).first() or "UTC"
+    return ZoneInfo(known[studio_id])
 
 
 def to_utc(local: datetime, zone: ZoneInfo) -> datetime:

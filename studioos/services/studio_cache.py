@@ -105,3 +105,15 @@ def clear() -> None:
 def stats() -> dict[str, int]:
     with _lock:
         return {**_stats, "entries": len(_entries)}
+
+
+# ---------------------------------------------------------------- per unit of work
+
+ZONES = "studioos.zones"  # db.info key; dropped at commit or rollback (studioos.models.revision)
+
+
+def unit_zones(db: Session) -> dict[int, str]:
+    """Studio time zones this unit of work has already read: the session check reads the acting
+    studio's with the session, so the calendar's services need not read it again."""
+    zones: dict[int, str] = db.info.setdefault(ZONES, {})
+    return zones
