@@ -6,8 +6,9 @@ worker process the change was made: the counter lives in the database, not in on
 
 Safe by default: every table with a ``studio_id`` column counts as the studio's data, so a table
 added later invalidates the caches without anyone remembering to. Only the activity tables below,
-which change on every sign-in, click or notification and feed no cache, are left out, so that a
-session's last-seen stamp does not empty the studio's caches every 30 seconds.
+which change on every click or notification and feed no cache, are left out, so that a session's
+last-seen stamp does not empty the studio's caches every 30 seconds. A change to a person (a
+rename, a deletion) and a sign-in change each studio the person belongs to.
 """
 
 from __future__ import annotations
@@ -55,12 +56,17 @@ def _pending(db: Session) -> set[int]:
 @event.listens_for(Session, "before_flush")
 def _collect(db: Session, _flush: UOWTransaction, _instances: Any) -> None:
     ids = _pending(db)
-    # A person deleted outright takes their memberships with them (ON DELETE CASCADE, which the
-    # session never sees): their studios changed too.
-    gone = [row.id for row in db.deleted if isinstance(row, User) and row.id is not None]
-    if gone:
+    # Rows about a person rather than a studio change every studio the person belongs to: a person
+    # deleted outright takes their memberships with them (ON DELETE CASCADE, which the session
+    # never sees), a renamed one is shown under the new name, and a sign-in is listed on the
+    # dashboard. Sign-ins are rare next to clicks, so emptying the caches on each costs little.
+    people = {row.id for row in db.deleted if isinstance(row, User)}
+    people |= {row.id for row in db.dirty if isinstance(row, User) and db.is_modified(row)}
+    people |= {row.user_id for row in db.new if isinstance(row, LoginEvent)}
+    people.discard(None)
+    if people:
         ids |= set(
-            db.execute(select(col(Membership.studio_id)).where(col(Membership.user_id).in_(gone)))
+            db.execute(select(col(Membership.studio_id)).where(col(Membership.user_id).in_(people)))
             .scalars()
             .all()
         )

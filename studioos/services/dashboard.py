@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
@@ -90,12 +91,20 @@ def figures(db: Session, actor: Actor) -> DashboardFigures:
     team = studio_cache.remember(db, actor, "dashboard.team", lambda: _team(db, studio_id))
     counts = dict(team.by_role)
     can_team = actor.can(Cap.TEAM_VIEW)
-    # Only people who may see the team see who signed in; others see their own sign-ins.
-    rows = db.exec(
-        _TEAM_SIGN_INS if can_team else _OWN_SIGN_INS,
-        params={"studio_id": studio_id} if can_team else {"user_id": actor.user_id},
-    ).all()
-    recent = [RecentSignIn(name, at, describe_user_agent(ua), ok) for name, at, ua, ok in rows]
+    # Only people who may see the team see who signed in; others see their own sign-ins. A sign-in
+    # changes the studio's revision (studioos.models.revision), so the list is never stale.
+    if can_team:
+        recent = studio_cache.remember(
+            db, actor, "dashboard.sign_ins", lambda: _sign_ins(db, _TEAM_SIGN_INS, studio_id=studio_id)
+        )
+    else:
+        recent = studio_cache.remember(
+            db,
+            actor,
+            "dashboard.own_sign_ins",
+            lambda: _sign_ins(db, _OWN_SIGN_INS, user_id=actor.user_id),
+            parts=(actor.user_id,),
+        )
     now = utcnow()
     return DashboardFigures(
         studio_name=team.studio_name,
@@ -104,8 +113,13 @@ def figures(db: Session, actor: Actor) -> DashboardFigures:
         # Invitations lapse with time, not with a change: the cache holds when each open one
         # lapses, and the count is of those still open now.
         pending_invitations=sum(1 for ends in team.invitations_end if ends > now) if can_team else None,
-        recent_sign_ins=recent,
+        recent_sign_ins=list(recent),
     )
+
+
+def _sign_ins(db: Session, query: Any, **params: int) -> tuple[RecentSignIn, ...]:
+    rows = db.exec(query, params=params).all()
+    return tuple(RecentSignIn(name, at, describe_user_agent(ua), ok) for name, at, ua, ok in rows)
 
 
 @dataclass(frozen=True)

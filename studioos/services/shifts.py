@@ -853,12 +853,8 @@ def shifts_between(
 ) -> list[ShiftRow]:
     """Shifts overlapping the local days first_day..last_day (inclusive)."""
     studio_id, performer_id = _visible(db, actor, performer_id)
-    if room_id is not None:
-        if not (actor.can(Cap.SCHEDULE_MANAGE) or actor.can(Cap.PERFORMERS_VIEW)):
-            raise PermissionDenied()
-        get_room_row(db, studio_id, room_id)
-    if performer_id is not None:
-        get_performer_row(db, studio_id, performer_id)
+    if room_id is not None and not (actor.can(Cap.SCHEDULE_MANAGE) or actor.can(Cap.PERFORMERS_VIEW)):
+        raise PermissionDenied()
     check_view_day(db, studio_id, first_day)
     check_view_day(db, studio_id, last_day)
     lo, hi = day_window(studio_zone(db, studio_id), first_day, last_day)
@@ -870,17 +866,24 @@ def shifts_between(
     if not include_cancelled:
         where.append(Shift.status == ShiftStatus.SCHEDULED)
     docs = _sees_documents(actor)
-    # Every check above ran for this actor; the rows are then the same for everyone in the studio
-    # who is shown the same room or model with the same view of documents, until anything in the
-    # studio changes (studio_cache: no decrypted field is kept, only the flag the page shows).
-    rows = studio_cache.remember(
-        db,
-        actor,
-        "shifts.between",
-        lambda: tuple(_rows(db, studio_id, *where, docs=docs)),
-        parts=(lo, hi, room_id, performer_id, include_cancelled, docs),
+
+    def rows() -> tuple[ShiftRow, ...]:
+        # That the room and the model are this studio's is studio data too: checked with the rows
+        # and kept with them (a NotFound is never kept, and a deleted room changes the revision).
+        if room_id is not None:
+            get_room_row(db, studio_id, room_id)
+        if performer_id is not None:
+            get_performer_row(db, studio_id, performer_id)
+        return tuple(_rows(db, studio_id, *where, docs=docs))
+
+    # The permission checks above ran for this actor; the rows are then the same for everyone in
+    # the studio who is shown the same room or model with the same view of documents, until
+    # anything in the studio changes (studio_cache: no decrypted field is kept, only the flag the
+    # page shows).
+    cached = studio_cache.remember(
+        db, actor, "shifts.between", rows, parts=(lo, hi, room_id, performer_id, include_cancelled, docs)
     )
-    return list(rows)
+    return list(cached)
 
 
 def _week(

@@ -45,17 +45,33 @@ def test_a_change_to_the_studio_data_raises_its_revision_and_nobody_elses(
 
 def test_activity_rows_do_not_empty_the_caches(db: Session, engine: Engine) -> None:
     studio, owner = make_studio(db)
+    token = sign_in(db, owner)
     before = revision(engine, studio)
-    token = sign_in(db, owner)  # a sign-in writes a session, a sign-in event and an audit entry
     db.add(AuditLog(studio_id=studio.id, action="test", actor_user_id=owner.id))
     db.commit()
     found = db.exec(select(AuthSession)).first()
-    assert found is not None
+    assert found is not None and token
     found.last_seen_at = utcnow()
     db.add(found)
     db.commit()
-    assert token
     assert revision(engine, studio) == before
+
+
+def test_a_members_sign_in_shows_on_the_dashboard_at_once(db: Session) -> None:
+    studio, owner_user = make_studio(db)
+    owner = actor_for(db, owner_user, studio)
+    manager = add_member(db, studio, Role.MANAGER, name="Mara Manager")
+    assert "Mara Manager" not in [s.name for s in dashboard.figures(db, owner).recent_sign_ins]
+    sign_in(db, manager)
+    db.commit()
+    assert dashboard.figures(db, owner).recent_sign_ins[0].name == "Mara Manager"
+    # A rename shows too: the person's studios change with them.
+    renamed = db.get(User, manager.id)
+    assert renamed is not None
+    renamed.name = "Mara Renamed"
+    db.add(renamed)
+    db.commit()
+    assert dashboard.figures(db, owner).recent_sign_ins[0].name == "Mara Renamed"
 
 
 def test_a_rolled_back_change_leaves_the_revision(db: Session, engine: Engine) -> None:
