@@ -402,6 +402,9 @@ class HoursPanel(ScheduleState):
     hours_to: str = ""
     hours: list[HoursLine] = []
     hours_errors: dict[str, str] = {}
+    # The table comes after the calendar (its own event once the page shows): until it has, the
+    # card says it is loading rather than that there were no shifts.
+    hours_loaded: bool = False
 
     def _refill(self) -> None:
         self.hours = []
@@ -412,6 +415,7 @@ class HoursPanel(ScheduleState):
             first, last = parse_day(self.hours_from, today), parse_day(self.hours_to, today)
             rows = attendance.hours_worked(db, actor, first, last)
         self.hours = [HoursLine.of(r) for r in rows]
+        self.hours_loaded = True
 
     @service_event(errors="hours_errors")
     def refresh(self) -> None:
@@ -966,12 +970,20 @@ def _hours_card() -> rx.Component:
         field_error(s.hours_errors, "first_day"),
         field_error(s.hours_errors, "last_day"),
         rx.cond(
-            s.hours.length() > 0,
-            hours_table(s.hours, "hours-table"),
-            rx.text(
-                "No shifts in this period. Shifts count in the period of the day they start.",
-                size="2",
-                color_scheme="gray",
+            ~s.hours_loaded,
+            rx.hstack(
+                rx.spinner(size="2"),
+                rx.text("Loading hours…", size="2", color_scheme="gray"),
+                id="hours-loading",
+            ),
+            rx.cond(
+                s.hours.length() > 0,
+                hours_table(s.hours, "hours-table"),
+                rx.text(
+                    "No shifts in this period. Shifts count in the period of the day they start.",
+                    size="2",
+                    color_scheme="gray",
+                ),
             ),
         ),
     )
