@@ -132,6 +132,43 @@ NO_SHIFT = ShiftCell(
 
 
 @dataclass(frozen=True)
+class ChipCell:
+    """A shift as the calendar's chip shows it: only what the chip draws, since a week step sends
+    every chip of the week (the dialog reads the whole shift from the server when it opens)."""
+
+    id: int
+    stage_name: str
+    room_name: str
+    series: bool
+    day: str  # ISO date of the studio-local start (data-day)
+    time: str
+    attendance: str  # shifts.attendance_of (data-attendance)
+    attendance_label: str
+    color: str
+    scheduled: bool
+    cancelled: bool
+    blocked: str
+
+    @classmethod
+    def of(cls, s: ShiftRow, fmt: Formats | None = None) -> ChipCell:
+        full = ShiftCell.of(s, fmt)
+        return cls(
+            id=full.id,
+            stage_name=full.stage_name,
+            room_name=full.room_name,
+            series=full.series,
+            day=full.day,
+            time=full.time,
+            attendance=full.attendance,
+            attendance_label=full.attendance_label,
+            color=full.color,
+            scheduled=full.scheduled,
+            cancelled=full.cancelled,
+            blocked=full.blocked,
+        )
+
+
+@dataclass(frozen=True)
 class DayHead:
     """A column's head: the day, and whether it is the studio's today."""
 
@@ -143,7 +180,7 @@ class DayHead:
 
 def week_payload(
     view: WeekView, today: date, fmt: Formats | None = None
-) -> tuple[list[DayHead], list[list[ShiftCell]]]:
+) -> tuple[list[DayHead], list[list[ChipCell]]]:
     """WeekNav's `days` and `cells` for the service's week."""
     days = [
         DayHead(
@@ -154,7 +191,7 @@ def week_payload(
         )
         for d in view.days
     ]
-    cells = [[ShiftCell.of(s, fmt) for s in view.on(d)] for d in view.days]
+    cells = [[ChipCell.of(s, fmt) for s in view.on(d)] for d in view.days]
     return days, cells
 
 
@@ -175,7 +212,7 @@ class WeekNav(ServicePage, mixin=True):
     week_of: str = ""
     week_text: str = ""
     days: list[DayHead] = []
-    cells: list[list[ShiftCell]] = []
+    cells: list[list[ChipCell]] = []
 
     def _shift_week(self, weeks: int) -> None:
         day = parse_day(self.week_of, date.today())  # noqa: DTZ011 - replaced by the studio's today on load
