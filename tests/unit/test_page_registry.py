@@ -135,3 +135,17 @@ def _shell_caps(component: Any) -> set[str]:
 @pytest.mark.parametrize("page", registry.SIGNED_IN, ids=lambda p: p.route)
 def test_the_page_says_not_allowed_to_roles_without_its_registered_cap(page: registry.SignedInPage) -> None:
     assert _shell_caps(page.component()) == ({page.cap.value} if page.cap else set())
+
+
+def test_every_signed_in_page_has_one_load_event_that_checks_the_session_first() -> None:
+    """A page's load is one event (PageLoad.open): the session check, the shell and the page's
+    data in one answer, not a chain of three."""
+    from studioos.studioos import app
+    from studioos.ui import page_load
+
+    for page in registry.SIGNED_IN:
+        loads = app.get_load_events(page.route.replace("[performer_id]", "7"))
+        assert len(loads) == 1, page.route
+        assert loads[0].handler.fn is page_load.PageLoad.open.fn, page.route
+        assert f"'{page.route}'" in str(loads[0].args), page.route
+        assert page_load._LOADS[page.route] is page.load
