@@ -7,6 +7,7 @@ typed rows, `DayHead` per column and `ShiftCell` per shift (also the schedule's 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -151,21 +152,9 @@ class ChipCell:
 
     @classmethod
     def of(cls, s: ShiftRow, fmt: Formats | None = None) -> ChipCell:
+        """The chip's share of the calendar's wording of the shift (ShiftCell's, field for field)."""
         full = ShiftCell.of(s, fmt)
-        return cls(
-            id=full.id,
-            stage_name=full.stage_name,
-            room_name=full.room_name,
-            series=full.series,
-            day=full.day,
-            time=full.time,
-            attendance=full.attendance,
-            attendance_label=full.attendance_label,
-            color=full.color,
-            scheduled=full.scheduled,
-            cancelled=full.cancelled,
-            blocked=full.blocked,
-        )
+        return cls(**{f.name: getattr(full, f.name) for f in dataclasses.fields(cls)})
 
 
 @dataclass(frozen=True)
