@@ -27,8 +27,10 @@ from studioos.models.studio import Studio
 # Rows written as a side effect of people using the app, read by no cached figure.
 ACTIVITY: tuple[type, ...] = (AuthSession, LoginEvent, AuditLog, Notification)
 
-# session.info key: the studios this unit of work changed (bumped at flush, visible at commit).
+# session.info keys: the studios this unit of work has changed (counted at each flush), and those
+# whose revision it has raised (at commit, in the same transaction).
 CHANGED = "studioos.changed_studios"
+BUMPED = "studioos.bumped_studios"
 
 
 def changed_studios(db: Session) -> set[int]:
@@ -71,19 +73,23 @@ def _collect(db: Session, _flush: UOWTransaction, _instances: Any) -> None:
             .all()
         )
     if ids:
-        db.info.setdefault("studioos.flush_studios", set()).update(ids)
+        db.info.setdefault(CHANGED, set()).update(ids)
 
 
-@event.listens_for(Session, "after_flush")
-def _bump(db: Session, _flush: UOWTransaction) -> None:
-    ids = db.info.pop("studioos.flush_studios", None)
+@event.listens_for(Session, "before_commit")
+def _bump(db: Session) -> None:
+    """Raise the changed studios' revisions as the transaction's last statement. At commit rather
+    than at each flush: on PostgreSQL the update locks the studio's row until the commit, and a
+    long transaction (an import) would otherwise hold every other writer of the studio behind it."""
+    db.flush()  # this transaction's last changes count too
+    ids = db.info.get(CHANGED, set()) - db.info.get(BUMPED, set())
     if not ids:
         return
     table = Studio.__table__  # type: ignore[attr-defined]
     db.connection().execute(
         update(table).where(table.c.id.in_(sorted(ids))).values(revision=table.c.revision + 1)
     )
-    db.info.setdefault(CHANGED, set()).update(ids)
+    db.info.setdefault(BUMPED, set()).update(ids)
 
 
 @event.listens_for(Session, "after_commit")

@@ -43,6 +43,7 @@ MAX_ENTRIES = 4096
 
 _lock = threading.Lock()
 _entries: OrderedDict[tuple[Hashable, ...], object] = OrderedDict()
+_latest: dict[int, int] = {}  # studio -> the newest revision stored
 _stats = {"hits": 0, "misses": 0, "bypassed": 0}
 
 
@@ -87,6 +88,11 @@ def remember(
             return _entries[key]  # type: ignore[return-value]  # stored by this same key's compute
     value = compute()
     with _lock:
+        if revision > _latest.get(studio_id, -1):
+            # The studio changed: what was kept for its older revisions can never be served again.
+            _latest[studio_id] = revision
+            for old in [k for k in _entries if k[0] == studio_id and k[1] < revision]:  # type: ignore[operator]
+                del _entries[old]
         _entries[key] = value
         _stats["misses"] += 1
         while len(_entries) > MAX_ENTRIES:
@@ -98,6 +104,7 @@ def clear() -> None:
     """Forget everything (tests; a restore of the database under a running app)."""
     with _lock:
         _entries.clear()
+        _latest.clear()
         for k in _stats:
             _stats[k] = 0
 

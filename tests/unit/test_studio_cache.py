@@ -289,3 +289,14 @@ def test_another_studio_with_the_same_ids_gets_its_own_week(db: Session) -> None
     b_owner = actor_for(db, b_user, b)
     with pytest.raises(NotFound):
         shifts.room_week(db, b_owner, ids["Room 1"], today)
+
+
+def test_what_was_kept_for_an_older_revision_is_let_go(db: Session) -> None:
+    _, owner, ids = setup_studio(db)
+    dashboard.operations(db, owner)
+    kept = studio_cache.stats()["entries"]
+    for hour in ("10:00", "12:00", "14:00"):
+        book(db, owner, ids, "Anna", "Room 1", owner.today(), hour, f"{int(hour[:2]) + 1}:00")
+        db.commit()
+        dashboard.operations(db, owner)
+    assert studio_cache.stats()["entries"] == kept
