@@ -11,7 +11,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from studioos.models import Invitation, LoginEvent, Membership, Role, Studio, User, utcnow
-from studioos.services import own_schedule, performers, shifts, studio_cache
+from studioos.services import own_schedule, performers, shifts, studio_cache, team
 from studioos.services.devices import describe_user_agent
 from studioos.services.permissions import Actor, Cap, require
 from studioos.services.shift_requests import RequestRow
@@ -88,8 +88,8 @@ def figures(db: Session, actor: Actor) -> DashboardFigures:
                 for e in mine
             ],
         )
-    team = studio_cache.remember(db, actor, "dashboard.team", lambda: _team(db, studio_id))
-    counts = dict(team.by_role)
+    members = studio_cache.remember(db, actor, "dashboard.team", lambda: _team(db, studio_id))
+    counts = dict(members.by_role)
     can_team = actor.can(Cap.TEAM_VIEW)
     # Only people who may see the team see who signed in; others see their own sign-ins. A sign-in
     # changes the studio's revision (studioos.models.revision), so the list is never stale.
@@ -107,12 +107,12 @@ def figures(db: Session, actor: Actor) -> DashboardFigures:
         )
     now = utcnow()
     return DashboardFigures(
-        studio_name=team.studio_name,
+        studio_name=members.studio_name,
         team_size=sum(counts.values()),
         by_role=counts,
         # Invitations lapse with time, not with a change: the cache holds when each open one
         # lapses, and the count is of those still open now.
-        pending_invitations=sum(1 for ends in team.invitations_end if ends > now) if can_team else None,
+        pending_invitations=sum(1 for ends in members.invitations_end if ends > now) if can_team else None,
         recent_sign_ins=list(recent),
     )
 
@@ -138,13 +138,7 @@ def _team(db: Session, studio_id: int) -> _Team:
         .where(Membership.studio_id == studio_id)
         .group_by(Membership.role)
     ).all()
-    ends = db.exec(
-        select(Invitation.expires_at).where(
-            Invitation.studio_id == studio_id,
-            col(Invitation.accepted_at).is_(None),
-            col(Invitation.revoked_at).is_(None),
-        )
-    ).all()
+    ends = db.exec(select(Invitation.expires_at).where(*team.open_invitations(studio_id))).all()
     return _Team(studio.name if studio else "", tuple(counts), tuple(ends))
 
 

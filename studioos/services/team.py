@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from studioos.models import Invitation, Membership, Role, Studio, User, row_id, utcnow
@@ -76,16 +77,19 @@ def list_members(db: Session, actor: Actor) -> list[MemberRow]:
     ]
 
 
+def open_invitations(studio_id: int) -> tuple[ColumnElement[bool], ...]:
+    """The studio's invitations nobody has accepted or revoked (lapsed ones included)."""
+    return (
+        Invitation.studio_id == studio_id,  # type: ignore[return-value]  # a SQL expression, typed as bool
+        col(Invitation.accepted_at).is_(None),
+        col(Invitation.revoked_at).is_(None),
+    )
+
+
 def list_invitations(db: Session, actor: Actor) -> list[InvitationRow]:
     studio_id = require(actor, Cap.TEAM_VIEW)
     rows = db.exec(
-        select(Invitation)
-        .where(
-            Invitation.studio_id == studio_id,
-            col(Invitation.accepted_at).is_(None),
-            col(Invitation.revoked_at).is_(None),
-        )
-        .order_by(col(Invitation.created_at).desc())
+        select(Invitation).where(*open_invitations(studio_id)).order_by(col(Invitation.created_at).desc())
     ).all()
     inviters = {
         u.id: u.name
@@ -112,12 +116,7 @@ def count_pending_invitations(db: Session, actor: Actor) -> int:
     return db.exec(
         select(func.count())
         .select_from(Invitation)
-        .where(
-            Invitation.studio_id == studio_id,
-            col(Invitation.accepted_at).is_(None),
-            col(Invitation.revoked_at).is_(None),
-            Invitation.expires_at > utcnow(),
-        )
+        .where(*open_invitations(studio_id), Invitation.expires_at > utcnow())
     ).one()
 
 
@@ -176,12 +175,7 @@ def invite(
     now = utcnow()
     # A new invitation to the same address replaces the open one.
     for old in db.exec(
-        select(Invitation).where(
-            Invitation.studio_id == studio_id,
-            Invitation.email == email_c,
-            col(Invitation.accepted_at).is_(None),
-            col(Invitation.revoked_at).is_(None),
-        )
+        select(Invitation).where(*open_invitations(studio_id), Invitation.email == email_c)
     ).all():
         old.revoked_at = now
         db.add(old)
