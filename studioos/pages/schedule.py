@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import reflex as rx
-from sqlmodel import Session
 
 from studioos.services import attendance, performers, rooms, shifts
 from studioos.services.formatting import Formats, for_actor
@@ -92,29 +91,29 @@ class ScheduleState(WeekNav, rx.State):
                 self.room_id = (room_list[0].id or 0) if room_list else 0
             if self.performer_id not in names:
                 self.performer_id = next(iter(names), 0)
-            self._week_from(db, actor)
+            day = parse_day(self.week_of, actor.today())
+            view = shifts.calendar_week(db, actor, day, **self._shown())
         self.room_options = [Option(r.id or 0, r.name) for r in room_list]
         self.model_options = [Option(i, n) for i, n in names.items()]
+        self._draw_week(view, day, actor)
 
     def _show_week(self) -> None:
         """Another week of the same room or model: the pickers' options are not read again."""
         with self._acting() as (db, actor):
-            self._week_from(db, actor)
+            day = parse_day(self.week_of, actor.today())
+            view = shifts.calendar_week(db, actor, day, **self._shown())
+        self._draw_week(view, day, actor)
 
-    def _week_from(self, db: Session, actor: Actor) -> None:
-        today = actor.today()
-        day = parse_day(self.week_of, today)
-        view = None
-        if self.mode == BY_MODEL and self.performer_id:
-            view = shifts.performer_week(db, actor, self.performer_id, day, include_cancelled=True)
-        elif self.mode == BY_ROOM and self.room_id:
-            view = shifts.room_week(db, actor, self.room_id, day, include_cancelled=True)
-        fmt = for_actor(actor)
+    def _shown(self) -> dict[str, int]:
+        """Whose week the calendar shows: the chosen model's or the chosen room's."""
+        if self.mode == BY_MODEL:
+            return {"performer_id": self.performer_id}
+        return {"room_id": self.room_id if self.mode == BY_ROOM else 0}
+
+    def _draw_week(self, view: shifts.WeekView, day: date, actor: Actor) -> None:
+        today, fmt = actor.today(), for_actor(actor)
         self.week_of, self.today = day.isoformat(), today.isoformat()
-        monday = shifts.week_start(day)
-        self.week_text = week_label(monday, fmt)
-        if view is None:
-            view = shifts.WeekView(monday, tuple(monday + timedelta(i) for i in range(7)), [])
+        self.week_text = week_label(view.week_start, fmt)
         self.days, self.cells = week_payload(view, today, fmt)
 
     def _follow(self, day: date, room_id: int, performer_id: int) -> None:
@@ -385,7 +384,7 @@ class ShiftDialog(ScheduleState):
     def check_out(self) -> Answer:
         return self._attend(attendance.check_out, "Checked out.")
 
-    def _attend(self, mark: Callable[[Session, Actor, int], shifts.ShiftRow], done: str) -> Answer:
+    def _attend(self, mark: Callable[..., shifts.ShiftRow], done: str) -> Answer:
         if not self.selected.id:
             return None
         with self._acting() as (db, actor):

@@ -924,6 +924,20 @@ def performer_week(
     return _week(db, actor, day, performer_id=performer_id, include_cancelled=include_cancelled)
 
 
+def calendar_week(
+    db: Session, actor: Actor, day: date, *, room_id: int = 0, performer_id: int = 0
+) -> WeekView:
+    """The schedule's calendar: the week of one model, else of one room (cancelled shifts
+    included), else the empty week when the studio has neither yet."""
+    if performer_id:
+        return performer_week(db, actor, performer_id, day, include_cancelled=True)
+    if room_id:
+        return room_week(db, actor, room_id, day, include_cancelled=True)
+    check_view_day(db, require_studio(actor), day)
+    monday = week_start(day)
+    return WeekView(monday, tuple(monday + timedelta(days=i) for i in range(7)), [])
+
+
 def my_week(db: Session, actor: Actor, day: date) -> WeekView:
     own = own_performer_id(db, actor)
     if own is None:

@@ -462,3 +462,17 @@ def test_edits_do_not_move_a_shift_into_the_past_nor_to_a_blocked_model_unasked(
         db, actor, made[1].id or 0, performer_id=paused, room_id=ids["Room 1"],
         start_time=time(18), end_time=time(22), now=on_day, confirm_blocked=True,
     ) == 2  # fmt: skip
+
+
+def test_the_calendar_shows_a_models_week_else_a_rooms_else_an_empty_week(db: Session) -> None:
+    _, actor, ids = setup_studio(db)
+    today = actor.today()
+    book(db, actor, ids, "Anna", "Room 1", today, "10:00", "16:00")
+    book(db, actor, ids, "Bella", "Room 2", today, "10:00", "16:00")
+    db.commit()
+    by_model = shifts.calendar_week(db, actor, today, performer_id=ids["Bella"])
+    by_room = shifts.calendar_week(db, actor, today, room_id=ids["Room 1"])
+    nothing = shifts.calendar_week(db, actor, today)
+    assert [s.stage_name for s in by_model.shifts] == ["Bella"]
+    assert [s.stage_name for s in by_room.shifts] == ["Anna"]
+    assert nothing.shifts == [] and nothing.days[0] == shifts.week_start(today) and len(nothing.days) == 7
