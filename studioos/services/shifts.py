@@ -858,22 +858,21 @@ def shifts_between(
     check_view_day(db, studio_id, first_day)
     check_view_day(db, studio_id, last_day)
     lo, hi = day_window(studio_zone(db, studio_id), first_day, last_day)
-    where: list[object] = [Shift.starts_at < hi, Shift.ends_at > lo]
-    if room_id is not None:
-        where.append(Shift.room_id == room_id)
-    if performer_id is not None:
-        where.append(Shift.performer_id == performer_id)
-    if not include_cancelled:
-        where.append(Shift.status == ShiftStatus.SCHEDULED)
     docs = _sees_documents(actor)
 
     def rows() -> tuple[ShiftRow, ...]:
         # That the room and the model are this studio's is studio data too: checked with the rows
         # and kept with them (a NotFound is never kept, and a deleted room changes the revision).
+        # The query is built here, on a miss only: building it costs as much as a cache hit.
+        where: list[object] = [Shift.starts_at < hi, Shift.ends_at > lo]
         if room_id is not None:
             get_room_row(db, studio_id, room_id)
+            where.append(Shift.room_id == room_id)
         if performer_id is not None:
             get_performer_row(db, studio_id, performer_id)
+            where.append(Shift.performer_id == performer_id)
+        if not include_cancelled:
+            where.append(Shift.status == ShiftStatus.SCHEDULED)
         return tuple(_rows(db, studio_id, *where, docs=docs))
 
     # The permission checks above ran for this actor; the rows are then the same for everyone in

@@ -33,8 +33,13 @@ def session_fingerprint(token: str) -> str:
     """Which session filled a state: keyed and one-way, so the store's copy signs nobody in."""
     if not token:
         return ""
-    key = get_settings().secret_key.encode()
-    return hmac.new(key, b"state-binding|" + token.encode(), hashlib.sha256).hexdigest()[:32]
+    return _fingerprint(get_settings().secret_key, token)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fingerprint(secret: str, token: str) -> str:
+    # Every event of a tab asks again for the same token; the live sockets hold the tokens anyway.
+    return hmac.new(secret.encode(), b"state-binding|" + token.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class SessionBinding(rx.State):

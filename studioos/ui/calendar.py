@@ -8,6 +8,7 @@ typed rows, `DayHead` per column and `ShiftCell` per shift (also the schedule's 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -170,17 +171,29 @@ class DayHead:
 def week_payload(
     view: WeekView, today: date, fmt: Formats | None = None
 ) -> tuple[list[DayHead], list[list[ChipCell]]]:
-    """WeekNav's `days` and `cells` for the service's week."""
-    days = [
+    """WeekNav's `days` and `cells` for the service's week (fresh lists: a state may change them)."""
+    days, cells = _drawn_week(view.days, tuple(view.shifts), today, fmt)
+    return list(days), [list(day) for day in cells]
+
+
+@functools.lru_cache(maxsize=1024)
+def _drawn_week(
+    week: tuple[date, ...], rows: tuple[ShiftRow, ...], today: date, fmt: Formats | None
+) -> tuple[tuple[DayHead, ...], tuple[tuple[ChipCell, ...], ...]]:
+    """The week's wording, a pure function of its rows: a week step to a week already seen (by
+    anyone shown the same rows in the same studio's formats) is not worded again. Keyed by the
+    rows themselves, so it can only give back what the caller already holds."""
+    days = tuple(
         DayHead(
             date=d.isoformat(),
             weekday=d.strftime("%a"),
             label=fmt.day_month(d) if fmt else d.strftime("%d %b"),
             today=d == today,
         )
-        for d in view.days
-    ]
-    cells = [[ChipCell.of(s, fmt) for s in view.on(d)] for d in view.days]
+        for d in week
+    )
+    view = WeekView(week[0], week, list(rows))
+    cells = tuple(tuple(ChipCell.of(s, fmt) for s in view.on(d)) for d in week)
     return days, cells
 
 
