@@ -1,4 +1,4 @@
-"""`studioos` command: migrate | seed-demo | create-user (and more as the product grows)."""
+"""`studioos` command: migrate | seed-demo | create-user | rotate-keys | run-jobs | worker | import."""
 
 from __future__ import annotations
 
@@ -104,6 +104,52 @@ def cmd_worker(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import an earnings file through the same service as the import page."""
+    from studioos import importers
+    from studioos.db import session_scope
+    from studioos.importers.base import FileRefused
+    from studioos.services import imports
+    from studioos.services.errors import ServiceError, ValidationFailed
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"Can't read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        with session_scope() as db:
+            actor = imports.command_line_actor(db, args.studio)
+            account = None
+            if args.model:
+                platform = importers.get_format(args.format).platform if args.format else None
+                account = imports.account_by_handle(db, args.studio, platform, args.model)
+            call = imports.preview if args.dry_run else imports.confirm
+            outcome = call(db, actor, data, filename=path.name, format_name=args.format, account_id=account)
+    except (ValidationFailed, FileRefused) as exc:
+        messages = exc.errors.values() if isinstance(exc, ValidationFailed) else [str(exc)]
+        for message in messages:
+            print(message, file=sys.stderr)
+        return 2
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    if isinstance(outcome, imports.ImportPreview):
+        landed, duplicates, refused = outcome.to_land, outcome.duplicates, outcome.refused
+        verb = "would land"
+    else:
+        landed, duplicates, refused = outcome.rows_landed, outcome.rows_duplicate, outcome.refused
+        verb = "landed"
+    print(
+        f"{path.name}: {outcome.rows_read} read, {landed} {verb}, {duplicates} already in, "
+        f"{len(refused)} refused"
+    )
+    for error in refused:
+        print(f"line {error.line}: {error.reason}")
+    return 0 if not refused else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="studioos", description="StudioOS administration")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -130,6 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("worker", help="run the job scheduler (one active worker at a time)").set_defaults(
         fn=cmd_worker
     )
+
+    imp = sub.add_parser("import", help="import an earnings file (the import page's formats)")
+    imp.add_argument("file")
+    imp.add_argument("--studio", type=int, required=True, help="the studio's id")
+    imp.add_argument("--format", help="the file's format (detected when omitted)")
+    imp.add_argument("--model", help="the account's handle, for one account's token history")
+    imp.add_argument("--dry-run", action="store_true", help="say what would land; change nothing")
+    imp.set_defaults(fn=cmd_import)
 
     args = parser.parse_args(argv)
     if args.command == "create-user" and not args.support and (args.studio is None or args.role is None):

@@ -14,6 +14,25 @@ from studioos.models.accounts import (
     UserToken,
 )
 from studioos.models.compliance import DocumentReminder
+from studioos.models.earnings import (
+    AdjustmentKind,
+    BatchStatus,
+    EarningRecord,
+    ImportBatch,
+    Member,
+    MemberNote,
+    MemberTotal,
+    Payout,
+    PayPeriodKind,
+    PayrollAdjustment,
+    PayrollPeriod,
+    PayrollSettings,
+    PayTier,
+    PeriodStatus,
+    RecordKind,
+    RecordSource,
+    TokenRate,
+)
 from studioos.models.notifications import Notification
 from studioos.models.performers import DocumentType, Performer, PerformerStatus, Platform, PlatformAccount
 from studioos.models.privacy import AuditLog
@@ -31,18 +50,34 @@ from studioos.models.studio import Studio
 from studioos.models.types import row_id, utcnow
 
 __all__ = [
+    "AdjustmentKind",
     "AuditLog",
     "AuthSession",
+    "BatchStatus",
     "DocumentReminder",
     "DocumentType",
+    "EarningRecord",
+    "ImportBatch",
     "Invitation",
     "LoginEvent",
+    "Member",
+    "MemberNote",
+    "MemberTotal",
     "Membership",
     "Notification",
+    "PayPeriodKind",
+    "PayTier",
+    "Payout",
+    "PayrollAdjustment",
+    "PayrollPeriod",
+    "PayrollSettings",
     "Performer",
     "PerformerStatus",
+    "PeriodStatus",
     "Platform",
     "PlatformAccount",
+    "RecordKind",
+    "RecordSource",
     "RequestKind",
     "RequestStatus",
     "Role",
@@ -55,6 +90,7 @@ __all__ = [
     "SignupRequest",
     "Studio",
     "TokenPurpose",
+    "TokenRate",
     "TrustedBrowser",
     "User",
     "UserToken",

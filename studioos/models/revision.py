@@ -55,6 +55,12 @@ def _pending(db: Session) -> set[int]:
     return ids
 
 
+def changed_in_bulk(db: Session, studio_id: int) -> None:
+    """For writes the session does not see (Core inserts and deletes of an import): count the
+    studio as changed by this unit of work all the same."""
+    db.info.setdefault(CHANGED, set()).add(studio_id)
+
+
 @event.listens_for(Session, "before_flush")
 def _collect(db: Session, _flush: UOWTransaction, _instances: Any) -> None:
     ids = _pending(db)

@@ -52,6 +52,21 @@ ACTION_LABELS: dict[str, str] = {
     "shift_request.approved": "Shift request approved",
     "shift_request.declined": "Shift request declined",
     "demo.schedule_seeded": "Demo schedule created",
+    "payroll.settings": "Pay period settings changed",
+    "payroll.locked": "Payroll locked",
+    "payroll.paid": "Payroll marked paid",
+    "payroll.reopened": "Payroll reopened",
+    "payroll.adjustment_added": "Payroll adjustment added",
+    "payroll.adjustment_removed": "Payroll adjustment removed",
+    "rates.set": "Token value set",
+    "rates.delete": "Token value removed",
+    "earnings.entered": "Earnings entered",
+    "earnings.edited": "Earnings changed",
+    "earnings.deleted": "Earnings removed",
+    "import.landed": "Earnings file imported",
+    "import.undone": "Earnings import undone",
+    "members.tagged": "Member tags changed",
+    "members.note_added": "Member note added",
 }
 
 # The filter's kinds of action: each is the set of code prefixes (the part before the dot).
@@ -61,6 +76,7 @@ ACTION_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "team": ("Team and invitations", ("invitation", "member")),
     "models": ("Models", ("performer", "platform_account")),
     "schedule": ("Schedule", ("shift", "shift_series", "shift_request")),
+    "money": ("Earnings and payroll", ("earnings", "import", "rates", "payroll", "members")),
     "studio": ("Studio", ("studio", "signup", "demo")),
 }
 MAX_RANGE_DAYS = 3660  # the date filter: ten years covers any log and keeps the arithmetic in range

@@ -1,0 +1,747 @@
+"""Importing earnings files: preview, confirm, undo, the batch list.
+
+The parser (studioos.importers) says what each line holds; this service decides what lands:
+which account each row is on (a handle the studio knows, one the uploader maps to a model now, or
+the account a one-account file was uploaded for), which rows are already in (the same account
+and natural key: a re-import, or a file that overlaps an earlier one) and which are refused (bad
+lines, unknown handles or platforms, days of a locked payroll). Preview and confirm run the same
+plan, so what the preview shows is what lands. Confirm writes the batch, its records and the
+members' totals in one transaction (bulk inserts: a 100,000-row file lands in seconds), so a
+file never half-lands; a bad row only ever costs itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, delete, insert, tuple_
+from sqlmodel import Session, col, func, select
+
+from studioos import importers
+from studioos.importers.base import FileRefused, ParsedRow, ParseResult, RecordKind, RowError
+from studioos.models import (
+    BatchStatus,
+    EarningRecord,
+    ImportBatch,
+    Member,
+    MemberTotal,
+    PayrollPeriod,
+    Performer,
+    PeriodStatus,
+    PlatformAccount,
+    RecordSource,
+    row_id,
+    utcnow,
+)
+from studioos.models.revision import changed_in_bulk
+from studioos.services import audit
+from studioos.services.earnings import round_cents, usd_value
+from studioos.services.errors import NotFound, ValidationFailed
+from studioos.services.formatting import day_text
+from studioos.services.pay_periods import locked_message
+from studioos.services.performers import Page
+from studioos.services.permissions import Actor, Cap, require
+from studioos.services.platforms import HANDLE_RE
+from studioos.services.rates import rate_book
+
+MAX_BYTES = 50 * 1024 * 1024
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class FormatChoice:
+    name: str
+    label: str
+    one_account: bool
+
+
+def formats() -> list[FormatChoice]:
+    return [
+        FormatChoice(f.name, f.label, f.platform is not None and f.name.endswith("_tokens"))
+        for f in importers.FORMATS.values()
+    ]
+
+
+@dataclass(frozen=True)
+class UnknownHandle:
+    platform: str
+    handle: str
+    rows: int
+    first_line: int
+
+
+@dataclass(frozen=True)
+class ModelLine:
+    stage_name: str
+    platform: str
+    handle: str
+    records: int
+    tokens: int
+    usd_cents: int
+    value_cents: int
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    format: str
+    format_label: str
+    filename: str
+    file_hash: str
+    one_account: bool
+    account_id: int | None
+    rows_read: int
+    to_land: int
+    duplicates: int
+    refused: list[RowError]
+    unknown_handles: list[UnknownHandle]
+    by_model: list[ModelLine]
+    first_day: date | None
+    last_day: date | None
+    imported_before: int | None  # a landed batch of the very same file
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    id: int
+    format: str
+    filename: str
+    status: str
+    created_at: datetime
+    rows_read: int
+    rows_landed: int
+    rows_duplicate: int
+    rows_refused: int
+    refused: list[RowError]
+
+
+@dataclass
+class _Plan:
+    result: ParseResult
+    file_hash: str
+    account_id: int | None
+    records: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: int = 0
+    refused: list[RowError] = field(default_factory=list)
+    unknown: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    members: dict[tuple[str, str], str] = field(default_factory=dict)  # (platform, key) -> handle
+    new_accounts: list[PlatformAccount] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- the plan
+
+
+def _zone(db: Session, studio_id: int) -> ZoneInfo:
+    from studioos.services.shifts import studio_zone
+
+    return studio_zone(db, studio_id)
+
+
+def _parse(data: bytes, filename: str, format_name: str | None, zone: ZoneInfo) -> ParseResult:
+    if not data:
+        raise ValidationFailed({"file": "The file is empty."})
+    if len(data) > MAX_BYTES:
+        raise ValidationFailed({"file": f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB."})
+    try:
+        return importers.parse_file(data, zone=zone, filename=filename, format=format_name or None)
+    except FileRefused as exc:
+        raise ValidationFailed({"file": str(exc)}, str(exc)) from exc
+
+
+def _canonical(db: Session, studio_id: int, raw: str, cache: dict[str, str | None]) -> str | None:
+    from studioos.services.platforms import _canonical_platform
+
+    key = " ".join(raw.split()).lower()
+    if key not in cache:
+        cache[key] = _canonical_platform(db, studio_id, raw)
+    return cache[key]
+
+
+def _one_account(
+    db: Session, studio_id: int, platform: str | None, account_id: object, filename: str
+) -> PlatformAccount:
+    """The account a one-account file is for: the one chosen, else the one its name names."""
+    if account_id not in (None, "", 0, "0"):
+        try:
+            wanted = int(str(account_id))
+        except ValueError as exc:
+            raise ValidationFailed({"account": "Choose the account this file is for."}) from exc
+        account = db.get(PlatformAccount, wanted)
+        if account is None or account.studio_id != studio_id:
+            raise NotFound("That platform account is not in this studio.")
+        if platform is not None and account.platform != platform:
+            raise ValidationFailed(
+                {"account": f"This is a {platform} file, and that account is on {account.platform}."}
+            )
+        return account
+    name = filename.lower()
+    candidates = [
+        a
+        for a in db.exec(
+            select(PlatformAccount).where(
+                PlatformAccount.studio_id == studio_id, PlatformAccount.platform == platform
+            )
+        )
+        if a.handle_key and a.handle_key in name
+    ]
+    # The longest handle in the name wins ("luna" and "lunarose" both in "lunarose_tokens.csv").
+    candidates.sort(key=lambda a: -len(a.handle_key))
+    if candidates and (len(candidates) == 1 or len(candidates[0].handle_key) > len(candidates[1].handle_key)):
+        return candidates[0]
+    raise ValidationFailed(
+        {"account": f"This file is one {platform} account's history: choose which model's account it is."}
+    )
+
+
+def _locked_spans(db: Session, studio_id: int) -> list[PayrollPeriod]:
+    return list(
+        db.exec(
+            select(PayrollPeriod).where(
+                PayrollPeriod.studio_id == studio_id,
+                col(PayrollPeriod.status).in_([PeriodStatus.LOCKED, PeriodStatus.PAID]),
+            )
+        )
+    )
+
+
+def _plan(
+    db: Session,
+    actor: Actor,
+    studio_id: int,
+    data: bytes,
+    *,
+    filename: str,
+    format_name: str | None,
+    account_id: object,
+    mapping: Mapping[str, object],
+) -> _Plan:
+    zone = _zone(db, studio_id)
+    result = _parse(data, filename, format_name, zone)
+    fmt = importers.get_format(result.format)
+    plan = _Plan(result, hashlib.sha256(data).hexdigest(), None, refused=list(result.errors))
+    fixed = _one_account(db, studio_id, fmt.platform, account_id, filename) if result.one_account else None
+    plan.account_id = fixed.id if fixed is not None else None
+    accounts = {
+        (a.platform, a.handle_key): a
+        for a in db.exec(select(PlatformAccount).where(PlatformAccount.studio_id == studio_id))
+    }
+    performers = {
+        i for i in db.exec(select(Performer.id).where(Performer.studio_id == studio_id)) if i is not None
+    }
+    locked = _locked_spans(db, studio_id)
+    platforms: dict[str, str | None] = {}
+    today = actor.today()
+    keyed: list[tuple[ParsedRow, PlatformAccount, date]] = []
+    for row in result.rows:
+        platform = fmt.platform or _canonical(db, studio_id, row.platform, platforms)
+        if platform is None:
+            plan.refused.append(
+                RowError(row.line, f"Unknown platform '{row.platform}': add it to the list first.")
+            )
+            continue
+        account = fixed
+        if account is None:
+            handle = (row.handle or "").strip()
+            if not handle:
+                plan.refused.append(
+                    RowError(row.line, "No handle: the row does not say whose earnings these are.")
+                )
+                continue
+            account = accounts.get((platform, handle.lower()))
+            if account is None:
+                account = _mapped(plan, mapping, platform, handle, performers, studio_id, accounts)
+            if account is None:
+                plan.unknown.setdefault((platform, handle), []).append(row.line)
+                plan.refused.append(
+                    RowError(
+                        row.line,
+                        f"Unknown handle '{handle}' on {platform}: no model has it. "
+                        "Map it to a model, or add it to her profile.",
+                    )
+                )
+                continue
+        day = row.day
+        if row.kind == RecordKind.LEDGER and row.occurred_at is not None:
+            day = row.occurred_at.astimezone(zone).date()
+        if day is None:
+            plan.refused.append(RowError(row.line, "No date."))
+            continue
+        if day > today:
+            plan.refused.append(RowError(row.line, f"{day_text(day)} has not happened yet."))
+            continue
+        closed = next((p for p in locked if p.starts_on <= day <= p.ends_on), None)
+        if closed is not None:
+            plan.refused.append(RowError(row.line, locked_message(closed)))
+            continue
+        keyed.append((row, account, day))
+    existing = _existing_keys(db, {(a.id, r.natural_key) for r, a, _ in keyed if a.id is not None})
+    seen: dict[tuple[int | None, str], int] = {}
+    for row, account, day in keyed:
+        key = (account.id, row.natural_key)
+        if key in existing:
+            plan.duplicates += 1
+            continue
+        if key in seen:
+            plan.refused.append(RowError(row.line, f"The same record as line {seen[key]}: counted once."))
+            continue
+        seen[key] = row.line
+        member_key = None
+        if row.member:
+            member_key = (account.platform, row.member.strip().lower())
+            plan.members.setdefault(member_key, row.member.strip())
+        plan.records.append(
+            {
+                "account": account,
+                "member_key": member_key,
+                "studio_id": studio_id,
+                "performer_id": account.performer_id,
+                "platform": account.platform,
+                "kind": str(row.kind),
+                "day": day,
+                "period_start": row.period_start,
+                "occurred_at": row.occurred_at,
+                "entry_type": str(row.entry_type) if row.entry_type else None,
+                "tokens": row.tokens or 0,
+                "usd_cents": row.usd_cents or 0,
+                "online_minutes": row.online_minutes or 0,
+                "note": (row.note or "")[:500],
+                "source": RecordSource.IMPORT,
+                "source_line": row.line,
+                "natural_key": row.natural_key[:120],
+            }
+        )
+    plan.refused.sort(key=lambda e: e.line)
+    return plan
+
+
+def _mapped(
+    plan: _Plan,
+    mapping: Mapping[str, object],
+    platform: str,
+    handle: str,
+    performers: set[int],
+    studio_id: int,
+    accounts: dict[tuple[str, str], PlatformAccount],
+) -> PlatformAccount | None:
+    """An unknown handle the uploader mapped to a model: her new account on the platform."""
+    raw = mapping.get(mapping_key(platform, handle))
+    try:
+        performer_id = int(str(raw)) if raw not in (None, "") else 0
+    except ValueError:
+        performer_id = 0
+    if performer_id not in performers:
+        return None
+    if not HANDLE_RE.fullmatch(handle):
+        return None
+    account = PlatformAccount(
+        studio_id=studio_id,
+        performer_id=performer_id,
+        platform=platform,
+        handle=handle,
+        handle_key=handle.lower(),
+    )
+    accounts[(platform, handle.lower())] = account
+    plan.new_accounts.append(account)
+    return account
+
+
+def mapping_key(platform: str, handle: str) -> str:
+    """How the page names an unknown handle in its mapping (platform and handle, lower-cased)."""
+    return f"{platform}|{handle.strip().lower()}"
+
+
+def _existing_keys(db: Session, wanted: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    found: set[tuple[int, str]] = set()
+    by_account: dict[int, list[str]] = defaultdict(list)
+    for account_id, key in wanted:
+        by_account[account_id].append(key)
+    for account_id, keys in by_account.items():
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i : i + _CHUNK]
+            found |= {
+                (account_id, k)
+                for k in db.exec(
+                    select(EarningRecord.natural_key).where(
+                        EarningRecord.account_id == account_id, col(EarningRecord.natural_key).in_(chunk)
+                    )
+                )
+            }
+    return found
+
+
+# ---------------------------------------------------------------- preview, confirm, undo
+
+
+def preview(
+    db: Session,
+    actor: Actor,
+    data: bytes,
+    *,
+    filename: str = "",
+    format_name: str | None = None,
+    account_id: object = None,
+    mapping: Mapping[str, object] | None = None,
+) -> ImportPreview:
+    studio_id = require(actor, Cap.STREAMS_MANAGE)
+    plan = _plan(
+        db,
+        actor,
+        studio_id,
+        data,
+        filename=filename,
+        format_name=format_name,
+        account_id=account_id,
+        mapping=mapping or {},
+    )
+    return _preview_of(db, studio_id, plan, filename)
+
+
+def _preview_of(db: Session, studio_id: int, plan: _Plan, filename: str) -> ImportPreview:
+    book = rate_book(db, studio_id)
+    names = dict(
+        db.exec(select(Performer.id, Performer.stage_name).where(Performer.studio_id == studio_id)).all()
+    )
+    lines: dict[tuple[int, str, str], list[Any]] = {}
+    days: list[date] = []
+    for rec in plan.records:
+        account: PlatformAccount = rec["account"]
+        line = lines.setdefault(
+            (rec["performer_id"], account.platform, account.handle), [0, 0, 0, Decimal(0)]
+        )
+        line[0] += 1
+        line[1] += rec["tokens"]
+        line[2] += rec["usd_cents"]
+        line[3] += usd_value(rec["tokens"], rec["usd_cents"], book.on(account.platform, rec["day"]))
+        days.append(rec["day"])
+    fmt = importers.get_format(plan.result.format)
+    before = db.exec(
+        select(ImportBatch.id).where(
+            ImportBatch.studio_id == studio_id,
+            ImportBatch.file_hash == plan.file_hash,
+            ImportBatch.status == BatchStatus.LANDED,
+        )
+    ).first()
+    return ImportPreview(
+        format=fmt.name,
+        format_label=fmt.label,
+        filename=filename,
+        file_hash=plan.file_hash,
+        one_account=plan.result.one_account,
+        account_id=plan.account_id,
+        rows_read=len(plan.result.rows) + len(plan.result.errors),
+        to_land=len(plan.records),
+        duplicates=plan.duplicates,
+        refused=plan.refused,
+        unknown_handles=[
+            UnknownHandle(platform, handle, len(found), min(found))
+            for (platform, handle), found in sorted(plan.unknown.items(), key=lambda kv: min(kv[1]))
+        ],
+        by_model=sorted(
+            (
+                ModelLine(names.get(p, ""), platform, handle, v[0], v[1], v[2], round_cents(v[3]))
+                for (p, platform, handle), v in lines.items()
+            ),
+            key=lambda m: (m.stage_name, m.platform, m.handle),
+        ),
+        first_day=min(days) if days else None,
+        last_day=max(days) if days else None,
+        imported_before=before,
+    )
+
+
+def confirm(
+    db: Session,
+    actor: Actor,
+    data: bytes,
+    *,
+    filename: str = "",
+    format_name: str | None = None,
+    account_id: object = None,
+    mapping: Mapping[str, object] | None = None,
+) -> BatchReport:
+    """Land the file's good rows, all of them or none (one transaction, the caller's unit of work)."""
+    studio_id = require(actor, Cap.STREAMS_MANAGE)
+    plan = _plan(
+        db,
+        actor,
+        studio_id,
+        data,
+        filename=filename,
+        format_name=format_name,
+        account_id=account_id,
+        mapping=mapping or {},
+    )
+    for account in plan.new_accounts:
+        db.add(account)
+    batch = ImportBatch(
+        studio_id=studio_id,
+        format=plan.result.format,
+        filename=filename[:255],
+        file_hash=plan.file_hash,
+        account_id=plan.account_id,
+        uploaded_by_id=actor.user_id,
+        rows_read=len(plan.result.rows) + len(plan.result.errors),
+        rows_landed=len(plan.records),
+        rows_duplicate=plan.duplicates,
+        rows_refused=len(plan.refused),
+        refusals=json.dumps([{"line": e.line, "reason": e.reason} for e in plan.refused]),
+    )
+    db.add(batch)
+    db.flush()
+    for account in plan.new_accounts:
+        audit.record_by(
+            db, actor, "platform_account.added", f"{account.platform} {account.handle}", "mapped on import"
+        )
+    member_ids = _members(db, studio_id, plan.members)
+    batch_id = row_id(batch)
+    rows = []
+    for rec in plan.records:
+        values = {k: v for k, v in rec.items() if k not in ("account", "member_key")}
+        values["account_id"] = row_id(rec["account"])
+        values["member_id"] = member_ids.get(rec["member_key"]) if rec["member_key"] else None
+        values["batch_id"] = batch_id
+        rows.append(values)
+    now = utcnow()
+    table = EarningRecord.__table__  # type: ignore[attr-defined]
+    defaults = {
+        "created_at": now,
+        "updated_at": now,
+        "correction_reason": "",
+        "running_tokens": None,
+        "running_cents": None,
+        "entered_by_id": actor.user_id,
+    }
+    for i in range(0, len(rows), 5000):
+        db.connection().execute(insert(table), [{**defaults, **r} for r in rows[i : i + 5000]])
+    _refresh_member_totals(db, studio_id, set(member_ids.values()) if plan.members else set())
+    changed_in_bulk(db, studio_id)
+    audit.record_by(
+        db,
+        actor,
+        "import.landed",
+        filename[:255],
+        f"batch {batch_id}: {len(plan.records)} landed, {plan.duplicates} already in, "
+        f"{len(plan.refused)} refused",
+    )
+    db.flush()
+    return _report(batch)
+
+
+def row_id_of(value: int | None) -> int:
+    if value is None:
+        raise ValueError("a stored member has an id")
+    return value
+
+
+def _members(db: Session, studio_id: int, wanted: dict[tuple[str, str], str]) -> dict[tuple[str, str], int]:
+    """Ids of the file's members, adding the new ones."""
+    found: dict[tuple[str, str], int] = {}
+    keys = list(wanted)
+    for i in range(0, len(keys), _CHUNK):
+        chunk = keys[i : i + _CHUNK]
+        for member_id, platform, key in db.exec(
+            select(Member.id, Member.platform, Member.handle_key).where(
+                Member.studio_id == studio_id, tuple_(col(Member.platform), col(Member.handle_key)).in_(chunk)
+            )
+        ).all():
+            found[(platform, key)] = row_id_of(member_id)
+    new = [k for k in keys if k not in found]
+    if new:
+        now = utcnow()
+        db.connection().execute(
+            insert(Member.__table__),  # type: ignore[attr-defined]
+            [
+                {
+                    "studio_id": studio_id,
+                    "platform": p,
+                    "handle": wanted[(p, k)][:120],
+                    "handle_key": k[:120],
+                    "tags": "",
+                    "created_at": now,
+                }
+                for p, k in new
+            ],
+        )
+        return _members(db, studio_id, wanted)
+    return found
+
+
+def _refresh_member_totals(db: Session, studio_id: int, member_ids: set[int]) -> None:
+    """Recount what each of these members gave each model, from the records (never by adding to
+    a stored figure, so an undo and a re-import can't drift)."""
+    ids = sorted(member_ids)
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        db.connection().execute(delete(MemberTotal.__table__).where(col(MemberTotal.member_id).in_(chunk)))  # type: ignore[attr-defined]
+        positive = col(EarningRecord.tokens) > 0
+        rows = db.exec(
+            select(  # type: ignore[call-overload]
+                EarningRecord.member_id,
+                EarningRecord.performer_id,
+                func.sum(EarningRecord.tokens),
+                func.sum(case((col(EarningRecord.entry_type) == "tip", 1), else_=0)),
+                func.min(case((positive, EarningRecord.occurred_at), else_=None)),
+                func.max(case((positive, EarningRecord.occurred_at), else_=None)),
+            )
+            .where(
+                EarningRecord.studio_id == studio_id,
+                EarningRecord.kind == RecordKind.LEDGER,
+                col(EarningRecord.member_id).in_(chunk),
+            )
+            .group_by(col(EarningRecord.member_id), col(EarningRecord.performer_id))
+        ).all()
+        if rows:
+            db.connection().execute(
+                insert(MemberTotal.__table__),  # type: ignore[attr-defined]
+                [
+                    {
+                        "member_id": m,
+                        "performer_id": p,
+                        "studio_id": studio_id,
+                        "tokens": int(t or 0),
+                        "tips": int(n or 0),
+                        "first_tip_at": _aware(first),
+                        "last_tip_at": _aware(last),
+                    }
+                    for m, p, t, n, first, last in rows
+                ],
+            )
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    # MIN()/MAX() over the column come back as the driver gives them (SQLite: text).
+    from studioos.models.types import UTCDateTime
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return UTCDateTime().process_result_value(value, None)
+
+
+def undo(db: Session, actor: Actor, batch_id: object) -> BatchReport:
+    studio_id = require(actor, Cap.STREAMS_MANAGE)
+    batch = _batch(db, studio_id, batch_id)
+    if batch.status != BatchStatus.LANDED:
+        raise ValidationFailed({"batch": "This import was already undone."})
+    for period in _locked_spans(db, studio_id):
+        hit = db.exec(
+            select(EarningRecord.id).where(
+                EarningRecord.batch_id == batch.id,
+                EarningRecord.day >= period.starts_on,
+                EarningRecord.day <= period.ends_on,
+            )
+        ).first()
+        if hit is not None:
+            raise ValidationFailed({"batch": locked_message(period) + " This import has rows in it."})
+    members = set(
+        db.exec(
+            select(EarningRecord.member_id)
+            .where(EarningRecord.batch_id == batch.id, col(EarningRecord.member_id).is_not(None))
+            .distinct()
+        )
+    )
+    db.connection().execute(delete(EarningRecord.__table__).where(col(EarningRecord.batch_id) == batch.id))  # type: ignore[attr-defined]
+    _refresh_member_totals(db, studio_id, {m for m in members if m is not None})
+    batch.status, batch.undone_at = BatchStatus.UNDONE, utcnow()
+    db.add(batch)
+    changed_in_bulk(db, studio_id)
+    audit.record_by(
+        db, actor, "import.undone", batch.filename, f"batch {batch.id}: {batch.rows_landed} rows removed"
+    )
+    db.flush()
+    return _report(batch)
+
+
+def _batch(db: Session, studio_id: int, batch_id: object) -> ImportBatch:
+    try:
+        wanted = int(str(batch_id))
+    except ValueError as exc:
+        raise NotFound() from exc
+    batch = db.get(ImportBatch, wanted)
+    if batch is None or batch.studio_id != studio_id:
+        raise NotFound()
+    return batch
+
+
+def _report(batch: ImportBatch) -> BatchReport:
+    refused = [RowError(int(e["line"]), str(e["reason"])) for e in json.loads(batch.refusals or "[]")]
+    return BatchReport(
+        id=row_id(batch),
+        format=batch.format,
+        filename=batch.filename,
+        status=batch.status,
+        created_at=batch.created_at,
+        rows_read=batch.rows_read,
+        rows_landed=batch.rows_landed,
+        rows_duplicate=batch.rows_duplicate,
+        rows_refused=batch.rows_refused,
+        refused=refused,
+    )
+
+
+def get_batch(db: Session, actor: Actor, batch_id: object) -> BatchReport:
+    studio_id = require(actor, Cap.STREAMS_MANAGE)
+    return _report(_batch(db, studio_id, batch_id))
+
+
+def list_batches(db: Session, actor: Actor, *, page: int = 0, per_page: int = 25) -> Page[BatchReport]:
+    studio_id = require(actor, Cap.STREAMS_MANAGE)
+    total = db.exec(
+        select(func.count()).select_from(ImportBatch).where(ImportBatch.studio_id == studio_id)
+    ).one()
+    found = db.exec(
+        select(ImportBatch)
+        .where(ImportBatch.studio_id == studio_id)
+        .order_by(col(ImportBatch.created_at).desc(), col(ImportBatch.id).desc())
+        .offset(max(0, page) * per_page)
+        .limit(per_page)
+    )
+    return Page([_report(b) for b in found], int(total), page, per_page, "created")
+
+
+def command_line_actor(db: Session, studio_id: int) -> Actor:
+    """Who `studioos import` acts as: the studio's first owner (whoever runs the command already
+    holds the database; the audit log names the owner and says it came from the command line)."""
+    from studioos.models import Membership, Role, Studio, User
+
+    studio = db.get(Studio, studio_id)
+    owner = db.exec(
+        select(User)
+        .join(Membership, col(Membership.user_id) == User.id)
+        .where(Membership.studio_id == studio_id, Membership.role == Role.OWNER)
+        .order_by(col(Membership.id))
+    ).first()
+    if studio is None or owner is None:
+        raise NotFound(f"There is no studio {studio_id} with an owner.")
+    return Actor(
+        user_id=row_id(owner),
+        email=owner.email,
+        name=owner.name,
+        studio_id=studio_id,
+        role=Role.OWNER,
+        ip="command line",
+        user_agent="studioos import",
+        timezone=studio.timezone,
+        currency=studio.currency,
+    )
+
+
+def account_by_handle(db: Session, studio_id: int, platform: str | None, handle: str) -> int:
+    """The account `--model HANDLE` names, for a one-account file."""
+    where = [PlatformAccount.studio_id == studio_id, PlatformAccount.handle_key == handle.strip().lower()]
+    if platform is not None:
+        where.append(PlatformAccount.platform == platform)
+    found = db.exec(select(PlatformAccount).where(*where)).all()
+    if len(found) != 1:
+        raise ValidationFailed(
+            {"account": f"No single {platform or 'platform'} account has the handle '{handle}'."}
+        )
+    return row_id(found[0])
