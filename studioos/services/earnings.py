@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from studioos.importers.values import parse_cents, parse_minutes, parse_tokens
+from studioos.importers.values import parse_cents, parse_minutes, parse_whole
 from studioos.models import (
     EarningRecord,
     Member,
@@ -381,7 +381,7 @@ def _figures(tokens: str, usd: str, minutes: str, *, allow_negative: bool = Fals
     values = Figures(0, 0, 0)
     t = c = m = 0
     try:
-        t = parse_tokens(tokens, "Tokens") if (tokens or "").strip() else 0
+        t = parse_whole(tokens, "Tokens") if (tokens or "").strip() else 0
     except ValueError as exc:
         errors["tokens"] = str(exc)
     try:

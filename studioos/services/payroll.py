@@ -410,7 +410,7 @@ def _open_row(db: Session, actor: Actor, studio_id: int, day: date) -> PayrollPe
     return row
 
 
-def parse_amount_cents(raw: str, label: str = "The amount") -> int:
+def parse_amount_cents(raw: str, label: str = "The amount", *, allow_zero: bool = False) -> int:
     text = (raw or "").strip().replace("$", "").replace(" ", "")
     if "," in text and "." not in text:
         text = text.replace(",", ".")
@@ -419,7 +419,7 @@ def parse_amount_cents(raw: str, label: str = "The amount") -> int:
         value = Decimal(text)
     except InvalidOperation as exc:
         raise ValueError(f"{label} '{raw}' is not an amount: write it like 150.00.") from exc
-    if not value.is_finite() or value <= 0:
+    if not value.is_finite() or value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{label} is more than 0.")
     cents = value * 100
     if cents != cents.to_integral_value():
@@ -592,7 +592,7 @@ def set_tiers(
     errors: dict[str, str] = {}
     for i, (start, percent) in enumerate(tiers):
         try:
-            cents = 0 if i == 0 and not (start or "").strip() else parse_amount_cents(start, "The threshold")
+            cents = parse_amount_cents(start or "0", "The threshold", allow_zero=True)
         except ValueError as exc:
             errors[f"from_{i}"] = str(exc)
             continue
