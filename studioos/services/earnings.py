@@ -271,7 +271,7 @@ def list_records(
     batch_id: int | None = None,
     sort: str = "day",
     desc: bool = True,
-    page: int = 0,
+    page: int = 1,
     per_page: int = 25,
 ) -> Page[RecordRow]:
     studio_id, own = viewer_scope(db, actor)
@@ -293,7 +293,7 @@ def list_records(
     key = sort if sort in SORTS else "day"
     order = SORTS[key].desc() if desc else SORTS[key].asc()
     per_page = max(1, min(per_page, 200))
-    page = max(0, page)
+    page = max(1, page)
     found = db.exec(
         select(  # type: ignore[call-overload]
             EarningRecord, Performer.stage_name, PlatformAccount.handle, Member.handle, is_counted
@@ -303,7 +303,7 @@ def list_records(
         .outerjoin(Member, col(Member.id) == EarningRecord.member_id)
         .where(*where)
         .order_by(order, col(EarningRecord.id).desc())
-        .offset(page * per_page)
+        .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
     book = rate_book(db, studio_id)

@@ -12,20 +12,26 @@ file never half-lands; a bad row only ever costs itself.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import re
+import secrets
+import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cryptography.fernet import InvalidToken
 from sqlalchemy import case, delete, insert, tuple_
 from sqlmodel import Session, col, func, select
 
-from studioos import importers
+from studioos import crypto, importers
 from studioos.importers.base import FileRefused, ParsedRow, ParseResult, RecordKind, RowError
 from studioos.models import (
     BatchStatus,
@@ -51,9 +57,12 @@ from studioos.services.performers import Page
 from studioos.services.permissions import Actor, Cap, require
 from studioos.services.platforms import HANDLE_RE
 from studioos.services.rates import rate_book
+from studioos.settings import get_settings
 
 MAX_BYTES = 50 * 1024 * 1024
 _CHUNK = 500
+_INSERT_CHUNK = 5000
+STASH_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -465,8 +474,10 @@ def confirm(
     format_name: str | None = None,
     account_id: object = None,
     mapping: Mapping[str, object] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BatchReport:
-    """Land the file's good rows, all of them or none (one transaction, the caller's unit of work)."""
+    """Land the file's good rows, all of them or none (one transaction, the caller's unit of work).
+    `progress(done, total)` hears how many records are written so far (the page's progress bar)."""
     studio_id = require(actor, Cap.STREAMS_MANAGE)
     plan = _plan(
         db,
@@ -518,8 +529,10 @@ def confirm(
         "running_cents": None,
         "entered_by_id": actor.user_id,
     }
-    for i in range(0, len(rows), 5000):
-        db.connection().execute(insert(table), [{**defaults, **r} for r in rows[i : i + 5000]])
+    for i in range(0, len(rows), _INSERT_CHUNK):
+        db.connection().execute(insert(table), [{**defaults, **r} for r in rows[i : i + _INSERT_CHUNK]])
+        if progress is not None:
+            progress(min(i + _INSERT_CHUNK, len(rows)), len(rows))
     _refresh_member_totals(db, studio_id, set(member_ids.values()) if plan.members else set())
     changed_in_bulk(db, studio_id)
     audit.record_by(
@@ -692,7 +705,7 @@ def get_batch(db: Session, actor: Actor, batch_id: object) -> BatchReport:
     return _report(_batch(db, studio_id, batch_id))
 
 
-def list_batches(db: Session, actor: Actor, *, page: int = 0, per_page: int = 25) -> Page[BatchReport]:
+def list_batches(db: Session, actor: Actor, *, page: int = 1, per_page: int = 25) -> Page[BatchReport]:
     studio_id = require(actor, Cap.STREAMS_MANAGE)
     total = db.exec(
         select(func.count()).select_from(ImportBatch).where(ImportBatch.studio_id == studio_id)
@@ -701,7 +714,7 @@ def list_batches(db: Session, actor: Actor, *, page: int = 0, per_page: int = 25
         select(ImportBatch)
         .where(ImportBatch.studio_id == studio_id)
         .order_by(col(ImportBatch.created_at).desc(), col(ImportBatch.id).desc())
-        .offset(max(0, page) * per_page)
+        .offset((max(1, page) - 1) * per_page)
         .limit(per_page)
     )
     return Page([_report(b) for b in found], int(total), page, per_page, "created")
@@ -745,3 +758,58 @@ def account_by_handle(db: Session, studio_id: int, platform: str | None, handle:
             {"account": f"No single {platform or 'platform'} account has the handle '{handle}'."}
         )
     return row_id(found[0])
+
+
+# ---------------------------------------------------------------- the upload between preview and confirm
+
+
+def stash(actor: Actor, data: bytes, filename: str) -> str:
+    """Keep an uploaded file until its import is confirmed, encrypted at rest (a ledger names
+    members), under a random name bound to the studio; the page keeps only that name."""
+    studio_id = require(actor, Cap.STREAMS_MANAGE)
+    if len(data) > MAX_BYTES:
+        raise ValidationFailed({"file": f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB."})
+    _purge_stash()
+    token = f"{studio_id}-{secrets.token_urlsafe(24)}"
+    payload = json.dumps({"filename": filename[:255]}).encode() + b"\n" + data
+    _stash_path(token).write_bytes(crypto.fernet().encrypt(payload))
+    return token
+
+
+def unstash(actor: Actor, token: str) -> tuple[bytes, str]:
+    studio_id = require(actor, Cap.STREAMS_MANAGE)
+    if not _STASH_NAME.fullmatch(token or "") or not token.startswith(f"{studio_id}-"):
+        raise NotFound("Upload the file again: this upload is not known.")
+    path = _stash_path(token)
+    try:
+        payload = crypto.fernet().decrypt(path.read_bytes())
+    except (OSError, InvalidToken) as exc:
+        raise NotFound("Upload the file again: this upload has expired.") from exc
+    head, _, data = payload.partition(b"\n")
+    return data, str(json.loads(head).get("filename", ""))
+
+
+def drop_stash(token: str) -> None:
+    if _STASH_NAME.fullmatch(token or ""):
+        _stash_path(token).unlink(missing_ok=True)
+
+
+_STASH_NAME = re.compile(r"[0-9]+-[A-Za-z0-9_-]{32}")
+
+
+def _stash_path(token: str) -> Path:
+    folder = get_settings().data_dir / "import_uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{token}.bin"
+
+
+def _purge_stash() -> None:
+    """Uploads nobody confirmed are deleted after a day."""
+    folder = get_settings().data_dir / "import_uploads"
+    if not folder.is_dir():
+        return
+    cutoff = time.time() - STASH_HOURS * 3600
+    for path in folder.glob("*.bin"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
