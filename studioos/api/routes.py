@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
+from datetime import date
+from urllib.parse import quote, urlsplit
 
 from reflex.config import get_config
 from sqlalchemy import text
@@ -14,8 +15,12 @@ from starlette.routing import Route
 
 from studioos.api.cookies import clear_session_cookie, set_session_cookie, token_from_request
 from studioos.db import get_engine, session_scope
-from studioos.services import auth, photos
-from studioos.services.errors import ServiceError
+from studioos.importers.template import template_csv, template_xlsx
+from studioos.services import auth, payroll, photos, statement_files
+from studioos.services.errors import NotFound, ServiceError
+from studioos.services.formatting import for_actor
+from studioos.services.permissions import Actor
+from studioos.services.validation import parse_id
 from studioos.settings import get_settings
 
 log = logging.getLogger("studioos.api")
@@ -106,6 +111,129 @@ async def performer_photo(request: Request) -> Response:
     )
 
 
+# ---------------------------------------------------------------- downloads (statements, templates)
+
+PDF = "application/pdf"
+CSV = "text/csv; charset=utf-8"
+ZIP = "application/zip"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def content_disposition(filename: str) -> str:
+    """attachment with an ASCII name for old clients and the real one (RFC 6266 / 5987) for the rest:
+    a header must be Latin-1, and a Cyrillic stage name is not."""
+    ascii_name = "".join(
+        ch if ch.isascii() and ch.isprintable() and ch not in '"\\;' else "_" for ch in filename
+    )
+    value = f'attachment; filename="{ascii_name}"'
+    if ascii_name != filename:
+        value += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return value
+
+
+def download(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": content_disposition(filename),
+        },
+    )
+
+
+def error(exc: ServiceError) -> Response:
+    return JSONResponse({"error": exc.message}, status_code=exc.status_code)
+
+
+# Pay periods are computed by date arithmetic: a day near year 1 or 9999 would overflow it.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _period_day(request: Request) -> date:
+    try:
+        day = date.fromisoformat(str(request.path_params["period_start"]))
+    except (KeyError, ValueError) as exc:
+        raise NotFound("Unknown pay period: give a date like 2026-11-01.") from exc
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise NotFound("Unknown pay period: give a date like 2026-11-01.")
+    return day
+
+
+def _performer_id(request: Request) -> int:
+    found = parse_id(request.path_params.get("performer_id"))
+    if found is None:
+        raise NotFound("Unknown model.")
+    return found
+
+
+# The download handlers are plain functions on purpose: Starlette runs them in its thread pool, so
+# the database work and the PDF rendering (a ZIP of many models takes a while) never stall the
+# event loop that also carries every open page's websocket. Files are rendered after the database
+# session is closed: no connection is held while a PDF is drawn.
+
+
+def _statement(request: Request) -> tuple[payroll.Statement, Actor]:
+    """The session is checked before the URL: without one the answer is 401, whatever was asked."""
+    with session_scope() as db:
+        actor = auth.require_actor(db, token_from_request(request), client_of(request))
+        return payroll.statement(db, actor, _period_day(request), _performer_id(request)), actor
+
+
+def download_statement_pdf(request: Request) -> Response:
+    try:
+        stmt, actor = _statement(request)
+    except ServiceError as exc:
+        return error(exc)
+    pdf = statement_files.statement_pdf(stmt, for_actor(actor))
+    return download(pdf, PDF, statement_files.statement_filename(stmt, "pdf"))
+
+
+def download_statement_csv(request: Request) -> Response:
+    try:
+        stmt, actor = _statement(request)
+    except ServiceError as exc:
+        return error(exc)
+    data = statement_files.statement_csv(stmt, for_actor(actor))
+    return download(data, CSV, statement_files.statement_filename(stmt, "csv"))
+
+
+def download_statements_zip(request: Request) -> Response:
+    try:
+        with session_scope() as db:
+            actor = auth.require_actor(db, token_from_request(request), client_of(request))
+            day = _period_day(request)
+            stmts = payroll.statements(db, actor, day)
+    except ServiceError as exc:
+        return error(exc)
+    fmt = for_actor(actor)
+    data = statement_files.statements_zip([(s, statement_files.statement_pdf(s, fmt)) for s in stmts])
+    return download(data, ZIP, statement_files.period_filename(stmts, day))
+
+
+def _import_rights(request: Request) -> None:
+    with session_scope() as db:
+        actor = auth.require_actor(db, token_from_request(request), client_of(request))
+    statement_files.require_import_rights(actor)
+
+
+def download_import_template_csv(request: Request) -> Response:
+    try:
+        _import_rights(request)
+    except ServiceError as exc:
+        return error(exc)
+    return download(template_csv(), CSV, "studioos-earnings-template.csv")
+
+
+def download_import_template_xlsx(request: Request) -> Response:
+    try:
+        _import_rights(request)
+    except ServiceError as exc:
+        return error(exc)
+    return download(template_xlsx(), XLSX, "studioos-earnings-template.xlsx")
+
+
 async def healthz(_request: Request) -> Response:
     try:
         with get_engine().connect() as conn:
@@ -123,5 +251,14 @@ def build_api() -> Starlette:
             Route("/api/auth/complete", complete_sign_in, methods=["GET"]),
             Route("/api/auth/signout", sign_out, methods=["POST"]),
             Route("/api/photos/{performer_id}", performer_photo, methods=["GET"]),
+            Route(
+                "/api/statements/{period_start}/{performer_id}.pdf", download_statement_pdf, methods=["GET"]
+            ),
+            Route(
+                "/api/statements/{period_start}/{performer_id}.csv", download_statement_csv, methods=["GET"]
+            ),
+            Route("/api/statements/{period_start}.zip", download_statements_zip, methods=["GET"]),
+            Route("/api/imports/template.csv", download_import_template_csv, methods=["GET"]),
+            Route("/api/imports/template.xlsx", download_import_template_xlsx, methods=["GET"]),
         ]
     )

@@ -24,9 +24,12 @@ from studioos.pages import (
     confirm_email,
     confirm_signup,
     dashboard,
+    earnings,
     forgot,
+    imports,
     invite,
     my_schedule,
+    payroll,
     performer_detail,
     performers,
     privacy,
@@ -47,8 +50,9 @@ class NavGroup(IntEnum):
     """The sidebar's sections, top to bottom; a little space sets them apart."""
 
     WORK = 1  # the studio's day: models, rooms, shifts, requests
-    STUDIO = 2  # who works here and what they did
-    YOU = 3  # the signed-in person's own settings
+    MONEY = 2  # earnings, imports, payroll
+    STUDIO = 3  # who works here and what they did
+    YOU = 4  # the signed-in person's own settings
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,39 @@ SIGNED_IN: tuple[SignedInPage, ...] = (
         requests.RequestsState.load,
         Cap.SCHEDULE_MANAGE,
         NavLink("Requests", "inbox", NavGroup.WORK),
+    ),
+    SignedInPage(
+        "/earnings",
+        "Earnings",
+        earnings.page,
+        earnings.EarningsState.load,
+        Cap.EARNINGS_VIEW,
+        NavLink("Earnings", "coins", NavGroup.MONEY),
+    ),
+    # The same page for a model, her own earnings and statements only (the services decide).
+    SignedInPage(
+        "/my-earnings",
+        "My earnings",
+        earnings.own_page,
+        earnings.EarningsState.load,
+        Cap.EARNINGS_OWN,
+        NavLink("My earnings", "coins", NavGroup.MONEY),
+    ),
+    SignedInPage(
+        "/imports",
+        "Import earnings",
+        imports.page,
+        imports.ImportsState.load,
+        Cap.STREAMS_MANAGE,
+        NavLink("Import", "file-up", NavGroup.MONEY),
+    ),
+    SignedInPage(
+        "/payroll",
+        "Payroll",
+        payroll.page,
+        payroll.PayrollState.load,
+        Cap.EARNINGS_VIEW,
+        NavLink("Payroll", "wallet", NavGroup.MONEY),
     ),
     SignedInPage(
         "/team",

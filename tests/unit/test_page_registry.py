@@ -88,14 +88,28 @@ def test_each_roles_sidebar_links_only_to_pages_it_may_open(role: Role) -> None:
 def test_what_each_role_sees() -> None:
     """The sidebar as people know it (a change here is a change users notice)."""
     sidebar = _sidebar_links()
-    assert _visible(sidebar, ROLE_CAPS[Role.ANALYST]) == {"/dashboard", "/models", "/account"}
-    assert _visible(sidebar, ROLE_CAPS[Role.PERFORMER]) == {"/dashboard", "/my-schedule", "/account"}
+    assert _visible(sidebar, ROLE_CAPS[Role.ANALYST]) == {
+        "/dashboard",
+        "/models",
+        "/earnings",
+        "/payroll",
+        "/account",
+    }
+    assert _visible(sidebar, ROLE_CAPS[Role.PERFORMER]) == {
+        "/dashboard",
+        "/my-schedule",
+        "/my-earnings",
+        "/account",
+    }
     assert _visible(sidebar, ROLE_CAPS[Role.MANAGER]) == {
         "/dashboard",
         "/models",
         "/rooms",
         "/schedule",
         "/requests",
+        "/earnings",
+        "/imports",
+        "/payroll",
         "/team",
         "/audit",
         "/account",
