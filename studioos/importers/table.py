@@ -87,7 +87,7 @@ def _table(records: Iterable[list[str]], delimiter: str) -> Table:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith(_OLD_EXCEL_MAGIC) or data.startswith(b"%PDF"):
+    if data.startswith(b"%PDF"):
         raise FileRefused("This is not a spreadsheet: upload the CSV or Excel (.xlsx) file the site exports.")
     try:
         if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
@@ -201,7 +201,10 @@ def _cell_text(value: object) -> str:
 
 def header_text(table: Table) -> str:
     """The header as the file spells it, for messages."""
-    names = [h for h in table.raw_header if h]
+    # Cut short: the "header" of a file that is no spreadsheet can be one enormous line.
+    names = [h if len(h) <= 40 else h[:39] + "…" for h in table.raw_header if h]
+    if len(names) > 20:
+        names = [*names[:20], f"and {len(names) - 20} more"]
     return ", ".join(names) if names else "(no column names)"
 
 

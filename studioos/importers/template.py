@@ -65,7 +65,7 @@ def template_xlsx() -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for day, platform, handle, tokens, usd, minutes in EXAMPLES:
-        # Dollars go in as text-exact numbers: float(152.40) prints back as 152.4, still exact cents.
+        # Excel keeps numbers as floats; 152.4 reads back as "152.4", so the cents stay exact.
         sheet.append([day, platform, handle, tokens, float(usd) if usd else None, minutes])
     for row in sheet.iter_rows(min_row=2):
         row[0].number_format = "yyyy-mm-dd"

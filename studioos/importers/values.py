@@ -24,6 +24,12 @@ MAX_SHOWN = 40  # a value quoted in a reason is cut to this many characters
 
 _INT = re.compile(r"[+-]?\d{1,18}", re.ASCII)
 _NUMBER = re.compile(r"([+-]?)(\d[\d.,]*)", re.ASCII)
+# "1.000" in a decimal-point file reads as one, but a count written so almost surely means a
+# thousand (and "1,000" in a decimal-comma file): refused rather than landed a thousand times small.
+_THOUSAND_OR_ONE = {
+    False: re.compile(r"[+-]?[1-9]\d{0,2}\.0{3}", re.ASCII),
+    True: re.compile(r"[+-]?[1-9]\d{0,2},0{3}", re.ASCII),
+}
 # Spaces (also no-break and thin ones) and the Swiss apostrophe group thousands.
 _GROUPING = str.maketrans("", "", " \u00a0\u202f\u2009'")
 _CURRENCY_FIRST = re.compile(r"^([+-]?)\s*(?:US\$|USD|\$)\s*", re.IGNORECASE)
@@ -77,6 +83,8 @@ def parse_whole(text: str, label: str, *, decimal_comma: bool = False) -> int:
     value = text.strip()
     if _INT.fullmatch(value):
         number = int(value)
+    elif _THOUSAND_OR_ONE[decimal_comma].fullmatch(value):
+        raise BadValue(f"{label} '{shown(text)}' is unclear: write it without a separator")
     else:
         amount = _decimal(value, decimal_comma=decimal_comma, money=False)
         if amount is None or amount != amount.to_integral_value():
@@ -162,6 +170,8 @@ def _ungrouped(digits: str, sep: str) -> str | None:
 def parse_minutes(text: str, label: str, *, decimal_comma: bool = False) -> int:
     """Minutes online: "135", "2:15" (h:mm, seconds dropped) or "2h 15m"."""
     value = text.strip()
+    if len(value) > MAX_SHOWN:
+        raise BadValue(f"{label} '{shown(text)}' is not a duration")
     clock = _CLOCK.fullmatch(value)
     if clock:
         hours, minutes = int(clock[1]), int(clock[2])
@@ -244,6 +254,8 @@ def parse_period(text: str, label: str, *, day_first: bool | None = None) -> tup
     except BadValue:
         pass
     value = text.strip()
+    if len(value) > 2 * MAX_SHOWN:  # two dates and a separator; longer text is no period
+        raise BadValue(f"{label} '{shown(text)}' is not a date or a period")
     for separator in _PERIOD_SEPARATOR.finditer(value):
         try:
             start = parse_day(value[: separator.start()], label, day_first=day_first)
