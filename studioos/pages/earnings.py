@@ -18,6 +18,7 @@ from studioos.ui.calendar import parse_day
 from studioos.ui.components import (
     card,
     confirm_dialog,
+    download_link,
     empty_state,
     field_error,
     page_header,
@@ -118,6 +119,7 @@ class EarningsState(PagedTable, rx.State):
     by_platform: list[PlatformFigure] = []
     records: list[RecordLine] = []
     can_enter: bool = False
+    own_id: int = 0  # a model's own profile: her statement links
     # Manual entry
     entry_open: bool = False
     entry_mode: str = DAY
@@ -174,6 +176,7 @@ class EarningsState(PagedTable, rx.State):
             recent = payroll.recent_periods(db, actor)
             fmt = for_actor(actor)
             self.can_enter = actor.can(Cap.STREAMS_MANAGE)
+            self.own_id = 0 if actor.can(Cap.EARNINGS_VIEW) else (performers.own_performer_id(db, actor) or 0)
             self.accounts = (
                 [
                     Choice(str(a.id), f"{a.stage_name}: {a.platform} {a.handle}")
@@ -316,7 +319,32 @@ def _figures() -> rx.Component:
     )
 
 
+def _statement() -> rx.Component:
+    s = EarningsState
+    base = "/api/statements/" + s.period + "/" + s.own_id.to_string()
+    return rx.cond(
+        s.own_id > 0,
+        card(
+            rx.hstack(
+                rx.icon("file-text", size=18),
+                rx.text("Your payout statement for this period:", size="2"),
+                download_link("PDF", base + ".pdf", size="2", id="own-statement-pdf"),
+                download_link("CSV", base + ".csv", size="2"),
+                align="center",
+                wrap="wrap",
+                spacing="2",
+            )
+        ),
+        rx.fragment(),
+    )
+
+
 def _by_model() -> rx.Component:
+    s = EarningsState
+    return rx.cond(s.by_model.length() > 0, _by_model_card(), rx.fragment())
+
+
+def _by_model_card() -> rx.Component:
     s = EarningsState
     return card(
         rx.heading("By model", size="4", margin_bottom="0.5rem"),
@@ -582,6 +610,7 @@ def body() -> rx.Component:
         ),
         _filters(),
         _figures(),
+        _statement(),
         _by_model(),
         _records(),
         _entry_dialog(),

@@ -14,7 +14,7 @@ from studioos.services import earnings, imports, performers
 from studioos.services.errors import ServiceError, ValidationFailed
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
-from studioos.ui.components import card, confirm_dialog, empty_state, page_header, pager
+from studioos.ui.components import card, confirm_dialog, download_link, empty_state, page_header, pager
 from studioos.ui.layout import shell
 from studioos.ui.paging import PAGE_SIZE, PagedTable
 from studioos.ui.service_call import Answer, off_loop, service_error_event, service_event
@@ -357,10 +357,10 @@ def _upload_card() -> rx.Component:
             ),
             rx.hstack(
                 rx.text("Templates:", size="2", color_scheme="gray"),
-                rx.link("CSV", href="/api/imports/template.csv", size="2", id="template-csv"),
-                rx.link("XLSX", href="/api/imports/template.xlsx", size="2", id="template-xlsx"),
+                download_link("CSV", "/api/imports/template.csv", size="2", id="template-csv"),
+                download_link("XLSX", "/api/imports/template.xlsx", size="2", id="template-xlsx"),
                 rx.text("· Samples to try:", size="2", color_scheme="gray"),
-                *[rx.link(label, href=url, size="2") for label, url in SAMPLES],
+                *[download_link(label, url, size="2") for label, url in SAMPLES],
                 wrap="wrap",
                 spacing="2",
             ),

@@ -13,7 +13,7 @@ from studioos.services import pay_periods, payroll
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
 from studioos.ui.calendar import parse_day
-from studioos.ui.components import card, confirm_dialog, empty_state, field_error, page_header
+from studioos.ui.components import card, confirm_dialog, download_link, empty_state, field_error, page_header
 from studioos.ui.layout import shell
 from studioos.ui.service_call import Answer, ServicePage, service_event
 
@@ -257,8 +257,8 @@ def _statement_links(r: PayRow) -> rx.Component:
     s = PayrollState
     base = "/api/statements/" + s.period + "/" + r.performer_id.to_string()
     return rx.hstack(
-        rx.link("PDF", href=base + ".pdf", size="2", id="statement-pdf-" + r.performer_id.to_string()),
-        rx.link("CSV", href=base + ".csv", size="2"),
+        download_link("PDF", base + ".pdf", size="2", id="statement-pdf-" + r.performer_id.to_string()),
+        download_link("CSV", base + ".csv", size="2"),
         spacing="2",
     )
 

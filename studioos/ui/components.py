@@ -266,3 +266,9 @@ def confirm_dialog(
         ),
         **control,
     )
+
+
+def download_link(child: Any, href: Any, **props: Any) -> rx.Component:
+    """A link to a file the server sends (a statement, a template): the browser fetches it
+    (`reload_document`), instead of the router treating the path as a page of the app."""
+    return rx.link(rx.el.a(child, href=href, download="", reload_document=True), as_child=True, **props)
