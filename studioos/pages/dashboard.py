@@ -44,6 +44,12 @@ class PendingRow:
     sent: str
 
 
+@dataclass(frozen=True)
+class TopModel:
+    name: str
+    gross: str
+
+
 class DashboardState(ServicePage, rx.State):
     team_size: int = 0
     role_summary: str = ""
@@ -51,6 +57,11 @@ class DashboardState(ServicePage, rx.State):
     pending_invitations: int = -1
     sign_ins: list[SignInRow] = []
     has_operations: bool = False
+    # This pay period's earnings (owners, managers, analysts)
+    has_money: bool = False
+    money_gross: str = ""
+    money_period: str = ""
+    top_models: list[TopModel] = []
     active_models: int = 0
     docs_expired: int = 0
     docs_soon: int = 0
@@ -75,7 +86,15 @@ class DashboardState(ServicePage, rx.State):
             figs = dashboard.figures(db, actor)
             ops = dashboard.operations(db, actor)
             home = dashboard.performer_home(db, actor)
+            money = dashboard.money(db, actor)
         fmt = for_actor(actor)
+        self.has_money = money is not None
+        if money is not None:
+            self.money_gross = fmt.money(money.gross_cents, "USD")
+            self.money_period = fmt.date_range(money.period_first, money.period_last)
+            self.top_models = [
+                TopModel(m.stage_name, fmt.money(m.gross_cents, "USD")) for m in money.top_models
+            ]
         self.team_size = figs.team_size
         self.role_summary = figs.role_summary
         self._show_model_home(home, fmt)
@@ -314,6 +333,47 @@ def _operations() -> rx.Component:
     )
 
 
+def _money() -> rx.Component:
+    s = DashboardState
+    return card(
+        rx.hstack(
+            rx.vstack(
+                rx.text("This pay period so far · " + s.money_period, size="2", color_scheme="gray"),
+                rx.heading(s.money_gross, size="7", id="dashboard-gross"),
+                rx.link("See earnings", href="/earnings", size="2"),
+                spacing="1",
+                flex="1 1 14rem",
+            ),
+            rx.vstack(
+                rx.text("Top models", size="2", color_scheme="gray"),
+                rx.cond(
+                    s.top_models.length() > 0,
+                    rx.vstack(
+                        rx.foreach(
+                            s.top_models,
+                            lambda m: rx.hstack(
+                                rx.text(m.name, size="2", weight="medium"),
+                                rx.spacer(),
+                                rx.text(m.gross, size="2"),
+                                width="100%",
+                            ),
+                        ),
+                        spacing="1",
+                        width="100%",
+                        id="dashboard-top-models",
+                    ),
+                    rx.text("No earnings yet this period: import a platform's export.", size="2"),
+                ),
+                spacing="1",
+                flex="1 1 16rem",
+            ),
+            wrap="wrap",
+            spacing="5",
+            width="100%",
+        ),
+    )
+
+
 def body() -> rx.Component:
     return rx.vstack(
         page_header("Dashboard", SessionState.studio_name),
@@ -365,6 +425,7 @@ def _studio_body() -> rx.Component:
             ),
         ),
         rx.cond(s.has_operations, _operations(), rx.fragment()),
+        rx.cond(s.has_money, _money(), rx.fragment()),
         card(
             rx.heading("Recent sign-ins", size="4", margin_bottom="0.75rem"),
             rx.cond(

@@ -108,6 +108,7 @@ class ImportsState(PagedTable, rx.State):
     landing: list[Landing] = []
     span: str = ""
     imported_before: str = ""
+    one_account: bool = False
     # Confirming
     busy: bool = False
     progress: int = 0
@@ -196,6 +197,7 @@ class ImportsState(PagedTable, rx.State):
             if seen.imported_before
             else ""
         )
+        self.one_account = seen.one_account
         if seen.account_id is not None:
             self.account_choice = str(seen.account_id)
 
@@ -388,32 +390,35 @@ def _settings_row() -> rx.Component:
             spacing="1",
             flex="1 1 14rem",
         ),
-        rx.vstack(
-            rx.el.label(
-                "Account (for one account's history)", html_for="import-account", class_name="field-label"
-            ),
-            rx.select.root(
-                rx.select.trigger(
-                    placeholder="Whose account is this file?", id="import-account", width="100%"
-                ),
-                rx.select.content(rx.select.item("Not chosen", value=NOBODY), _options(s.accounts)),
-                value=rx.cond(s.account_choice == "", NOBODY, s.account_choice),
-                on_change=s.set_account,
-            ),
-            rx.cond(
-                s.import_errors.contains("account"),
-                rx.text(
-                    s.import_errors["account"], color_scheme="red", size="1", id="error-account", role="alert"
-                ),
-                rx.fragment(),
-            ),
-            spacing="1",
-            flex="1 1 16rem",
-        ),
+        rx.cond(s.one_account | s.import_errors.contains("account"), _account_picker(), rx.fragment()),
         width="100%",
         wrap="wrap",
         spacing="3",
         class_name="phone-stack",
+    )
+
+
+def _account_picker() -> rx.Component:
+    s = ImportsState
+    return rx.vstack(
+        rx.el.label(
+            "Account (the file is one account's history)", html_for="import-account", class_name="field-label"
+        ),
+        rx.select.root(
+            rx.select.trigger(placeholder="Whose account is this file?", id="import-account", width="100%"),
+            rx.select.content(rx.select.item("Not chosen", value=NOBODY), _options(s.accounts)),
+            value=rx.cond(s.account_choice == "", NOBODY, s.account_choice),
+            on_change=s.set_account,
+        ),
+        rx.cond(
+            s.import_errors.contains("account"),
+            rx.text(
+                s.import_errors["account"], color_scheme="red", size="1", id="error-account", role="alert"
+            ),
+            rx.fragment(),
+        ),
+        spacing="1",
+        flex="1 1 16rem",
     )
 
 
@@ -431,7 +436,11 @@ def _unknown_row(u: Unknown) -> rx.Component:
     return rx.table.row(
         rx.table.cell(u.platform),
         rx.table.cell(rx.text(u.handle, weight="medium")),
-        rx.table.cell(u.rows.to_string() + " rows, first on line " + u.first_line.to_string()),
+        rx.table.cell(
+            rx.cond(u.rows == 1, "1 row", u.rows.to_string() + " rows")
+            + ", first on line "
+            + u.first_line.to_string()
+        ),
         rx.table.cell(
             rx.select.root(
                 rx.select.trigger(placeholder="Map to a model", id="map-" + u.handle),

@@ -11,9 +11,9 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from studioos.models import Invitation, LoginEvent, Membership, Role, Studio, User, utcnow
-from studioos.services import own_schedule, performers, shifts, studio_cache, team
+from studioos.services import earnings, own_schedule, pay_periods, performers, shifts, studio_cache, team
 from studioos.services.devices import describe_user_agent
-from studioos.services.permissions import Actor, Cap, require
+from studioos.services.permissions import Actor, Cap, require, require_studio
 from studioos.services.shift_requests import RequestRow
 from studioos.services.shifts import ShiftRow
 
@@ -216,3 +216,27 @@ def performer_home(db: Session, actor: Actor, *, now: datetime | None = None) ->
         can_check_out=mine.can_check_out,
         shift_started=mine.current_started,
     )
+
+
+@dataclass(frozen=True)
+class MoneyFigures:
+    """This pay period so far, for those who read the studio's earnings."""
+
+    period_first: date
+    period_last: date
+    gross_cents: int
+    top_models: tuple[earnings.ModelTotal, ...]  # the five who earned most
+
+
+def money(db: Session, actor: Actor) -> MoneyFigures | None:
+    if not actor.can(Cap.EARNINGS_VIEW):
+        return None
+    today = actor.today()
+    period = pay_periods.rule_for(db, require_studio(actor)).containing(today)
+
+    def compute() -> MoneyFigures:
+        total = earnings.summary(db, actor, period.starts_on, today)
+        return MoneyFigures(period.starts_on, period.ends_on, total.gross_cents, tuple(total.by_model[:5]))
+
+    # Every dashboard load by everyone looking would otherwise sum the period's records again.
+    return studio_cache.remember(db, actor, "dashboard.money", compute, day=today)

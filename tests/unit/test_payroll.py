@@ -314,3 +314,24 @@ def test_roles_and_studios(db: Session) -> None:
     assert earnings.list_records(db, other, first=period.starts_on, last=period.ends_on).total == 0
     # And the other studio's performer row is untouched.
     assert db.exec(select(Performer).where(Performer.studio_id == other_studio.id)).all() == []
+
+
+def test_the_dashboard_shows_this_periods_gross_to_those_who_read_earnings(db: Session) -> None:
+    from studioos.models import Studio
+    from studioos.services import dashboard
+
+    actor, ids = _studio(db)
+    studio = db.get(Studio, actor.studio_id)
+    assert studio is not None
+    assert dashboard.money(db, actor) is not None and dashboard.money(db, actor).gross_cents == 0  # type: ignore[union-attr]
+    earnings.enter_day(db, actor, ids["anna_cb"], actor.today(), "200", "", "")
+    db.commit()
+    # The cached figure follows the new record (the studio's revision went up with it).
+    seen = dashboard.money(db, actor)
+    assert seen is not None and seen.gross_cents == 1000 and [m.stage_name for m in seen.top_models] == ["Anna"]
+    analyst = actor_for(db, add_member(db, studio, Role.ANALYST), studio)
+    assert dashboard.money(db, analyst).gross_cents == 1000  # type: ignore[union-attr]
+    assert dashboard.money(db, performer_user(db, studio, ids["Anna"])) is None
+    other_studio, other_owner = make_studio(db, "Studio B")
+    other = dashboard.money(db, actor_for(db, other_owner, other_studio))
+    assert other is not None and other.gross_cents == 0 and other.top_models == ()
