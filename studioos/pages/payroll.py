@@ -9,7 +9,7 @@ from typing import Any
 
 import reflex as rx
 
-from studioos.services import pay_periods, payroll
+from studioos.services import pay_periods, payroll, platforms, rates
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
 from studioos.ui.calendar import parse_day
@@ -33,6 +33,15 @@ class AdjustmentLine:
     label: str
     amount: str
     note: str
+
+
+@dataclass(frozen=True)
+class RateLine:
+    id: int  # 0: the built-in value
+    platform: str
+    since: str
+    value: str
+    builtin: bool
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,9 @@ class PayrollState(ServicePage, rx.State):
     pay_period: str = ""
     kinds: list[Choice] = [Choice(k, v) for k, v in pay_periods.KIND_LABELS.items()]
     tiers: list[Choice] = []  # (from USD, percent) as value/label
+    rates: list[RateLine] = []
+    token_platforms: list[Choice] = []
+    rate_errors: dict[str, str] = {}
 
     def _reload(self) -> None:
         with self._acting() as (db, actor):
@@ -132,6 +144,21 @@ class PayrollState(ServicePage, rx.State):
             if self.manages:
                 settings = pay_periods.get_settings(db, actor)
                 self.pay_period = settings.pay_period
+                self.rates = [
+                    RateLine(
+                        r.id,
+                        r.platform,
+                        fmt.day(r.effective_from) if r.effective_from else "Built in",
+                        f"{r.usd_per_token.normalize():f}",
+                        r.builtin,
+                    )
+                    for r in rates.list_rates(db, actor)
+                ]
+                self.token_platforms = [
+                    Choice(p, p)
+                    for p in platforms.list_platforms(db, actor)
+                    if p not in rates.MONEY_PLATFORMS
+                ]
         self.periods = [
             Choice(
                 p.starts_on.isoformat(),
@@ -215,6 +242,27 @@ class PayrollState(ServicePage, rx.State):
         self._call(payroll.remove_adjustment, adjustment_id)
         self._reload()
         return rx.toast.success("Adjustment removed.")
+
+    @service_event(errors="rate_errors")
+    def save_rate(self, form: dict[str, Any]) -> Answer:
+        try:
+            since = date.fromisoformat(str(form.get("rate_from", "")))
+        except ValueError:
+            self.rate_errors = {"effective_from": "Choose the first day the value applies."}
+            return None
+        row = self._call(
+            rates.set_rate, str(form.get("rate_platform", "")), since, str(form.get("rate_value", ""))
+        )
+        self._periods()
+        return rx.toast.success(
+            f"{row.platform}: {row.usd_per_token.normalize():f} USD per token from then on."
+        )
+
+    @service_event(refresh=True)
+    def remove_rate(self, rate_id: int) -> Answer:
+        self._call(rates.delete_rate, rate_id)
+        self._periods()
+        return rx.toast.success("Token value removed.")
 
     @service_event(errors="settings_errors")
     def save_settings(self, form: dict[str, Any]) -> Answer:
@@ -583,6 +631,79 @@ def _settings() -> rx.Component:
     )
 
 
+def _rates() -> rx.Component:
+    s, e = PayrollState, PayrollState.rate_errors
+    return rx.cond(
+        s.manages,
+        card(
+            rx.heading("Token values", size="4", margin_bottom="0.25rem"),
+            rx.text(
+                "What one token is worth in USD, from a day on. The built-in values are what each platform "
+                "publishes; set your own when your contract says otherwise. LiveJasmin, Streamate and "
+                "Flirt4Free report money, not tokens. A value can't change under a locked payroll.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.box(
+                rx.table.root(
+                    rx.table.body(
+                        rx.foreach(
+                            s.rates,
+                            lambda r: rx.table.row(
+                                rx.table.cell(rx.text(r.platform, weight="medium")),
+                                rx.table.cell(r.since),
+                                rx.table.cell(r.value + " USD"),
+                                rx.table.cell(
+                                    rx.cond(
+                                        r.builtin,
+                                        rx.fragment(),
+                                        rx.icon_button(
+                                            rx.icon("trash-2", size=14),
+                                            size="1",
+                                            variant="ghost",
+                                            color_scheme="red",
+                                            on_click=s.remove_rate(r.id),
+                                            aria_label="Remove",
+                                        ),
+                                    )
+                                ),
+                            ),
+                        )
+                    ),
+                    width="100%",
+                    id="token-values",
+                ),
+                overflow_x="auto",
+                width="100%",
+            ),
+            rx.form(
+                rx.hstack(
+                    rx.select.root(
+                        rx.select.trigger(placeholder="Platform", id="rate-platform"),
+                        rx.select.content(
+                            rx.foreach(s.token_platforms, lambda c: rx.select.item(c.label, value=c.value))
+                        ),
+                        name="rate_platform",
+                    ),
+                    rx.input(type="date", name="rate_from", id="rate-from", width="11rem"),
+                    rx.input(name="rate_value", id="rate-value", placeholder="0.05", width="7rem"),
+                    rx.button("Set value", type="submit", id="rate-submit"),
+                    spacing="2",
+                    wrap="wrap",
+                    align="center",
+                    margin_top="0.75rem",
+                ),
+                field_error(e, "platform"),
+                field_error(e, "effective_from"),
+                field_error(e, "usd_per_token"),
+                on_submit=s.save_rate,
+                reset_on_submit=False,
+            ),
+        ),
+        rx.fragment(),
+    )
+
+
 def body() -> rx.Component:
     s = PayrollState
     return rx.vstack(
@@ -603,6 +724,7 @@ def body() -> rx.Component:
         _exchange(),
         _lines(),
         _settings(),
+        _rates(),
         _adjust_dialog(),
         spacing="4",
         width="100%",

@@ -173,3 +173,57 @@ def test_create_user_needs_support_or_studio_and_role(engine: Engine) -> None:
     with pytest.raises(SystemExit) as bad_role:
         cli.main(["create-user", "--email", "x@example.com", "--name", "X", "--studio", "1", "--role", "god"])
     assert bad_role.value.code == 2
+
+
+def test_import_command_reports_each_refused_line_and_lands_the_rest(
+    engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from datetime import timedelta
+
+    from studioos.models import EarningRecord
+    from studioos.services import platforms
+    from tests.factories import actor_for, new_performer
+
+    with Session(engine) as db:
+        studio, owner = make_studio(db)
+        actor = actor_for(db, owner, studio)
+        luna = new_performer(db, actor, "Luna")
+        platforms.add_account(db, actor, luna, "Chaturbate", "lunarose")
+        db.commit()
+        studio_id = studio.id or 0
+        day = (actor.today() - timedelta(days=2)).isoformat()
+    ledger = tmp_path / "history.csv"
+    ledger.write_text(
+        "User,Token change,Timestamp,Note\n"
+        f"fan_one,25,{day} 21:00:00,Tip\n"
+        f"fan_two,abc,{day} 21:05:00,Tip\n"
+        f"fan_one,40,{day} 22:00:00,Private Show\n",
+        encoding="utf-8",
+    )
+    args = ["import", str(ledger), "--studio", str(studio_id), "--model", "lunarose"]
+
+    # A dry run says what would land and changes nothing.
+    assert cli.main([*args, "--dry-run"]) == 1
+    out = capsys.readouterr().out
+    assert "3 read, 2 would land, 0 already in, 1 refused" in out
+    assert "line 3: " in out and "whole number" in out
+    with Session(engine) as db:
+        assert count(db, EarningRecord) == 0
+
+    assert cli.main(args) == 1  # a refused row: not a clean exit
+    assert "2 landed" in capsys.readouterr().out
+    assert cli.main(args) == 1
+    assert "0 landed, 2 already in, 1 refused" in capsys.readouterr().out
+    with Session(engine) as db:
+        assert count(db, EarningRecord) == 2
+
+    clean = tmp_path / "clean.csv"
+    clean.write_text(f"User,Token change,Timestamp,Note\nfan_three,10,{day} 23:00:00,Tip\n", encoding="utf-8")
+    assert cli.main(["import", str(clean), "--studio", str(studio_id), "--model", "lunarose"]) == 0
+
+    # A file no format knows, an unknown studio: exit 2 with the reason.
+    odd = tmp_path / "odd.csv"
+    odd.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert cli.main(["import", str(odd), "--studio", str(studio_id)]) == 2
+    assert "not in a format" in capsys.readouterr().err
+    assert cli.main(["import", str(clean), "--studio", "999999"]) == 2
