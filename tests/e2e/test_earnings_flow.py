@@ -14,7 +14,17 @@ import pytest
 from playwright.sync_api import Page
 from pypdf import PdfReader
 
-from tests.e2e.conftest import PASSWORD, App, shot, sign_in, unique_email, wait_hydrated
+from tests.e2e.conftest import (
+    PASSWORD,
+    App,
+    NewContext,
+    make_owner,
+    shot,
+    sign_in,
+    unique_email,
+    wait_hydrated,
+)
+from tests.e2e.event_channel import EventChannel
 from tests.factories import actor_for
 
 pytestmark = pytest.mark.e2e
@@ -135,3 +145,74 @@ def test_import_preview_map_confirm_then_payroll_and_statement(page: Page, studi
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert "Money Studio" in text and "Luna" in text and "Locked" in text
     assert "$50.00" in text or "50.00" in text
+
+
+PAGES = "reflex___state____state.studioos___pages___"
+
+
+def test_money_events_with_another_studios_ids_change_nothing(
+    app: App, studio: MoneyStudio, new_context: NewContext
+) -> None:
+    """State events are an API: studio B's owner sends the money pages' events with studio A's
+    ids (an import, an entered figure, an adjustment) and nothing of A changes."""
+    from datetime import date, timedelta
+
+    from sqlmodel import Session, select
+
+    from studioos import db as dbmod
+    from studioos.models import (
+        EarningRecord,
+        ImportBatch,
+        Membership,
+        PayrollAdjustment,
+        PlatformAccount,
+        Studio,
+        User,
+    )
+    from studioos.services import earnings, imports, payroll
+    from studioos.services.permissions import Actor
+
+    with dbmod.session_scope() as db:
+        owner = db.exec(select(User).where(User.email == studio.owner_email)).one()
+        sid = db.exec(select(Membership.studio_id).where(Membership.user_id == owner.id)).one()
+        actor: Actor = actor_for(db, owner, db.get(Studio, sid))
+        day = date.fromisoformat(studio.first_day)
+        csv = f"Username,Date,Tokens,USD\nLunaRose,{day.isoformat()},100,\n".encode()
+        batch = imports.confirm(db, actor, csv, filename="a.csv")
+        mia_account = db.exec(
+            select(PlatformAccount.id).where(
+                PlatformAccount.handle == "MiaBlaze", PlatformAccount.studio_id == sid
+            )
+        ).one()
+        record = earnings.enter_day(db, actor, mia_account, day + timedelta(days=1), "50", "", "")
+        adjustment = payroll.add_adjustment(db, actor, day, studio.luna, "bonus", "10", "Thanks")
+
+    def snapshot() -> tuple[object, ...]:
+        with Session(app.engine) as db:
+            return (
+                db.get(ImportBatch, batch.id).status,  # type: ignore[union-attr]
+                db.get(EarningRecord, record.id) is not None,
+                db.get(PayrollAdjustment, adjustment.id) is not None,
+            )
+
+    before = snapshot()
+    assert before == ("landed", True, True)
+
+    page = new_context().new_page()
+    channel = EventChannel(page)
+    sign_in(page, make_owner(app, "Studio B"))
+    page.goto("/payroll")
+    wait_hydrated(page, "#payroll-period")
+    attempts = [
+        (f"{PAGES}imports____imports_state.undo", "/imports/", {"batch_id": str(batch.id)}),
+        (f"{PAGES}earnings____earnings_state.remove", "/earnings/", {"record_id": str(record.id)}),
+        (
+            f"{PAGES}payroll____payroll_state.remove_adjustment",
+            "/payroll/",
+            {"adjustment_id": str(adjustment.id)},
+        ),
+    ]
+    for handler, path, payload in attempts:
+        kind, text = channel.send(handler, path, **payload)
+        assert (kind, text) == ("error", "Not found."), (handler, kind, text)
+    assert snapshot() == before
