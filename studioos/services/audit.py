@@ -52,6 +52,7 @@ ACTION_LABELS: dict[str, str] = {
     "shift_request.approved": "Shift request approved",
     "shift_request.declined": "Shift request declined",
     "demo.schedule_seeded": "Demo schedule created",
+    "demo.earnings_seeded": "Demo earnings created",
     "payroll.settings": "Pay period settings changed",
     "payroll.locked": "Payroll locked",
     "payroll.paid": "Payroll marked paid",

@@ -82,8 +82,13 @@ def counted() -> ColumnElement[bool]:
 
 
 def usd_value(tokens: int, usd_cents: int, rate: Decimal | None) -> Decimal:
-    """Exact cents (a Decimal, not rounded): rounding happens once, at the end of a sum."""
-    return Decimal(usd_cents) + (Decimal(tokens) * rate * 100 if rate is not None else Decimal(0))
+    """A record's worth in exact cents (a Decimal, not rounded: rounding happens once, at the end of
+    a sum). Money the platform reported is the worth; tokens are valued at the day's rate only
+    when no money was reported for them (a report that gives both tokens and income gives the
+    same earnings twice: counting both would pay them twice)."""
+    if usd_cents or rate is None:
+        return Decimal(usd_cents)
+    return Decimal(tokens) * rate * 100
 
 
 def round_cents(value: Decimal) -> int:
@@ -99,7 +104,7 @@ class GrossLine:
     platform: str
     tokens: int
     usd_cents: int  # money the platform reported directly
-    value: Decimal  # exact cents: tokens at the day's rate plus the money
+    value: Decimal  # exact cents: the money reported, plus tokens reported without money at the day's rate
     online_minutes: int
 
 
@@ -131,14 +136,18 @@ def gross_lines(
             func.sum(case((is_counted, EarningRecord.tokens), else_=0)),
             func.sum(case((is_counted, EarningRecord.usd_cents), else_=0)),
             func.sum(EarningRecord.online_minutes),
+            # The tokens whose record reported no money: only those are valued at the rate.
+            func.sum(
+                case((and_(is_counted, col(EarningRecord.usd_cents) == 0), EarningRecord.tokens), else_=0)
+            ),
         )
         .where(*where)
         .group_by(col(EarningRecord.performer_id), col(EarningRecord.platform), col(EarningRecord.day))
     ).all()
     acc: dict[tuple[int, str], _Sum] = defaultdict(_Sum)
-    for performer, platform, day, tokens, cents, minutes in rows:
+    for performer, platform, day, tokens, cents, minutes, unvalued in rows:
         acc[(performer, platform)].add(
-            int(tokens or 0), int(cents or 0), int(minutes or 0), book.on(platform, day)
+            int(tokens or 0), int(cents or 0), int(minutes or 0), int(unvalued or 0), book.on(platform, day)
         )
     return [
         GrossLine(p, platform, v.tokens, v.cents, v.value, v.minutes)
@@ -153,10 +162,10 @@ class _Sum:
     value: Decimal = Decimal(0)
     minutes: int = 0
 
-    def add(self, tokens: int, cents: int, minutes: int, rate: Decimal | None) -> None:
+    def add(self, tokens: int, cents: int, minutes: int, unvalued: int, rate: Decimal | None) -> None:
         self.tokens += tokens
         self.cents += cents
-        self.value += usd_value(tokens, cents, rate)
+        self.value += Decimal(cents) + usd_value(unvalued, 0, rate)
         self.minutes += minutes
 
 

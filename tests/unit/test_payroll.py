@@ -328,10 +328,24 @@ def test_the_dashboard_shows_this_periods_gross_to_those_who_read_earnings(db: S
     db.commit()
     # The cached figure follows the new record (the studio's revision went up with it).
     seen = dashboard.money(db, actor)
-    assert seen is not None and seen.gross_cents == 1000 and [m.stage_name for m in seen.top_models] == ["Anna"]
+    assert (
+        seen is not None and seen.gross_cents == 1000 and [m.stage_name for m in seen.top_models] == ["Anna"]
+    )
     analyst = actor_for(db, add_member(db, studio, Role.ANALYST), studio)
     assert dashboard.money(db, analyst).gross_cents == 1000  # type: ignore[union-attr]
     assert dashboard.money(db, performer_user(db, studio, ids["Anna"])) is None
     other_studio, other_owner = make_studio(db, "Studio B")
     other = dashboard.money(db, actor_for(db, other_owner, other_studio))
     assert other is not None and other.gross_cents == 0 and other.top_models == ()
+
+
+def test_a_figure_with_tokens_and_money_counts_the_money_once(db: Session) -> None:
+    actor, ids = _studio(db)
+    day = actor.today() - timedelta(days=1)
+    # A report that gives both the tokens and the income for them: the income is the worth.
+    earnings.enter_day(db, actor, ids["BellaSC"], day, "100", "7.00", "")
+    earnings.enter_day(db, actor, ids["anna_cb"], day, "100", "", "")
+    db.commit()
+    total = earnings.summary(db, actor, day, day)
+    assert total.gross_cents == 700 + 500 and total.tokens == 200
+    assert {r.value_cents for r in earnings.list_records(db, actor, first=day, last=day).rows} == {700, 500}
