@@ -18,17 +18,16 @@ import json
 import re
 import secrets
 import time
-from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from cryptography.fernet import InvalidToken
-from sqlalchemy import case, delete, insert, tuple_
+from sqlalchemy import Table, case, delete, insert, tuple_
 from sqlmodel import Session, col, func, select
 
 from studioos import crypto, importers
@@ -131,12 +130,22 @@ class BatchReport:
     refused: list[RowError]
 
 
+class _Planned(NamedTuple):
+    """A row that will land: its account, its member (platform, handle key), the parsed row and
+    the studio-local day it counts on."""
+
+    account: PlatformAccount
+    member_key: tuple[str, str] | None
+    row: ParsedRow
+    day: date
+
+
 @dataclass
 class _Plan:
     result: ParseResult
     file_hash: str
     account_id: int | None
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[_Planned] = field(default_factory=list)
     duplicates: int = 0
     refused: list[RowError] = field(default_factory=list)
     unknown: dict[tuple[str, str], list[int]] = field(default_factory=dict)
@@ -285,12 +294,12 @@ def _plan(
         if day > today:
             plan.refused.append(RowError(row.line, f"{day_text(day)} has not happened yet."))
             continue
-        closed = next((p for p in locked if p.starts_on <= day <= p.ends_on), None)
+        closed = next((p for p in locked if p.starts_on <= day <= p.ends_on), None) if locked else None
         if closed is not None:
             plan.refused.append(RowError(row.line, locked_message(closed)))
             continue
         keyed.append((row, account, day))
-    existing = _existing_keys(db, {(a.id, r.natural_key) for r, a, _ in keyed if a.id is not None})
+    existing = _existing_keys(db, keyed)
     seen: dict[tuple[int | None, str], int] = {}
     for row, account, day in keyed:
         key = (account.id, row.natural_key)
@@ -305,27 +314,7 @@ def _plan(
         if row.member:
             member_key = (account.platform, row.member.strip().lower())
             plan.members.setdefault(member_key, row.member.strip())
-        plan.records.append(
-            {
-                "account": account,
-                "member_key": member_key,
-                "studio_id": studio_id,
-                "performer_id": account.performer_id,
-                "platform": account.platform,
-                "kind": str(row.kind),
-                "day": day,
-                "period_start": row.period_start,
-                "occurred_at": row.occurred_at,
-                "entry_type": str(row.entry_type) if row.entry_type else None,
-                "tokens": row.tokens or 0,
-                "usd_cents": row.usd_cents or 0,
-                "online_minutes": row.online_minutes or 0,
-                "note": (row.note or "")[:500],
-                "source": RecordSource.IMPORT,
-                "source_line": row.line,
-                "natural_key": row.natural_key[:120],
-            }
-        )
+        plan.records.append(_Planned(account, member_key, row, day))
     plan.refused.sort(key=lambda e: e.line)
     return plan
 
@@ -366,22 +355,30 @@ def mapping_key(platform: str, handle: str) -> str:
     return f"{platform}|{handle.strip().lower()}"
 
 
-def _existing_keys(db: Session, wanted: set[tuple[int, str]]) -> set[tuple[int, str]]:
+def _existing_keys(db: Session, keyed: list[tuple[ParsedRow, PlatformAccount, date]]) -> set[tuple[int, str]]:
+    """The (account, natural key) pairs already stored among the file's: one query per account over
+    the days the file covers (a key belongs to its day, so nothing outside them can match)."""
+    spans: dict[int, list[date]] = {}
+    for _row, account, day in keyed:
+        if account.id is None:
+            continue  # an account mapped just now has no records yet
+        span = spans.setdefault(account.id, [day, day])
+        if day < span[0]:
+            span[0] = day
+        elif day > span[1]:
+            span[1] = day
     found: set[tuple[int, str]] = set()
-    by_account: dict[int, list[str]] = defaultdict(list)
-    for account_id, key in wanted:
-        by_account[account_id].append(key)
-    for account_id, keys in by_account.items():
-        for i in range(0, len(keys), _CHUNK):
-            chunk = keys[i : i + _CHUNK]
-            found |= {
-                (account_id, k)
-                for k in db.exec(
-                    select(EarningRecord.natural_key).where(
-                        EarningRecord.account_id == account_id, col(EarningRecord.natural_key).in_(chunk)
-                    )
+    for account_id, (first, last) in spans.items():
+        found |= {
+            (account_id, key)
+            for key in db.exec(
+                select(EarningRecord.natural_key).where(
+                    col(EarningRecord.account_id) == account_id,
+                    col(EarningRecord.day) >= first,
+                    col(EarningRecord.day) <= last,
                 )
-            }
+            )
+        }
     return found
 
 
@@ -419,16 +416,16 @@ def _preview_of(db: Session, studio_id: int, plan: _Plan, filename: str) -> Impo
     )
     lines: dict[tuple[int, str, str], list[Any]] = {}
     days: list[date] = []
-    for rec in plan.records:
-        account: PlatformAccount = rec["account"]
+    for account, _member, row, day in plan.records:
         line = lines.setdefault(
-            (rec["performer_id"], account.platform, account.handle), [0, 0, 0, Decimal(0)]
+            (account.performer_id, account.platform, account.handle), [0, 0, 0, Decimal(0)]
         )
+        tokens, cents = row.tokens or 0, row.usd_cents or 0
         line[0] += 1
-        line[1] += rec["tokens"]
-        line[2] += rec["usd_cents"]
-        line[3] += usd_value(rec["tokens"], rec["usd_cents"], book.on(account.platform, rec["day"]))
-        days.append(rec["day"])
+        line[1] += tokens
+        line[2] += cents
+        line[3] += usd_value(tokens, cents, book.on(account.platform, day))
+        days.append(day)
     fmt = importers.get_format(plan.result.format)
     before = db.exec(
         select(ImportBatch.id).where(
@@ -512,27 +509,42 @@ def confirm(
         )
     member_ids = _members(db, studio_id, plan.members)
     batch_id = row_id(batch)
-    rows = []
-    for rec in plan.records:
-        values = {k: v for k, v in rec.items() if k not in ("account", "member_key")}
-        values["account_id"] = row_id(rec["account"])
-        values["member_id"] = member_ids.get(rec["member_key"]) if rec["member_key"] else None
-        values["batch_id"] = batch_id
-        rows.append(values)
     now = utcnow()
-    table = EarningRecord.__table__  # type: ignore[attr-defined]
-    defaults = {
+    # Read once per account and kind, not once per row (ORM attributes and enums cost per access).
+    owners = {
+        id(a): (a.performer_id, a.id, a.platform)
+        for a in {id(r.account): r.account for r in plan.records}.values()
+    }
+    kinds = {k: k.value for k in RecordKind}
+    rows = [
+        (
+            *owners[id(account)],
+            kinds[row.kind],
+            day,
+            row.period_start,
+            row.occurred_at,
+            member_ids.get(member) if member is not None else None,
+            row.entry_type.value if row.entry_type else None,
+            row.tokens or 0,
+            row.usd_cents or 0,
+            row.online_minutes or 0,
+            row.note[:500] if row.note else "",
+            row.line,
+            row.natural_key[:120],
+        )
+        for account, member, row, day in plan.records
+    ]
+    constants = {
+        "studio_id": studio_id,
+        "source": RecordSource.IMPORT.value,
+        "batch_id": batch_id,
+        "correction_reason": "",
+        "entered_by_id": actor.user_id,
         "created_at": now,
         "updated_at": now,
-        "correction_reason": "",
-        "running_tokens": None,
-        "running_cents": None,
-        "entered_by_id": actor.user_id,
     }
-    for i in range(0, len(rows), _INSERT_CHUNK):
-        db.connection().execute(insert(table), [{**defaults, **r} for r in rows[i : i + _INSERT_CHUNK]])
-        if progress is not None:
-            progress(min(i + _INSERT_CHUNK, len(rows)), len(rows))
+    table = EarningRecord.__table__  # type: ignore[attr-defined]
+    bulk_insert(db, table, _RECORD_COLUMNS, rows, constants=constants, progress=progress)
     _refresh_member_totals(db, studio_id, set(member_ids.values()) if plan.members else set())
     changed_in_bulk(db, studio_id)
     audit.record_by(
@@ -551,6 +563,77 @@ def row_id_of(value: int | None) -> int:
     if value is None:
         raise ValueError("a stored member has an id")
     return value
+
+
+_RECORD_COLUMNS = (
+    "performer_id",
+    "account_id",
+    "platform",
+    "kind",
+    "day",
+    "period_start",
+    "occurred_at",
+    "member_id",
+    "entry_type",
+    "tokens",
+    "usd_cents",
+    "online_minutes",
+    "note",
+    "source_line",
+    "natural_key",
+)
+
+
+def bulk_insert(
+    db: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    *,
+    constants: Mapping[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Rows (tuples in `columns` order, then `constants`, the same in every row) into `table`, in
+    the unit of work's transaction, the fastest way each database takes them: COPY on PostgreSQL,
+    the driver's executemany on SQLite; with each column's own conversion (UTC datetimes, dates)
+    applied as SQLAlchemy would, once for a constant."""
+    connection = db.connection()
+    dialect = connection.dialect
+    fixed = dict(constants or {})
+    names = [*columns, *fixed]
+
+    def processor(name: str) -> Callable[[Any], Any] | None:
+        return table.c[name].type._cached_bind_processor(dialect)
+
+    tail = tuple(p(v) if (p := processor(c)) else v for c, v in fixed.items())
+    convert = [(i, p) for i, c in enumerate(columns) if (p := processor(c)) is not None]
+    quote = dialect.identifier_preparer.quote
+    column_list = ", ".join(quote(c) for c in names)
+    total = len(rows)
+    for start in range(0, total, _INSERT_CHUNK):
+        chunk: list[tuple[Any, ...]] = []
+        for row in rows[start : start + _INSERT_CHUNK]:
+            values = list(row)
+            for i, p in convert:
+                values[i] = p(values[i])
+            values.extend(tail)
+            chunk.append(tuple(values))
+        if dialect.name == "postgresql":
+            raw = connection.connection.driver_connection
+            assert raw is not None  # a checked-out connection has its driver's
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY {quote(table.name)} ({column_list}) FROM STDIN") as copy,
+            ):
+                for row_values in chunk:
+                    copy.write_row(row_values)
+        else:
+            marks = ", ".join("?" for _ in names)
+            # Table and column names come from the model's metadata; every value is a parameter.
+            sql = f"INSERT INTO {quote(table.name)} ({column_list}) VALUES ({marks})"  # noqa: S608
+            connection.exec_driver_sql(sql, chunk)
+        if progress is not None:
+            progress(min(start + _INSERT_CHUNK, total), total)
 
 
 def _members(db: Session, studio_id: int, wanted: dict[tuple[str, str], str]) -> dict[tuple[str, str], int]:
