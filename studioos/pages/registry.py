@@ -28,6 +28,7 @@ from studioos.pages import (
     forgot,
     imports,
     invite,
+    members,
     my_schedule,
     payroll,
     performer_detail,
@@ -182,6 +183,23 @@ SIGNED_IN: tuple[SignedInPage, ...] = (
         payroll.PayrollState.load,
         Cap.EARNINGS_VIEW,
         NavLink("Payroll", "wallet", NavGroup.MONEY),
+    ),
+    SignedInPage(
+        "/members",
+        "Members",
+        members.page,
+        members.MembersState.load,
+        Cap.EARNINGS_VIEW,
+        NavLink("Members", "heart-handshake", NavGroup.MONEY),
+    ),
+    # The same page for a model: the members who tipped her, her totals and her own notes.
+    SignedInPage(
+        "/my-members",
+        "My members",
+        members.own_page,
+        members.MembersState.load,
+        Cap.EARNINGS_OWN,
+        NavLink("My members", "heart-handshake", NavGroup.MONEY),
     ),
     SignedInPage(
         "/team",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from studioos.models import Membership, Performer, Role, Studio, User, row_id
-from studioos.services import demo_schedule, performers
+from studioos.services import demo_earnings, demo_schedule, performers
 from studioos.services.passwords import hash_password
 from studioos.services.performers import studio_today
 
@@ -51,7 +51,8 @@ def seed(db: Session, *, force: bool = False) -> bool:
 
 
 def _seed_studio_data(db: Session, studio: Studio) -> None:
-    """Models, rooms and ten weeks of shifts; the demo model's account is linked to a profile."""
+    """Models, rooms, ten weeks of shifts, five months of earnings and payroll; the demo model's
+    account is linked to a profile."""
     owner_id = db.exec(
         select(Membership.user_id).where(Membership.studio_id == studio.id, Membership.role == Role.OWNER)
     ).first()
@@ -62,3 +63,4 @@ def _seed_studio_data(db: Session, studio: Studio) -> None:
     ).first()
     if model_user and first:
         performers.link_membership(db, studio_id=row_id(studio), user_id=model_user, performer_id=first)
+    demo_earnings.seed(db, row_id(studio), owner_id or 0, studio_today(db, row_id(studio)))

@@ -226,6 +226,7 @@ MODEL_PAGES = [
     ("/my-schedule", "#check-in"),
     ("/requests", "#not-allowed, #request-status"),
     ("/account", "#change-password"),
+    ("/my-earnings", "#earnings-period"),
 ]
 OWNER_PAGES = [
     ("/dashboard", "#user-menu"),
@@ -235,6 +236,10 @@ OWNER_PAGES = [
     ("/team", "#invite-submit"),
     ("/requests", '[id^="approve-request-"]'),
     ("/audit", "#audit-filter"),
+    ("/earnings", "#enter-earnings"),
+    ("/imports", "#earnings-upload"),
+    ("/payroll", "#payroll-period"),
+    ("/members", "#member-search"),
 ]
 
 

@@ -93,12 +93,14 @@ def test_what_each_role_sees() -> None:
         "/models",
         "/earnings",
         "/payroll",
+        "/members",
         "/account",
     }
     assert _visible(sidebar, ROLE_CAPS[Role.PERFORMER]) == {
         "/dashboard",
         "/my-schedule",
         "/my-earnings",
+        "/my-members",
         "/account",
     }
     assert _visible(sidebar, ROLE_CAPS[Role.MANAGER]) == {
@@ -110,6 +112,7 @@ def test_what_each_role_sees() -> None:
         "/earnings",
         "/imports",
         "/payroll",
+        "/members",
         "/team",
         "/audit",
         "/account",
