@@ -23,7 +23,7 @@ AUTO = "auto"
 NOBODY = "none"
 REFUSED_SHOWN = 200  # a preview lists this many refused rows; the count says how many there are
 SAMPLES = (
-    ("Chaturbate token history", "/samples/chaturbate-token-history.csv"),
+    ("Chaturbate token history (Amber Skye)", "/samples/amberskye-chaturbate-token-history.csv"),
     ("Stripchat earnings by model", "/samples/stripchat-earnings.csv"),
     ("BongaCams model earnings", "/samples/bongacams-earnings.csv"),
     ("StudioOS template", "/samples/studioos-template.csv"),
