@@ -146,7 +146,7 @@ class EarningsState(PagedTable, rx.State):
                 platform=platform,
                 batch_id=self.batch or None,
                 sort=self.sort_key or "day",
-                desc=self.sort_desc if self.sort_key else True,
+                desc=self.sort_desc,
                 page=self.page + 1,
                 per_page=PAGE_SIZE,
             )
@@ -203,6 +203,7 @@ class EarningsState(PagedTable, rx.State):
             # An import's rows: show the period of its first day (set by the imports page's link).
             self.period = wanted or self.period
         self.model_filter, self.platform_filter, self.page, self.entry_open = ALL, ALL, 0, False
+        self.sort_key, self.sort_desc = "day", True  # the newest first
         self._reload()
 
     @service_event
