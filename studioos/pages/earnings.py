@@ -69,6 +69,10 @@ class RecordLine:
     source: str
     manual: bool
     counted: bool
+    editable: bool  # a one-day figure entered by hand (a running total is removed and entered again)
+    raw_tokens: str  # the figures as the edit form starts with them
+    raw_usd: str
+    raw_minutes: str
 
 
 def _hours(minutes: int) -> str:
@@ -99,6 +103,10 @@ def _line(r: earnings.RecordRow, fmt: Formats) -> RecordLine:
         source=source,
         manual=r.source == "manual",
         counted=r.counted,
+        editable=r.source == "manual" and not r.running,
+        raw_tokens=str(r.tokens) if r.tokens else "",
+        raw_usd=f"{r.usd_cents / 100:.2f}" if r.usd_cents else "",
+        raw_minutes=str(r.online_minutes) if r.online_minutes else "",
     )
 
 
@@ -126,6 +134,10 @@ class EarningsState(PagedTable, rx.State):
     accounts: list[Choice] = []
     entry_errors: dict[str, str] = {}
     today: str = ""
+    # Changing a one-day figure
+    edit_open: bool = False
+    editing: RecordLine | None = None
+    edit_errors: dict[str, str] = {}
 
     def _reload(self) -> None:
         with self._acting() as (db, actor):
@@ -265,6 +277,31 @@ class EarningsState(PagedTable, rx.State):
         else:
             row = self._call(earnings.enter_day, *args)
         self.entry_open = False
+        self._reload()
+        return rx.toast.success(f"Saved for {row.stage_name} on {row.platform}.")
+
+    @rx.event
+    def start_edit(self, record_id: int) -> None:
+        found = next((r for r in self.records if r.id == record_id and r.editable), None)
+        if found is not None:
+            self.editing, self.edit_errors, self.edit_open = found, {}, True
+
+    @rx.event
+    def set_edit_open(self, value: bool) -> None:
+        self.edit_open = bool(value)
+
+    @service_event(errors="edit_errors", refresh=True)
+    def save_edit(self, form: dict[str, Any]) -> Answer:
+        if self.editing is None:
+            return None
+        row = self._call(
+            earnings.update_day,
+            self.editing.id,
+            str(form.get("edit_tokens", "")),
+            str(form.get("edit_usd", "")),
+            str(form.get("edit_minutes", "")),
+        )
+        self.edit_open = False
         self._reload()
         return rx.toast.success(f"Saved for {row.stage_name} on {row.platform}.")
 
@@ -414,18 +451,33 @@ def _record_row(r: RecordLine) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 r.manual & s.can_enter,
-                confirm_dialog(
-                    rx.icon_button(
-                        rx.icon("trash-2", size=14),
-                        size="1",
-                        variant="ghost",
-                        color_scheme="red",
-                        aria_label="Remove this entry",
+                rx.hstack(
+                    rx.cond(
+                        r.editable,
+                        rx.icon_button(
+                            rx.icon("pencil", size=14),
+                            size="1",
+                            variant="ghost",
+                            on_click=s.start_edit(r.id),
+                            aria_label="Change this figure",
+                            id="edit-record-" + r.id.to_string(),
+                        ),
+                        rx.fragment(),
                     ),
-                    "Remove this entry?",
-                    "The figure is taken out of the period's earnings.",
-                    "Remove",
-                    s.remove(r.id),
+                    confirm_dialog(
+                        rx.icon_button(
+                            rx.icon("trash-2", size=14),
+                            size="1",
+                            variant="ghost",
+                            color_scheme="red",
+                            aria_label="Remove this entry",
+                        ),
+                        "Remove this entry?",
+                        "The figure is taken out of the period's earnings.",
+                        "Remove",
+                        s.remove(r.id),
+                    ),
+                    spacing="1",
                 ),
                 rx.fragment(),
             )
@@ -586,6 +638,62 @@ def _entry_dialog() -> rx.Component:
     )
 
 
+def _edit_dialog() -> rx.Component:
+    s, e = EarningsState, EarningsState.edit_errors
+
+    def field(label: str, name: str, value: Any, hint: str = "") -> rx.Component:
+        return rx.vstack(
+            rx.el.label(label, html_for=name, class_name="field-label"),
+            rx.input(name=name, id=name, default_value=value, width="100%"),
+            rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+            field_error(e, name.removeprefix("edit_")),
+            spacing="1",
+            width="100%",
+        )
+
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Change the figure"),
+            rx.cond(
+                s.editing,
+                rx.fragment(
+                    rx.text(
+                        s.editing.stage_name + " · " + s.editing.account + " · " + s.editing.day, size="2"
+                    ),
+                    rx.form(
+                        rx.vstack(
+                            field("Tokens", "edit_tokens", s.editing.raw_tokens),
+                            field("USD", "edit_usd", s.editing.raw_usd),
+                            field(
+                                "Online time",
+                                "edit_minutes",
+                                s.editing.raw_minutes,
+                                "Minutes, or hours:minutes.",
+                            ),
+                            rx.hstack(
+                                rx.dialog.close(
+                                    rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
+                                ),
+                                rx.button("Save", type="submit", id="edit-record-submit"),
+                                justify="end",
+                                width="100%",
+                            ),
+                            spacing="2",
+                            width="100%",
+                        ),
+                        on_submit=s.save_edit,
+                        reset_on_submit=False,
+                        key=s.editing.id.to_string(),
+                    ),
+                ),
+                rx.fragment(),
+            ),
+        ),
+        open=s.edit_open,
+        on_open_change=s.set_edit_open,
+    )
+
+
 def body() -> rx.Component:
     s = EarningsState
     return rx.vstack(
@@ -615,6 +723,7 @@ def body() -> rx.Component:
         _by_model(),
         _records(),
         _entry_dialog(),
+        _edit_dialog(),
         spacing="4",
         width="100%",
     )

@@ -258,6 +258,7 @@ class RecordRow:
     note: str
     correction_reason: str
     counted: bool  # False: a daily figure on a day that has ledger entries (only its minutes count)
+    running: bool = False  # entered as the period's running total (changed by removing it)
 
 
 SORTS: dict[str, Any] = {
@@ -338,6 +339,7 @@ def list_records(
             note=r.note,
             correction_reason=r.correction_reason,
             counted=bool(in_count),
+            running=r.running_tokens is not None,
         )
         for r, name, handle, member, in_count in found
     ]

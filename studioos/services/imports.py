@@ -68,14 +68,10 @@ STASH_HOURS = 24
 class FormatChoice:
     name: str
     label: str
-    one_account: bool
 
 
 def formats() -> list[FormatChoice]:
-    return [
-        FormatChoice(f.name, f.label, f.platform is not None and f.name.endswith("_tokens"))
-        for f in importers.FORMATS.values()
-    ]
+    return [FormatChoice(f.name, f.label) for f in importers.FORMATS.values()]
 
 
 @dataclass(frozen=True)

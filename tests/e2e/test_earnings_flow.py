@@ -126,6 +126,21 @@ def test_import_preview_map_confirm_then_payroll_and_statement(page: Page, studi
     assert "$100.00" in by_model.locator("[data-model='Luna']").inner_text()
     assert "$75.00" in by_model.locator("[data-model='Mia']").inner_text()
 
+    # A figure entered by hand from a dashboard, then corrected: the totals follow.
+    page.click("#enter-earnings")
+    page.click("#entry-account")
+    page.get_by_role("option", name="Mia: Stripchat MiaBlaze").click()
+    page.fill("#entry-day", day)
+    page.fill("#entry-tokens", "200")
+    page.click("#entry-submit")
+    page.get_by_text("Saved for Mia on Stripchat.").wait_for()
+    page.wait_for_function("() => document.querySelector('#earnings-tokens')?.innerText.includes('3,700')")
+    page.locator("[id^=edit-record-]").first.click()
+    page.fill("#edit_tokens", "300")
+    page.click("#edit-record-submit")
+    page.wait_for_function("() => document.querySelector('#earnings-tokens')?.innerText.includes('3,800')")
+    assert "$90.00" in by_model.locator("[data-model='Mia']").inner_text()
+
     # Payroll of that period: Luna's share at her 50 % split, then lock it.
     page.goto(f"/payroll?period={studio.period_start}")
     wait_hydrated(page, "#payroll-period")
