@@ -369,6 +369,8 @@ def _toolbar() -> rx.Component:
         spacing="3",
         align="center",
         width="100%",
+        # A tablet held upright has the sidebar and less room than the three need side by side.
+        wrap="wrap",
         margin_bottom="0.75rem",
         class_name="phone-stack",
     )

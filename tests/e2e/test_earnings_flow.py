@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page
@@ -130,7 +131,9 @@ def test_import_preview_map_confirm_then_payroll_and_statement(page: Page, studi
     page.click("#enter-earnings")
     page.click("#entry-account")
     page.get_by_role("option", name="Mia: Stripchat MiaBlaze").click()
-    page.fill("#entry-day", day)
+    # (the day after the imported one: that day already has Mia's Stripchat figure)
+    next_day = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    page.fill("#entry-day", next_day)
     page.fill("#entry-tokens", "200")
     page.click("#entry-submit")
     page.get_by_text("Saved for Mia on Stripchat.").wait_for()
@@ -170,8 +173,6 @@ def test_money_events_with_another_studios_ids_change_nothing(
 ) -> None:
     """State events are an API: studio B's owner sends the money pages' events with studio A's
     ids (an import, an entered figure, an adjustment) and nothing of A changes."""
-    from datetime import date, timedelta
-
     from sqlmodel import Session, select
 
     from studioos import db as dbmod
