@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import reflex as rx
@@ -105,7 +106,7 @@ def _line(r: earnings.RecordRow, fmt: Formats) -> RecordLine:
         counted=r.counted,
         editable=r.source == "manual" and not r.running,
         raw_tokens=str(r.tokens) if r.tokens else "",
-        raw_usd=f"{r.usd_cents / 100:.2f}" if r.usd_cents else "",
+        raw_usd=f"{Decimal(r.usd_cents) / 100:.2f}" if r.usd_cents else "",
         raw_minutes=str(r.online_minutes) if r.online_minutes else "",
     )
 
@@ -142,10 +143,8 @@ class EarningsState(PagedTable, rx.State):
     def _reload(self) -> None:
         with self._acting() as (db, actor):
             day = parse_day(self.period, actor.today())
-            chosen = next(
-                (p for p in payroll.recent_periods(db, actor) if p.starts_on <= day <= p.ends_on), None
-            )
-            first, last = (chosen.starts_on, chosen.ends_on) if chosen else (day, day)
+            chosen = payroll.period_of(db, actor, day)
+            first, last = chosen.starts_on, chosen.ends_on
             model = parse_id(self.model_filter) if self.model_filter != ALL else None
             platform = None if self.platform_filter == ALL else self.platform_filter
             total = earnings.summary(db, actor, first, last, performer_id=model)

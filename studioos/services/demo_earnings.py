@@ -179,7 +179,7 @@ def seed(db: Session, studio_id: int, owner_user_id: int, today: date) -> DemoEa
     for f in figures:
         if f.day >= current.starts_on:
             money = f.account.platform in MONEY_PLATFORMS
-            tokens, usd = ("", f"{f.amount / 100:.2f}") if money else (str(f.amount), "")
+            tokens, usd = ("", f"{Decimal(f.amount) / 100:.2f}") if money else (str(f.amount), "")
             earnings.enter_day(db, actor, row_id(f.account), f.day, tokens, usd, str(f.minutes))
 
     member_count = _tag_regulars(db, actor)
@@ -443,7 +443,7 @@ def _template_csv(figures: list[_Figure]) -> bytes | None:
         if f.account.platform in ("Stripchat", "BongaCams"):
             continue
         money = f.account.platform in MONEY_PLATFORMS
-        tokens, usd = ("", f"{f.amount / 100:.2f}") if money else (f.amount, "")
+        tokens, usd = ("", f"{Decimal(f.amount) / 100:.2f}") if money else (f.amount, "")
         rows.append((f.day.isoformat(), f.account.platform, f.account.handle, tokens, usd, f.minutes))
     return _csv(("date", "platform", "handle", "tokens", "usd", "online_minutes"), rows)
 

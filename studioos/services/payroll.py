@@ -375,19 +375,29 @@ class PeriodChoice:
 
 
 def recent_periods(db: Session, actor: Actor, count: int = 12) -> list[PeriodChoice]:
-    """The current period and the ones before it, newest first, with their payroll's status."""
+    """The current period and the ones before it, newest first, with their payroll's status (a
+    payroll already run keeps its own days, whatever the studio's pay period is now)."""
     studio_id, _own = viewer_scope(db, actor)
-    rows = {
-        r.starts_on: r for r in db.exec(select(PayrollPeriod).where(PayrollPeriod.studio_id == studio_id))
-    }
+    runs = list(db.exec(select(PayrollPeriod).where(PayrollPeriod.studio_id == studio_id)))
+    rule = rule_for(db, studio_id)
     out: list[PeriodChoice] = []
     day = actor.today()
     while len(out) < count:
-        period, row = _period(db, studio_id, day)
-        row = row or rows.get(period.starts_on)
-        out.append(PeriodChoice(period.starts_on, period.ends_on, row.status if row else PeriodStatus.OPEN))
-        day = date.fromordinal(period.starts_on.toordinal() - 1)
+        run = next((r for r in runs if r.starts_on <= day <= r.ends_on), None)
+        if run is not None:
+            out.append(PeriodChoice(run.starts_on, run.ends_on, run.status))
+        else:
+            period = rule.containing(day)
+            out.append(PeriodChoice(period.starts_on, period.ends_on, PeriodStatus.OPEN))
+        day = date.fromordinal(out[-1].starts_on.toordinal() - 1)
     return out
+
+
+def period_of(db: Session, actor: Actor, day: date) -> PeriodChoice:
+    """The pay period containing `day`: its payroll's days when one was run, else the studio's rule."""
+    studio_id, _own = viewer_scope(db, actor)
+    period, row = _period(db, studio_id, day)
+    return PeriodChoice(period.starts_on, period.ends_on, row.status if row else PeriodStatus.OPEN)
 
 
 # ---------------------------------------------------------------- changes (payroll managers)
