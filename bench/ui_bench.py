@@ -87,6 +87,22 @@ TARGETS = (
         ),
         "#week-calendar",
     ),
+    # The money pages: a change of pay period (the period's totals and the first page of records),
+    # and the payroll of a period (every model's pay worked out, or read frozen).
+    Target(
+        "earnings",
+        "studioos",
+        "/earnings",
+        ("studioos.pages.earnings:EarningsState.load",),
+        "",
+    ),
+    Target(
+        "payroll",
+        "studioos",
+        "/payroll",
+        ("studioos.pages.payroll:PayrollState.load",),
+        "",
+    ),
 )
 
 
