@@ -234,6 +234,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('earningrecord', schema=None) as batch_op:
         batch_op.create_index('ix_earning_performer_day', ['performer_id', 'day'], unique=False)
+        batch_op.create_index('ix_earning_account_day', ['account_id', 'day', 'kind'], unique=False)
         batch_op.create_index('ix_earning_studio_day', ['studio_id', 'day'], unique=False)
         batch_op.create_index(batch_op.f('ix_earningrecord_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_earningrecord_member_id'), ['member_id'], unique=False)
@@ -248,6 +249,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_earningrecord_batch_id'))
         batch_op.drop_index('ix_earning_studio_day')
         batch_op.drop_index('ix_earning_performer_day')
+        batch_op.drop_index('ix_earning_account_day')
 
     op.drop_table('earningrecord')
     with op.batch_alter_table('importbatch', schema=None) as batch_op:

@@ -131,6 +131,8 @@ class EarningRecord(SQLModel, table=True):
         UniqueConstraint("account_id", "natural_key"),
         Index("ix_earning_studio_day", "studio_id", "day"),
         Index("ix_earning_performer_day", "performer_id", "day"),
+        # The counting rule asks, for each record, whether its account has ledger entries that day.
+        Index("ix_earning_account_day", "account_id", "day", "kind"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

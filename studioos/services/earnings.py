@@ -14,6 +14,7 @@ period and imports the token history at its end is not paid twice.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -37,7 +38,7 @@ from studioos.models import (
     row_id,
     utcnow,
 )
-from studioos.services import audit
+from studioos.services import audit, studio_cache
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
 from studioos.services.formatting import day_text
 from studioos.services.pay_periods import check_open, rule_for
@@ -68,8 +69,10 @@ def viewer_scope(db: Session, actor: Actor) -> tuple[int, int | None]:
     raise PermissionDenied()
 
 
+@functools.cache
 def counted() -> ColumnElement[bool]:
-    """The records whose tokens and money count (see the module's counting rule)."""
+    """The records whose tokens and money count (see the module's counting rule). Built once: an
+    expression is immutable, and building this one costs as much as running a small query."""
     ledger = aliased(EarningRecord)
     return or_(
         col(EarningRecord.kind) == RecordKind.LEDGER,
@@ -195,6 +198,20 @@ def summary(
     studio_id, own = viewer_scope(db, actor)
     if own is not None:
         performer_id = own
+    # After the permission check, keyed by everything the figures depend on (studio_cache: one
+    # studio's revision; no decrypted field in them).
+    return studio_cache.remember(
+        db,
+        actor,
+        "earnings.summary",
+        lambda: _summary(db, studio_id, first, last, performer_id),
+        parts=(first, last, performer_id),
+    )
+
+
+def _summary(
+    db: Session, studio_id: int, first: date, last: date, performer_id: int | None
+) -> EarningsSummary:
     lines = gross_lines(db, studio_id, first, last, performer_id=performer_id)
     names = _stage_names(db, studio_id, {line.performer_id for line in lines})
     by_platform: dict[str, Decimal] = defaultdict(Decimal)
@@ -287,6 +304,27 @@ def list_records(
     studio_id, own = viewer_scope(db, actor)
     if own is not None:
         performer_id = own
+    key = sort if sort in SORTS else "day"
+    per_page, page = max(1, min(per_page, 200)), max(1, page)
+    query = (first, last, performer_id, platform, batch_id, key, desc, page, per_page)
+    return studio_cache.remember(
+        db, actor, "earnings.records", lambda: _records(db, studio_id, *query), parts=query
+    )
+
+
+def _records(
+    db: Session,
+    studio_id: int,
+    first: date,
+    last: date,
+    performer_id: int | None,
+    platform: str | None,
+    batch_id: int | None,
+    key: str,
+    desc: bool,
+    page: int,
+    per_page: int,
+) -> Page[RecordRow]:
     is_counted = counted().label("is_counted")
     where: list[ColumnElement[bool]] = [
         col(EarningRecord.studio_id) == studio_id,
@@ -300,10 +338,7 @@ def list_records(
     if batch_id is not None:
         where.append(col(EarningRecord.batch_id) == batch_id)
     total = db.exec(select(func.count()).select_from(EarningRecord).where(*where)).one()
-    key = sort if sort in SORTS else "day"
     order = SORTS[key].desc() if desc else SORTS[key].asc()
-    per_page = max(1, min(per_page, 200))
-    page = max(1, page)
     found = db.exec(
         select(  # type: ignore[call-overload]
             EarningRecord, Performer.stage_name, PlatformAccount.handle, Member.handle, is_counted

@@ -35,7 +35,7 @@ from studioos.models import (
     row_id,
     utcnow,
 )
-from studioos.services import audit
+from studioos.services import audit, studio_cache
 from studioos.services.earnings import GrossLine, gross_lines, round_cents, viewer_scope
 from studioos.services.errors import NotFound, ValidationFailed
 from studioos.services.formatting import day_text
@@ -364,7 +364,16 @@ def payroll(db: Session, actor: Actor, day: date) -> PayrollView:
     """The payroll of the period containing `day`: owners and managers in full, analysts without
     adjustment notes, a model only her own line."""
     studio_id, own = viewer_scope(db, actor)
-    return _view(db, studio_id, day, notes=actor.can(Cap.PAYROLL), performer_id=own)
+    notes = actor.can(Cap.PAYROLL)
+    # After the permission check, keyed by what the view depends on: who may read notes, whose
+    # line, the day (studio_cache: the studio's revision; no decrypted field in it).
+    return studio_cache.remember(
+        db,
+        actor,
+        "payroll.view",
+        lambda: _view(db, studio_id, day, notes=notes, performer_id=own),
+        parts=(day, notes, own),
+    )
 
 
 @dataclass(frozen=True)

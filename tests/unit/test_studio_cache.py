@@ -300,3 +300,59 @@ def test_what_was_kept_for_an_older_revision_is_let_go(db: Session) -> None:
         db.commit()
         dashboard.operations(db, owner)
     assert studio_cache.stats()["entries"] == kept
+
+
+# ---------------------------------------------------------------- earnings and payroll
+
+
+def _money_studio(db: Session) -> tuple[Studio, Actor, dict[str, int]]:
+    from studioos.services import platforms
+
+    studio, owner, ids = setup_studio(db)
+    for name, handle in (("Anna", "anna_cb"), ("Bella", "bella_cb")):
+        ids[handle] = platforms.add_account(db, owner, ids[name], "Chaturbate", handle).id
+    db.commit()
+    return studio, owner, ids
+
+
+def test_earnings_are_served_again_until_a_record_changes_them(db: Session) -> None:
+    from studioos.services import earnings
+
+    _, owner, ids = _money_studio(db)
+    day = owner.today() - timedelta(days=1)
+    earnings.enter_day(db, owner, ids["anna_cb"], day, "100", "", "")
+    db.commit()
+    first = earnings.summary(db, owner, day, day)
+    records = earnings.list_records(db, owner, first=day, last=day)
+    assert earnings.summary(db, owner, day, day) is first
+    assert earnings.list_records(db, owner, first=day, last=day) is records
+    earnings.enter_day(db, owner, ids["bella_cb"], day, "50", "", "")
+    db.commit()
+    assert earnings.summary(db, owner, day, day).tokens == 150
+    assert earnings.list_records(db, owner, first=day, last=day).total == 2
+
+
+def test_a_model_never_gets_the_studios_earnings_or_payroll_from_the_cache(db: Session) -> None:
+    from studioos.services import earnings, payroll
+
+    studio, owner, ids = _money_studio(db)
+    day = owner.today() - timedelta(days=1)
+    earnings.enter_day(db, owner, ids["anna_cb"], day, "100", "", "")
+    earnings.enter_day(db, owner, ids["bella_cb"], day, "50", "", "")
+    payroll.add_adjustment(db, owner, day, ids["Bella"], "bonus", "5", "For Bella only")
+    db.commit()
+    assert earnings.summary(db, owner, day, day).tokens == 150  # the owner fills the caches first
+    assert {line.stage_name for line in payroll.payroll(db, owner, day).lines} == {"Anna", "Bella"}
+    assert earnings.list_records(db, owner, first=day, last=day).total == 2
+    anna = performer_user(db, studio, ids["Anna"])
+    assert earnings.summary(db, anna, day, day).tokens == 100
+    assert [line.stage_name for line in payroll.payroll(db, anna, day).lines] == ["Anna"]
+    assert {r.stage_name for r in earnings.list_records(db, anna, first=day, last=day).rows} == {"Anna"}
+    analyst = actor_for(db, add_member(db, studio, Role.ANALYST), studio)
+    lines = payroll.payroll(db, analyst, day).lines
+    assert [a.note for line in lines for a in line.adjustments] == [""]  # the owner's view had the note
+    b, b_user = make_studio(db, "Studio B")
+    b_owner = actor_for(db, b_user, b)
+    assert earnings.summary(db, b_owner, day, day).tokens == 0
+    assert payroll.payroll(db, b_owner, day).lines == []
+    assert earnings.list_records(db, b_owner, first=day, last=day).total == 0
