@@ -64,6 +64,12 @@ def _day_text(tz: str, how: str, day: date) -> str:
     return format_date(day, how, locale=_locale(tz))
 
 
+@lru_cache(maxsize=16384)
+def _money_text(tz: str, cents: int, currency: str) -> str:
+    # Pages show the same amounts to everyone looking (a period's totals, a page of records).
+    return format_currency(Decimal(cents) / 100, currency, locale=_locale(tz))
+
+
 @lru_cache(maxsize=4096)
 def _time_text(tz: str, value: time) -> str:
     return format_time(value, "short", locale=_locale(tz))
@@ -207,7 +213,7 @@ class Formats:
         """€1,234.50 / 1.234,50 €: integer cents through Decimal, never a float."""
         if cents is None:
             return ""
-        return format_currency(Decimal(int(cents)) / 100, currency or self.currency, locale=self.locale)
+        return _money_text(self.timezone, int(cents), currency or self.currency)
 
 
 def for_studio(studio: _StudioLike | None) -> Formats:
