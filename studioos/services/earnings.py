@@ -396,6 +396,10 @@ class EntryAccount:
 
 def entry_accounts(db: Session, actor: Actor) -> list[EntryAccount]:
     studio_id = require(actor, Cap.STREAMS_MANAGE)
+    return studio_cache.remember(db, actor, "earnings.accounts", lambda: _entry_accounts(db, studio_id))
+
+
+def _entry_accounts(db: Session, studio_id: int) -> list[EntryAccount]:
     rows = db.exec(
         select(PlatformAccount, Performer.stage_name)
         .join(Performer, col(Performer.id) == PlatformAccount.performer_id)

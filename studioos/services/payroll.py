@@ -387,10 +387,17 @@ def recent_periods(db: Session, actor: Actor, count: int = 12) -> list[PeriodCho
     """The current period and the ones before it, newest first, with their payroll's status (a
     payroll already run keeps its own days, whatever the studio's pay period is now)."""
     studio_id, _own = viewer_scope(db, actor)
+    today = actor.today()
+    return studio_cache.remember(
+        db, actor, "payroll.periods", lambda: _recent(db, studio_id, today, count), day=today, parts=(count,)
+    )
+
+
+def _recent(db: Session, studio_id: int, today: date, count: int) -> list[PeriodChoice]:
     runs = list(db.exec(select(PayrollPeriod).where(PayrollPeriod.studio_id == studio_id)))
     rule = rule_for(db, studio_id)
     out: list[PeriodChoice] = []
-    day = actor.today()
+    day = today
     while len(out) < count:
         run = next((r for r in runs if r.starts_on <= day <= r.ends_on), None)
         if run is not None:
@@ -405,8 +412,12 @@ def recent_periods(db: Session, actor: Actor, count: int = 12) -> list[PeriodCho
 def period_of(db: Session, actor: Actor, day: date) -> PeriodChoice:
     """The pay period containing `day`: its payroll's days when one was run, else the studio's rule."""
     studio_id, _own = viewer_scope(db, actor)
-    period, row = _period(db, studio_id, day)
-    return PeriodChoice(period.starts_on, period.ends_on, row.status if row else PeriodStatus.OPEN)
+
+    def find() -> PeriodChoice:
+        period, row = _period(db, studio_id, day)
+        return PeriodChoice(period.starts_on, period.ends_on, row.status if row else PeriodStatus.OPEN)
+
+    return studio_cache.remember(db, actor, "payroll.period_of", find, parts=(day,))
 
 
 # ---------------------------------------------------------------- changes (payroll managers)

@@ -356,3 +356,23 @@ def test_a_model_never_gets_the_studios_earnings_or_payroll_from_the_cache(db: S
     assert earnings.summary(db, b_owner, day, day).tokens == 0
     assert payroll.payroll(db, b_owner, day).lines == []
     assert earnings.list_records(db, b_owner, first=day, last=day).total == 0
+
+
+def test_each_studio_gets_its_own_accounts_and_pay_periods_from_the_cache(db: Session) -> None:
+    from studioos.services import earnings, pay_periods, payroll
+
+    _, owner, _ids = _money_studio(db)
+    b, b_user = make_studio(db, "Studio B")
+    b_owner = actor_for(db, b_user, b)
+    pay_periods.update_settings(db, b_owner, "weekly", "USD")
+    db.commit()
+    assert {a.handle for a in earnings.entry_accounts(db, owner)} == {"anna_cb", "bella_cb"}
+    assert earnings.entry_accounts(db, b_owner) == []
+    a_periods, b_periods = payroll.recent_periods(db, owner), payroll.recent_periods(db, b_owner)
+    assert all(p.ends_on - p.starts_on == timedelta(days=6) for p in b_periods)
+    assert a_periods != b_periods
+    today = owner.today()
+    assert payroll.period_of(db, b_owner, today).starts_on == today - timedelta(days=today.weekday())
+    analyst = actor_for(db, add_member(db, b, Role.ANALYST), b)
+    with pytest.raises(PermissionDenied):
+        earnings.entry_accounts(db, analyst)
