@@ -314,7 +314,7 @@ class EarningsState(PagedTable, rx.State):
 # ---------------------------------------------------------------- the page
 
 
-def _select(value: Any, choices: Any, on_change: Any, ident: str, label: str) -> rx.Component:
+def _picker(value: Any, choices: Any, on_change: Any, ident: str, label: str) -> rx.Component:
     return rx.vstack(
         rx.el.label(label, html_for=ident, class_name="field-label"),
         rx.select.root(
@@ -331,9 +331,9 @@ def _select(value: Any, choices: Any, on_change: Any, ident: str, label: str) ->
 def _filters() -> rx.Component:
     s = EarningsState
     return rx.hstack(
-        _select(s.period, s.periods, s.set_period, "earnings-period", "Pay period"),
-        _select(s.model_filter, s.models, s.set_model, "earnings-model", "Model"),
-        _select(s.platform_filter, s.platforms, s.set_platform, "earnings-platform", "Platform"),
+        _picker(s.period, s.periods, s.set_period, "earnings-period", "Pay period"),
+        _picker(s.model_filter, s.models, s.set_model, "earnings-model", "Model"),
+        _picker(s.platform_filter, s.platforms, s.set_platform, "earnings-platform", "Platform"),
         width="100%",
         wrap="wrap",
         spacing="3",
