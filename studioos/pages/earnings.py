@@ -31,6 +31,7 @@ from studioos.ui.paging import PAGE_SIZE, PagedTable
 from studioos.ui.service_call import Answer, service_event
 
 ALL = "all"
+ALL_DAYS = (date(2000, 1, 1), date(2100, 12, 31))  # the importers' own range of years
 DAY, TOTAL = "day", "total"  # the manual entry's two modes
 KIND_LABELS = {"ledger": "Ledger", "daily": "Daily figure"}
 
@@ -148,11 +149,13 @@ class EarningsState(PagedTable, rx.State):
             model = parse_id(self.model_filter) if self.model_filter != ALL else None
             platform = None if self.platform_filter == ALL else self.platform_filter
             total = earnings.summary(db, actor, first, last, performer_id=model)
+            # One import's rows (the imports page's link): all of them, whatever days they are on.
+            days = ALL_DAYS if self.batch else (first, last)
             page = earnings.list_records(
                 db,
                 actor,
-                first=first,
-                last=last,
+                first=days[0],
+                last=days[1],
                 performer_id=model,
                 platform=platform,
                 batch_id=self.batch or None,

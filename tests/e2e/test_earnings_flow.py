@@ -118,6 +118,11 @@ def test_import_preview_map_confirm_then_payroll_and_statement(page: Page, studi
     page.locator("#batches-table [data-batch]").first.wait_for()
     assert page.locator("#import-preview").count() == 0
 
+    # The import's own rows, whatever period they are in.
+    page.locator("#batches-table [data-batch]").first.get_by_role("button", name="Rows").click()
+    page.wait_for_url("**/earnings?batch=*")
+    page.wait_for_function("() => document.querySelectorAll('#earnings-records [data-record]').length === 3")
+
     # The earnings of that period: 3,500 tokens at Stripchat's 0.05 USD.
     page.goto(f"/earnings?period={studio.period_start}")
     wait_hydrated(page, "#earnings-period")
