@@ -167,18 +167,17 @@ class PayrollView:
     locked: bool
 
 
-def _tiers(db: Session, studio_id: int, performer: Performer) -> list[Tier]:
-    rows = (
-        db.exec(
-            select(PayTier).where(PayTier.studio_id == studio_id, PayTier.performer_id == performer.id)
-        ).all()
-        or db.exec(
-            select(PayTier).where(PayTier.studio_id == studio_id, col(PayTier.performer_id).is_(None))
-        ).all()
-    )
-    if rows:
-        return [Tier(r.from_cents, Decimal(r.percent)) for r in sorted(rows, key=lambda r: r.from_cents)]
-    return [Tier(0, Decimal(performer.payout_split))]
+def _tier_book(db: Session, studio_id: int) -> dict[int | None, list[Tier]]:
+    """The studio's tiers (key None) and each model's own, read once for a whole payroll."""
+    book: dict[int | None, list[Tier]] = defaultdict(list)
+    for r in db.exec(select(PayTier).where(PayTier.studio_id == studio_id).order_by(col(PayTier.from_cents))):
+        book[r.performer_id].append(Tier(r.from_cents, Decimal(r.percent)))
+    return book
+
+
+def _tiers(book: dict[int | None, list[Tier]], performer: Performer) -> list[Tier]:
+    """A model's own tiers, else the studio's, else her flat split."""
+    return book.get(performer.id) or book.get(None) or [Tier(0, Decimal(performer.payout_split))]
 
 
 def _period_row(db: Session, studio_id: int, starts_on: date) -> PayrollPeriod | None:
@@ -249,6 +248,7 @@ def _compute(
             select(Performer).where(Performer.studio_id == studio_id, col(Performer.id).in_(ids))
         )
     }
+    tier_book = _tier_book(db, studio_id)
     result = []
     for pid in sorted(ids, key=lambda i: performers[i].stage_name.lower() if i in performers else ""):
         performer = performers.get(pid)
@@ -256,7 +256,7 @@ def _compute(
             continue
         lines = by_model.get(pid, [])
         exact = sum((line.value for line in lines), Decimal(0))
-        tiers = _tiers(db, studio_id, performer)
+        tiers = _tiers(tier_book, performer)
         gross_cents = round_cents(exact)
         share_cents = round_cents(model_share(exact, tiers))
         adj_rows = [
