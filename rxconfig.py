@@ -16,4 +16,7 @@ config = rx.Config(
     state_manager_mode="redis" if _settings.redis_url else "disk",
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="iris", radius="medium"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    # No page evaluates components at run time, so the root need not import every Radix Themes
+    # component for them: each page loads only the components it draws.
+    frontend_lazy_bundled_libraries=True,
 )

@@ -264,97 +264,71 @@ def week_nav(state: Any) -> rx.Component:
 
 
 def _chip(shift: Any, on_click: Any, show_room: Any) -> rx.Component:
+    # Plain elements styled by the stylesheet (`.shift-chip` in assets/styles.css): a week holds
+    # dozens of chips, and as Radix Themes components each one cost several React components and
+    # an emotion style on every draw of the schedule.
     props: dict[str, Any] = {}
     if on_click is not None:
         props["on_click"] = on_click(shift.id)
-        props["cursor"] = "pointer"
-    return rx.box(
-        rx.text(shift.time, size="1", weight="bold"),
-        rx.text(
+    return rx.el.div(
+        rx.el.span(shift.time, class_name="chip-time"),
+        rx.el.span(
             (shift.room_name if show_room else shift.stage_name)
             if isinstance(show_room, bool)
             else rx.cond(show_room, shift.room_name, shift.stage_name),
-            size="2",
-            weight="medium",
+            class_name="chip-name",
         ),
         rx.cond(
             shift.scheduled,
             rx.fragment(),
-            rx.badge(shift.attendance_label, color_scheme=shift.color, size="1"),
+            rx.el.span(shift.attendance_label, class_name="soft-badge", data_accent_color=shift.color),
         ),
-        rx.cond(shift.series, rx.icon("repeat", size=12, color=rx.color("gray", 9)), rx.fragment()),
+        rx.cond(shift.series, rx.icon("repeat", size=12, class_name="chip-series"), rx.fragment()),
         rx.cond(
             shift.blocked != "",
-            rx.badge(shift.blocked, color_scheme="red", size="1", class_name="shift-blocked"),
+            rx.el.span(shift.blocked, class_name="soft-badge shift-blocked", data_accent_color="red"),
             rx.fragment(),
         ),
-        padding="0.4rem 0.5rem",
-        border_radius="6px",
-        background=rx.color("accent", 3),
-        border_left=f"3px solid {rx.color('accent', 9)}",
-        width="100%",
-        opacity=rx.cond(shift.cancelled, "0.5", "1"),
-        _hover={"background": rx.color("accent", 4)} if on_click is not None else {},
         id="shift-" + shift.id.to_string(),
         data_shift_id=shift.id.to_string(),
         data_day=shift.day,
         data_attendance=shift.attendance,
-        class_name="shift-chip",
+        data_cancelled=rx.cond(shift.cancelled, "1", ""),
+        class_name="shift-chip clickable" if on_click is not None else "shift-chip",
         **props,
     )
 
 
-# Seven columns need about 100 px each: from Reflex's "md" breakpoint (992 px) up. Below that
-# (phones, tablets) the week is a list of days, each as wide as the card.
-WEEK_COLUMNS = rx.breakpoints(initial="1", md="7")
-
-
 def week_calendar(state: Any, on_click: Any = None, *, show_room: Any = False) -> rx.Component:
-    """Seven columns Monday..Sunday (a list of days on small screens); today is outlined and says
-    "Today"."""
+    """Seven columns Monday..Sunday from 992 px up, a list of days below (phones, tablets: seven
+    columns need about 100 px each); today is outlined and says "Today". Laid out by the
+    stylesheet (`.week-grid`, `.calendar-day`)."""
     columns = []
     for i in range(7):
         day = state.days[i]
         is_today = day.today
         columns.append(
-            rx.vstack(
-                rx.hstack(
-                    rx.text(day.weekday, size="2", weight="bold"),
-                    rx.text(day.label, size="2", color_scheme="gray"),
+            rx.el.div(
+                rx.el.div(
+                    rx.el.span(day.weekday, class_name="day-weekday"),
+                    rx.el.span(day.label, class_name="day-label"),
                     rx.cond(
                         is_today,
-                        rx.badge("Today", color_scheme="red", size="1", id="today-marker"),
+                        rx.el.span(
+                            "Today", class_name="soft-badge", data_accent_color="red", id="today-marker"
+                        ),
                         rx.fragment(),
                     ),
                     # In the list an empty day says so on its one line; in the grid an empty
                     # column says it already.
                     rx.cond(
                         state.cells[i].length() == 0,
-                        rx.text(
-                            "No shifts",
-                            size="1",
-                            color_scheme="gray",
-                            margin_left="auto",
-                            display=["block", "block", "block", "none"],
-                        ),
+                        rx.el.span("No shifts", class_name="day-empty"),
                         rx.fragment(),
                     ),
-                    spacing="1",
-                    align="center",
-                    wrap="wrap",
-                    width="100%",
+                    class_name="day-head",
                 ),
                 rx.foreach(state.cells[i], lambda s: _chip(s, on_click, show_room)),
-                spacing="2",
-                padding="0.5rem",
-                min_height=rx.breakpoints(initial="0", md="9rem"),
-                min_width="0",
-                border_radius="8px",
-                border=rx.cond(
-                    is_today, f"2px solid {rx.color('red', 9)}", f"1px solid {rx.color('gray', 5)}"
-                ),
-                background=rx.cond(is_today, rx.color("red", 2), "transparent"),
-                align="start",
                 class_name="calendar-day",
                 data_day=day.date,
                 data_today=rx.cond(is_today, "1", ""),
@@ -362,7 +336,7 @@ def week_calendar(state: Any, on_click: Any = None, *, show_room: Any = False) -
         )
     return rx.cond(
         state.days.length() == 7,
-        rx.grid(*columns, columns=WEEK_COLUMNS, spacing="2", width="100%", id="week-calendar"),
+        rx.el.div(*columns, class_name="week-grid", id="week-calendar"),
         rx.fragment(),
     )
 

@@ -16,37 +16,27 @@ if TYPE_CHECKING:
 
 
 # Responsive `display` values, by Reflex's breakpoints (0, 30em, 48em, ...): the phone layout
-# holds below 48em (768 px, a tablet held upright), the desktop one from there up.
-PHONE_ONLY = ["flex", "flex", "none"]
+# holds below 48em (768 px, a tablet held upright), the desktop one from there up; the
+# stylesheet's `.app-shell` rules make the same cut at 767.98px.
 WIDE_ONLY = ["none", "none", "flex"]
-PHONE = "(max-width: 767.98px)"  # the same cut, for the stylesheet's media queries
+
+_sheet = rx.radix.primitives.dialog
 
 
 def _nav_link(page: SignedInPage, nav: NavLink, *, in_drawer: bool = False) -> rx.Component:
-    active = SessionState.router.url.path == page.route
-    link = rx.link(
-        rx.hstack(
-            rx.icon(nav.icon, size=18),
-            rx.text(nav.label, size="3", weight="medium"),
-            spacing="3",
-            align="center",
-            padding_x="0.75rem",
-            # A finger needs a taller target than a mouse pointer.
-            padding_y="0.7rem" if in_drawer else "0.55rem",
-            border_radius="8px",
-            width="100%",
-            background=rx.cond(active, rx.color("accent", 4), "transparent"),
-            color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 12)),
-            _hover={"background": rx.color("accent", 3)},
-        ),
+    # A plain router link styled by the stylesheet (`.nav-link`): every signed-in page mounts a
+    # dozen of these, and as Radix Themes components each ran emotion on every draw.
+    link = rx.el.a(
+        rx.icon(nav.icon, size=18),
+        rx.el.span(nav.label),
         href=page.route,
-        underline="none",
-        width="100%",
+        class_name="nav-link nav-link-drawer" if in_drawer else "nav-link",
+        aria_current=rx.cond(SessionState.router.url.path == page.route, "page", "false"),
         data_nav=page.route,
     )
     if in_drawer:
         # Closing first: the drawer must not stay open (nor keep the page inert) after the jump.
-        link = rx.drawer.close(link)
+        link = _sheet.close(link, as_child=True)
     if page.cap is None:
         return link
     return rx.cond(SessionState.caps.contains(page.cap.value), link, rx.fragment())
@@ -60,18 +50,15 @@ def nav_links(*, in_drawer: bool = False, **props: Any) -> rx.Component:
     groups: dict[int, list[tuple[SignedInPage, NavLink]]] = {}
     for page, nav in registry.sidebar():
         groups.setdefault(nav.group, []).append((page, nav))
-    return rx.vstack(
+    return rx.el.nav(
         *[_nav_group(links, in_drawer=in_drawer) for links in groups.values()],
-        spacing="3",
-        width="100%",
+        class_name="nav-links",
         **props,
     )
 
 
 def _nav_group(links: list[tuple[SignedInPage, NavLink]], *, in_drawer: bool) -> rx.Component:
-    drawn = rx.vstack(
-        *[_nav_link(p, nav, in_drawer=in_drawer) for p, nav in links], spacing="1", width="100%"
-    )
+    drawn = rx.el.div(*[_nav_link(p, nav, in_drawer=in_drawer) for p, nav in links], class_name="nav-group")
     caps = [p.cap for p, _ in links]
     if any(cap is None for cap in caps):
         return drawn
@@ -82,46 +69,37 @@ def _nav_group(links: list[tuple[SignedInPage, NavLink]], *, in_drawer: bool) ->
     return rx.cond(seen, drawn, rx.fragment())
 
 
-def _brand(size: str = "5") -> rx.Component:
-    return rx.hstack(
-        rx.image(src="/logo.svg", width="28px", height="28px", alt=""),
-        rx.heading("StudioOS", size=size),
-        align="center",
-        spacing="2",
+def _brand(*, small: bool = False) -> rx.Component:
+    return rx.el.div(
+        rx.el.img(src="/logo.svg", width="28", height="28", alt=""),
+        rx.el.span("StudioOS"),
+        class_name="brand brand-small" if small else "brand",
     )
 
 
+def _privacy_link() -> rx.Component:
+    return rx.el.a("Privacy policy", href="/privacy", class_name="quiet-link")
+
+
 def sidebar() -> rx.Component:
-    return rx.vstack(
-        rx.box(_brand(), padding="0.5rem 0.75rem 1rem"),
-        rx.text(
-            SessionState.studio_name,
-            size="2",
-            weight="bold",
-            color_scheme="gray",
-            padding_x="0.75rem",
-            id="studio-name",
-        ),
+    return rx.el.aside(
+        _brand(),
+        rx.el.div(SessionState.studio_name, class_name="sidebar-studio", id="studio-name"),
         nav_links(id="sidebar-nav"),
-        rx.spacer(),
-        rx.link("Privacy policy", href="/privacy", size="1", color_scheme="gray", padding="0.75rem"),
-        width="15rem",
-        min_width="15rem",
-        height="100vh",
-        position="sticky",
-        top="0",
-        padding="1rem 0.75rem",
-        border_right=f"1px solid {rx.color('gray', 5)}",
-        background=rx.color("gray", 2),
-        align="start",
-        display=WIDE_ONLY,
+        rx.el.div(class_name="grow"),
+        _privacy_link(),
+        class_name="app-sidebar",
     )
 
 
 def nav_drawer() -> rx.Component:
-    """On a phone the sidebar's links live in a drawer that the menu button opens from the left."""
-    return rx.drawer.root(
-        rx.drawer.trigger(
+    """On a phone the sidebar's links live in a sheet that the menu button opens from the left.
+
+    A Radix dialog (focus trap, Escape, closing on a click outside) whose content is mounted only
+    while open; the vaul drawer this replaced measured the page's layout on every page load,
+    35-40 ms of script on each signed-in page whether or not the menu was ever opened."""
+    return _sheet.root(
+        _sheet.trigger(
             rx.icon_button(
                 rx.icon("menu", size=20),
                 variant="ghost",
@@ -130,63 +108,42 @@ def nav_drawer() -> rx.Component:
                 aria_label="Menu",
                 id="nav-menu",
             ),
+            as_child=True,
         ),
-        rx.drawer.overlay(z_index="50"),
-        rx.drawer.portal(
-            rx.drawer.content(
-                rx.vstack(
-                    rx.hstack(
+        _sheet.portal(
+            _sheet.overlay(class_name="nav-sheet-overlay"),
+            _sheet.content(
+                # Inside the portal (the end of the body) the theme's sizes and fonts need their
+                # own Radix Themes root.
+                rx.theme(
+                    rx.el.div(
                         _brand(),
-                        rx.spacer(),
-                        rx.drawer.close(
+                        rx.el.div(class_name="grow"),
+                        _sheet.close(
                             rx.icon_button(
                                 rx.icon("x", size=20),
                                 variant="ghost",
                                 color_scheme="gray",
                                 aria_label="Close the menu",
                                 id="nav-close",
-                            )
+                            ),
+                            as_child=True,
                         ),
-                        width="100%",
-                        align="center",
-                        padding="0.25rem 0.5rem 0.75rem 0.75rem",
+                        class_name="nav-sheet-head",
                     ),
-                    rx.drawer.title(
-                        SessionState.studio_name,
-                        color=rx.color("gray", 11),
-                        padding_x="0.75rem",
-                        font_size="0.875rem",
-                        letter_spacing="normal",
-                        id="drawer-studio-name",
+                    _sheet.title(
+                        SessionState.studio_name, class_name="sidebar-studio", id="drawer-studio-name"
                     ),
-                    rx.drawer.description("Where to go", class_name="sr-only"),
+                    _sheet.description("Where to go", class_name="sr-only"),
                     nav_links(in_drawer=True),
-                    rx.spacer(),
-                    rx.link(
-                        "Privacy policy", href="/privacy", size="1", color_scheme="gray", padding="0.75rem"
-                    ),
-                    width="100%",
-                    height="100%",
-                    spacing="2",
-                    align="start",
-                    overflow_y="auto",
+                    rx.el.div(class_name="grow"),
+                    _privacy_link(),
+                    class_name="nav-sheet-body",
                 ),
+                class_name="nav-sheet",
                 id="nav-drawer",
-                # Vaul's content covers the whole screen by default: make it a panel on the left.
-                top="0",
-                left="0",
-                bottom="0",
-                right="auto",
-                width="min(18rem, 85vw)",
-                height="100%",
-                padding="1rem 0.75rem",
-                background=rx.color("gray", 2),
-                border_right=f"1px solid {rx.color('gray', 5)}",
-                z_index="51",
-                outline="none",
-            )
+            ),
         ),
-        direction="left",
     )
 
 
@@ -318,54 +275,34 @@ def notification_bell() -> rx.Component:
 
 
 def topbar() -> rx.Component:
-    return rx.hstack(
+    return rx.el.header(
         # Phone: the menu button and the brand take the sidebar's place.
-        rx.hstack(nav_drawer(), _brand("4"), spacing="2", align="center", display=PHONE_ONLY),
-        rx.spacer(),
+        rx.el.div(nav_drawer(), _brand(small=True), class_name="topbar-phone"),
+        rx.el.div(class_name="grow"),
         notification_bell(),
         user_menu(),
-        spacing=rx.breakpoints(initial="3", sm="4"),
-        width="100%",
-        padding=rx.breakpoints(initial="0.5rem 0.75rem", sm="0.75rem 1.5rem"),
-        border_bottom=f"1px solid {rx.color('gray', 5)}",
-        align="center",
-        # Stays in reach while a long page scrolls on a phone.
-        position="sticky",
-        top="0",
-        z_index="10",
-        background=rx.color("gray", 1),
+        class_name="app-topbar",
         id="topbar",
     )
 
 
 def shell(body: rx.Component, cap: Cap | None = None) -> rx.Component:
     """A signed-in page. Without `cap` the role gets a clear "not allowed" page, and the
-    page's events refuse in the services anyway."""
+    page's events refuse in the services anyway.
+
+    The frame is plain elements laid out by the stylesheet (`.app-shell` in assets/styles.css):
+    every page draws it, and Radix Themes layout components cost React and emotion work on each
+    page load for what a few CSS rules do."""
     content = body if cap is None else rx.cond(SessionState.caps.contains(cap.value), body, not_allowed())
     return rx.cond(
         SessionState.signed_in,
-        rx.hstack(
+        rx.el.div(
             sidebar(),
-            rx.vstack(
+            rx.el.div(
                 topbar(),
-                rx.box(
-                    content,
-                    padding=rx.breakpoints(initial="1rem 0.75rem 2rem", sm="1.5rem 2rem"),
-                    width="100%",
-                    max_width="72rem",
-                    # A flex child may not shrink below its content by default: one wide table
-                    # would otherwise widen the whole page past a phone's screen.
-                    min_width="0",
-                ),
-                width="100%",
-                min_width="0",
-                flex="1",
-                spacing="0",
-                align="start",
+                rx.el.main(content, class_name="app-content"),
+                class_name="app-main",
             ),
-            spacing="0",
-            width="100%",
-            align="start",
             class_name="app-shell",
         ),
         rx.center(rx.spinner(size="3"), height="100vh"),
