@@ -10,22 +10,17 @@ from studioos.ui.format import date_echo, date_echo_handler
 
 
 def page_header(title: str, subtitle: str = "", *actions: rx.Component) -> rx.Component:
-    return rx.hstack(
-        rx.vstack(
-            rx.heading(title, size=rx.breakpoints(initial="6", sm="7"), weight="bold"),
-            rx.cond(subtitle != "", rx.text(subtitle, color_scheme="gray", size="2"), rx.fragment()),
-            spacing="1",
-            align="start",
-            # The title takes the row; on a phone the actions wrap below it instead of squeezing it.
-            flex="1 1 16rem",
-            min_width="0",
+    # The building blocks every page draws are plain elements with the stylesheet's classes
+    # (assets/styles.css): a Radix Themes layout component is several React components and an
+    # emotion style each, and a page load mounts dozens of them.
+    return rx.el.div(
+        rx.el.div(
+            rx.el.h1(title, class_name="page-title"),
+            rx.cond(subtitle != "", rx.el.p(subtitle, class_name="page-subtitle"), rx.fragment()),
+            class_name="page-title-block",
         ),
         *actions,
-        width="100%",
-        align="center",
-        wrap="wrap",
-        spacing="3",
-        margin_bottom=rx.breakpoints(initial="0.5rem", sm="1.25rem"),
+        class_name="page-header",
     )
 
 
@@ -100,47 +95,30 @@ def form_message(message: Any, kind: str = "red") -> rx.Component:
 
 
 def empty_state(icon: str, title: str, text: str, *actions: rx.Component) -> rx.Component:
-    return rx.center(
-        rx.vstack(
-            rx.icon(icon, size=36, color=rx.color("gray", 9)),
-            rx.heading(title, size="4"),
-            rx.text(text, color_scheme="gray", size="2", text_align="center", max_width="28rem"),
-            *actions,
-            align="center",
-            spacing="2",
-        ),
-        padding=rx.breakpoints(initial="1.5rem 1rem", sm="2.5rem"),
-        width="100%",
-        border=f"1px dashed {rx.color('gray', 6)}",
-        border_radius="12px",
+    return rx.el.div(
+        rx.icon(icon, size=36, class_name="empty-icon"),
+        rx.el.h2(title, class_name="empty-title"),
+        rx.el.p(text, class_name="empty-text"),
+        *actions,
+        class_name="empty-state",
     )
 
 
 def card(*children: rx.Component, **props: Any) -> rx.Component:
-    return rx.card(*children, width="100%", size="2", **props)
+    class_name = f"card {props.pop('class_name', '')}".strip()
+    return rx.el.div(*children, class_name=class_name, **props)
 
 
 def stat_card(label: str, value: Any, icon: str, hint: Any = "") -> rx.Component:
-    return rx.card(
-        rx.hstack(
-            rx.box(
-                rx.icon(icon, size=22),
-                padding="0.6rem",
-                border_radius="10px",
-                background=rx.color("accent", 3),
-                color=rx.color("accent", 11),
-            ),
-            rx.vstack(
-                rx.text(label, size="2", color_scheme="gray"),
-                rx.heading(value, size="6"),
-                rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray"), rx.fragment()),
-                spacing="0",
-                align="start",
-            ),
-            spacing="3",
-            align="center",
+    return rx.el.div(
+        rx.el.div(rx.icon(icon, size=22), class_name="stat-icon"),
+        rx.el.div(
+            rx.el.span(label, class_name="stat-label"),
+            rx.el.span(value, class_name="stat-value"),
+            rx.cond(hint != "", rx.el.span(hint, class_name="stat-hint"), rx.fragment()),
+            class_name="stat-text",
         ),
-        width="100%",
+        class_name="card stat-card",
     )
 
 
