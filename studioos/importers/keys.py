@@ -11,6 +11,10 @@ from datetime import date, datetime
 
 from studioos.importers.base import EntryType
 
+# An enum's .value is a descriptor call; a key is made for every line of a file.
+_TYPE_TEXT = {t: t.value for t in EntryType}
+_sha256 = hashlib.sha256
+
 
 class LedgerKeys:
     """Keys for one file's ledger rows.
@@ -29,11 +33,12 @@ class LedgerKeys:
         # break first, the member length-prefixed, the note last, so no two records share a text.
         who = (member or "").lower()
         canonical = (
-            f"{occurred_at.isoformat()}\n{tokens}\n{entry_type.value}\n{len(who)}:{who}\n{note.strip()}"
+            f"{occurred_at.isoformat()}\n{tokens}\n{_TYPE_TEXT[entry_type]}\n{len(who)}:{who}\n{note.strip()}"
         )
-        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:40]
-        repeat = self._seen.get(digest, 0)
-        self._seen[digest] = repeat + 1
+        digest = _sha256(canonical.encode("utf-8")).hexdigest()[:40]
+        seen = self._seen
+        repeat = seen.get(digest, 0)
+        seen[digest] = repeat + 1
         return f"{digest}#{repeat}"
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from studioos.importers.base import ParsedRow, ParseResult, RecordKind, RowError
 from studioos.importers.entry_types import classify
 from studioos.importers.keys import LedgerKeys
-from studioos.importers.table import Table, cell, column, require_columns
+from studioos.importers.table import Table, column, require_columns
 from studioos.importers.values import BadValue, day_first_hint, parse_datetime, parse_whole
 
 
@@ -36,41 +36,36 @@ def parse_ledger(
     tokens_label, time_label = table.raw_header[tokens_at], table.raw_header[time_at]
     day_first = day_first_hint(cells[time_at] for _, cells in table.rows)
     decimal_comma = table.decimal_comma
-    keys = LedgerKeys()
+    key = LedgerKeys().key
     result = ParseResult(format=format_name, one_account=True)
+    refuse, keep = result.errors.append, result.rows.append
+    ledger = RecordKind.LEDGER
 
     for line, cells in table.rows:
-        problems: list[str] = []
-        tokens = 0
-        raw_tokens = cells[tokens_at]
-        if not raw_tokens:
-            problems.append(f"{tokens_label} is empty")
-        else:
-            try:
-                tokens = parse_whole(raw_tokens, tokens_label, decimal_comma=decimal_comma)
-                if tokens == 0:
-                    problems.append(f"{tokens_label} is 0")
-            except BadValue as exc:
-                problems.append(str(exc))
-        raw_time = cells[time_at]
-        occurred_at = None
-        if not raw_time:
-            problems.append(f"{time_label} is empty")
-        else:
-            try:
-                occurred_at = parse_datetime(raw_time, time_label, zone, day_first=day_first)
-            except BadValue as exc:
-                problems.append(str(exc))
-        if problems or occurred_at is None:
-            result.errors.append(RowError(line, "; ".join(problems)))
+        raw_tokens, raw_time = cells[tokens_at], cells[time_at]
+        # The common line, a number and a time that read, takes no detour; any other line goes
+        # through _problems for its reasons.
+        try:
+            tokens = parse_whole(raw_tokens, tokens_label, decimal_comma=decimal_comma) if raw_tokens else 0
+            occurred_at = (
+                parse_datetime(raw_time, time_label, zone, day_first=day_first) if raw_time else None
+            )
+        except BadValue:
+            tokens, occurred_at = 0, None
+        if not tokens or occurred_at is None:
+            reasons = _problems(
+                raw_tokens, tokens_label, raw_time, time_label, zone, day_first, decimal_comma
+            )
+            refuse(RowError(line, "; ".join(reasons)))
             continue
         member = cells[member_at] or None
-        note = cell(cells, note_at)
-        entry_type = classify(tokens, cell(cells, type_at), note)
-        result.rows.append(
+        # Rows have at least the header's width, so a column the header has is in every row.
+        note = cells[note_at] if note_at is not None else ""
+        entry_type = classify(tokens, cells[type_at] if type_at is not None else "", note)
+        keep(
             ParsedRow(
                 line=line,
-                kind=RecordKind.LEDGER,
+                kind=ledger,
                 platform=platform,
                 handle=None,
                 tokens=tokens,
@@ -78,7 +73,36 @@ def parse_ledger(
                 member=member,
                 entry_type=entry_type,
                 note=note,
-                natural_key=keys.key(occurred_at, member, tokens, entry_type, note),
+                natural_key=key(occurred_at, member, tokens, entry_type, note),
             )
         )
     return result
+
+
+def _problems(
+    raw_tokens: str,
+    tokens_label: str,
+    raw_time: str,
+    time_label: str,
+    zone: ZoneInfo,
+    day_first: bool | None,
+    decimal_comma: bool,
+) -> list[str]:
+    """Why a line cannot land: every reason, in column order (tokens, then time)."""
+    problems: list[str] = []
+    if not raw_tokens:
+        problems.append(f"{tokens_label} is empty")
+    else:
+        try:
+            if parse_whole(raw_tokens, tokens_label, decimal_comma=decimal_comma) == 0:
+                problems.append(f"{tokens_label} is 0")
+        except BadValue as exc:
+            problems.append(str(exc))
+    if not raw_time:
+        problems.append(f"{time_label} is empty")
+    else:
+        try:
+            parse_datetime(raw_time, time_label, zone, day_first=day_first)
+        except BadValue as exc:
+            problems.append(str(exc))
+    return problems

@@ -16,6 +16,7 @@ import pytest
 
 from studioos.importers import FORMATS, detect, get_format, parse_file, template_csv, template_xlsx
 from studioos.importers.base import EntryType, FileRefused, ParsedRow, ParseResult, RecordKind, RowError
+from studioos.importers.keys import LedgerKeys
 from studioos.importers.table import column, read_table, require_columns
 from studioos.importers.values import (
     BadValue,
@@ -502,6 +503,22 @@ def test_identical_rows_get_distinct_keys_and_a_reparse_the_same() -> None:
     assert twins[0][:-2] == twins[1][:-2] and len(twins[0].split("#")[0]) == 40
     assert len({r.natural_key for r in rows}) == 30
     assert [r.natural_key for r in parse_sample("chaturbate_new.csv").rows] == [r.natural_key for r in rows]
+
+
+def test_ledger_keys_are_the_ones_already_stored() -> None:
+    # Keys are stored: these are the values earlier releases wrote, so a faster key function that
+    # drifted by one character would land every re-imported row a second time.
+    keys = LedgerKeys()
+    at = datetime(2026, 11, 3, 21, 14, 7, tzinfo=UTC)
+    assert (
+        keys.key(at, "BigTipper", 25, EntryType.TIP, " thanks! ")
+        == "a3024ca472f255eaf08214a2644dcfd8e9479e95#0"
+    )
+    assert (
+        keys.key(at, "BigTipper", 25, EntryType.TIP, " thanks! ")
+        == "a3024ca472f255eaf08214a2644dcfd8e9479e95#1"
+    )
+    assert keys.key(at, None, -10, EntryType.REFUND, "") == "b8f757c48e44fc3153dac75934582b5958284bb3#0"
 
 
 def test_same_tip_at_another_time_is_another_key() -> None:
