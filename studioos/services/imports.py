@@ -709,8 +709,10 @@ def _members(db: Session, studio_id: int, wanted: dict[tuple[str, str], str]) ->
     new = [k for k in keys if k not in found]
     if new:
         now = utcnow()
-        db.connection().execute(
-            insert(Member.__table__),  # type: ignore[attr-defined]
+        members = Member.__table__  # type: ignore[attr-defined]
+        # The new ids come back from the insert itself, in the order given: no second lookup.
+        added = db.connection().execute(
+            insert(members).returning(members.c.id, sort_by_parameter_order=True),
             [
                 {
                     "studio_id": studio_id,
@@ -723,7 +725,7 @@ def _members(db: Session, studio_id: int, wanted: dict[tuple[str, str], str]) ->
                 for p, k in new
             ],
         )
-        return _members(db, studio_id, wanted)
+        found.update(zip(new, added.scalars().all(), strict=True))
     return found
 
 
