@@ -15,11 +15,8 @@ if TYPE_CHECKING:
     from studioos.pages.registry import NavLink, SignedInPage
 
 
-# Responsive `display` values, by Reflex's breakpoints (0, 30em, 48em, ...): the phone layout
-# holds below 48em (768 px, a tablet held upright), the desktop one from there up; the
-# stylesheet's `.app-shell` rules make the same cut at 767.98px.
-WIDE_ONLY = ["none", "none", "flex"]
-
+# The phone layout holds below 48em (768 px, a tablet held upright), the desktop one from there
+# up: the stylesheet's rules for the classes below make that cut.
 _sheet = rx.radix.primitives.dialog
 
 
@@ -100,11 +97,10 @@ def nav_drawer() -> rx.Component:
     35-40 ms of script on each signed-in page whether or not the menu was ever opened."""
     return _sheet.root(
         _sheet.trigger(
-            rx.icon_button(
+            rx.el.button(
                 rx.icon("menu", size=20),
-                variant="ghost",
-                color_scheme="gray",
-                size="2",
+                type="button",
+                class_name="icon-button",
                 aria_label="Menu",
                 id="nav-menu",
             ),
@@ -120,10 +116,10 @@ def nav_drawer() -> rx.Component:
                         _brand(),
                         rx.el.div(class_name="grow"),
                         _sheet.close(
-                            rx.icon_button(
+                            rx.el.button(
                                 rx.icon("x", size=20),
-                                variant="ghost",
-                                color_scheme="gray",
+                                type="button",
+                                class_name="icon-button",
                                 aria_label="Close the menu",
                                 id="nav-close",
                             ),
@@ -150,20 +146,13 @@ def nav_drawer() -> rx.Component:
 def user_menu() -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
-            rx.button(
-                rx.avatar(fallback=SessionState.user_name[:1], size="1", radius="full"),
+            rx.el.button(
+                rx.el.span(SessionState.user_name[:1], class_name="avatar", aria_hidden="true"),
                 # On a phone the avatar alone is the button: the name would crowd the bar.
-                rx.text(
-                    SessionState.user_name,
-                    size="2",
-                    display=WIDE_ONLY,
-                    max_width="12rem",
-                    overflow="hidden",
-                    text_overflow="ellipsis",
-                    white_space="nowrap",
-                ),
+                rx.el.span(SessionState.user_name, class_name="user-name"),
                 rx.icon("chevron-down", size=14),
-                variant="ghost",
+                type="button",
+                class_name="user-button",
                 id="user-menu",
                 aria_label="Your account",
             )
@@ -217,29 +206,17 @@ def notification_bell() -> rx.Component:
     return rx.popover.root(
         rx.popover.trigger(
             # The count sits beside the bell (a badge on top of it hid the icon on small screens).
-            rx.hstack(
-                rx.icon_button(
-                    rx.icon("bell", size=18),
-                    variant="ghost",
-                    color_scheme="gray",
-                    aria_label="Notifications",
-                    id="notification-bell",
-                ),
+            rx.el.button(
+                rx.icon("bell", size=18),
                 rx.cond(
                     SessionState.unread > 0,
-                    rx.badge(
-                        SessionState.unread,
-                        color_scheme="red",
-                        variant="solid",
-                        radius="full",
-                        size="1",
-                        id="unread-count",
-                        cursor="pointer",
-                    ),
+                    rx.el.span(SessionState.unread, class_name="count-badge", id="unread-count"),
                     rx.fragment(),
                 ),
-                spacing="1",
-                align="center",
+                type="button",
+                class_name="icon-button",
+                aria_label="Notifications",
+                id="notification-bell",
             ),
         ),
         rx.popover.content(
