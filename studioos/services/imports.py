@@ -319,7 +319,9 @@ def _plan(
                 continue
         keep((row, account, day))
     existing = _existing_keys(db, keyed)
-    seen: dict[tuple[int | None, str], int] = {}
+    # Within the file, records are told apart by account object: two handles mapped to new
+    # accounts in this upload have no database id yet, and are still two accounts.
+    seen: dict[tuple[int, str], int] = {}
     # Per account and per member as the file spells them: ORM attributes and string work once
     # each, not once per row.
     account_ids: dict[int, int | None] = {}
@@ -331,14 +333,14 @@ def _plan(
         account_db_id = account_ids.get(ref, 0)
         if account_db_id == 0:
             account_db_id = account_ids[ref] = account.id
-        key = (account_db_id, row.natural_key)
-        if key in existing:
+        if (account_db_id, row.natural_key) in existing:
             plan.duplicates += 1
             continue
-        if key in seen:
-            refuse(RowError(row.line, f"The same record as line {seen[key]}: counted once."))
+        in_file = (ref, row.natural_key)
+        if in_file in seen:
+            refuse(RowError(row.line, f"The same record as line {seen[in_file]}: counted once."))
             continue
-        seen[key] = row.line
+        seen[in_file] = row.line
         member_key = None
         member = row.member
         if member:

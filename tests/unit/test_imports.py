@@ -116,6 +116,24 @@ def test_unknown_handles_are_reported_and_can_be_mapped(db: Session) -> None:
     assert account.performer_id == ids["Bella"]
 
 
+def test_two_handles_mapped_in_one_file_are_two_accounts(db: Session) -> None:
+    # Neither new account has an id while the file is planned: the same day on both is two
+    # records, not one refused as a repeat of the other.
+    _s, actor, ids = _studio(db)
+    day = _days(actor, 2)
+    data = f"Username;Date;Tokens;USD\nNewOne;{day};300;\nNewTwo;{day};200;\n".encode()
+    mapping = {
+        imports.mapping_key("Stripchat", "NewOne"): ids["Anna"],
+        imports.mapping_key("Stripchat", "NewTwo"): ids["Bella"],
+    }
+    report = imports.confirm(db, actor, data, filename="stripchat.csv", mapping=mapping)
+    db.commit()
+    assert (report.rows_landed, report.rows_refused) == (2, 0)
+    assert earnings.summary(db, actor, actor.today() - timedelta(days=5), actor.today()).tokens == 500
+    again = imports.confirm(db, actor, data, filename="stripchat.csv", mapping=mapping)
+    assert (again.rows_landed, again.rows_duplicate) == (0, 2)
+
+
 def test_a_one_account_file_needs_its_account(db: Session) -> None:
     _s, actor, ids = _studio(db)
     with pytest.raises(ValidationFailed) as refused:
