@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from studioos.importers.base import ParsedRow, ParseResult, RecordKind, RowError
 from studioos.importers.entry_types import classify
 from studioos.importers.keys import LedgerKeys
-from studioos.importers.table import Table, column, require_columns
+from studioos.importers.table import Table, cell, column, require_columns
 from studioos.importers.values import BadValue, day_first_hint, parse_datetime, parse_whole
 
 
@@ -59,9 +59,8 @@ def parse_ledger(
             refuse(RowError(line, "; ".join(reasons)))
             continue
         member = cells[member_at] or None
-        # Rows have at least the header's width, so a column the header has is in every row.
-        note = cells[note_at] if note_at is not None else ""
-        entry_type = classify(tokens, cells[type_at] if type_at is not None else "", note)
+        note = cell(cells, note_at)
+        entry_type = classify(tokens, cell(cells, type_at), note)
         keep(
             ParsedRow(
                 line=line,

@@ -419,6 +419,7 @@ def _existing_keys(db: Session, keyed: list[tuple[ParsedRow, PlatformAccount, da
 # ---------------------------------------------------------------- preview, confirm, undo
 
 
+@_no_cycle_collection()
 def preview(
     db: Session,
     actor: Actor,
@@ -430,18 +431,17 @@ def preview(
     mapping: Mapping[str, object] | None = None,
 ) -> ImportPreview:
     studio_id = require(actor, Cap.STREAMS_MANAGE)
-    with _no_cycle_collection():
-        plan = _plan(
-            db,
-            actor,
-            studio_id,
-            data,
-            filename=filename,
-            format_name=format_name,
-            account_id=account_id,
-            mapping=mapping or {},
-        )
-        return _preview_of(db, studio_id, plan, filename)
+    plan = _plan(
+        db,
+        actor,
+        studio_id,
+        data,
+        filename=filename,
+        format_name=format_name,
+        account_id=account_id,
+        mapping=mapping or {},
+    )
+    return _preview_of(db, studio_id, plan, filename)
 
 
 def _preview_of(db: Session, studio_id: int, plan: _Plan, filename: str) -> ImportPreview:
@@ -497,6 +497,7 @@ def _preview_of(db: Session, studio_id: int, plan: _Plan, filename: str) -> Impo
     )
 
 
+@_no_cycle_collection()
 def confirm(
     db: Session,
     actor: Actor,
@@ -511,94 +512,93 @@ def confirm(
     """Land the file's good rows, all of them or none (one transaction, the caller's unit of work).
     `progress(done, total)` hears how many records are written so far (the page's progress bar)."""
     studio_id = require(actor, Cap.STREAMS_MANAGE)
-    with _no_cycle_collection():
-        plan = _plan(
-            db,
-            actor,
-            studio_id,
-            data,
-            filename=filename,
-            format_name=format_name,
-            account_id=account_id,
-            mapping=mapping or {},
-        )
-        for account in plan.new_accounts:
-            db.add(account)
-        batch = ImportBatch(
-            studio_id=studio_id,
-            format=plan.result.format,
-            filename=filename[:255],
-            file_hash=plan.file_hash,
-            account_id=plan.account_id,
-            uploaded_by_id=actor.user_id,
-            rows_read=len(plan.result.rows) + len(plan.result.errors),
-            rows_landed=len(plan.records),
-            rows_duplicate=plan.duplicates,
-            rows_refused=len(plan.refused),
-            refusals=json.dumps([{"line": e.line, "reason": e.reason} for e in plan.refused]),
-        )
-        db.add(batch)
-        db.flush()
-        for account in plan.new_accounts:
-            audit.record_by(
-                db,
-                actor,
-                "platform_account.added",
-                f"{account.platform} {account.handle}",
-                "mapped on import",
-            )
-        member_ids = _members(db, studio_id, plan.members)
-        batch_id = row_id(batch)
-        now = utcnow()
-        # Read once per account and kind, not once per row (ORM attributes and enums cost per access).
-        owners = {
-            id(a): (a.performer_id, a.id, a.platform)
-            for a in {id(r.account): r.account for r in plan.records}.values()
-        }
-        kinds = {k: k.value for k in RecordKind}
-        entry_types: dict[EntryType | None, str | None] = {e: e.value for e in EntryType}
-        entry_types[None] = None
-        rows = [
-            (
-                *owners[id(account)],
-                kinds[row.kind],
-                day,
-                row.period_start,
-                row.occurred_at,
-                member_ids.get(member) if member is not None else None,
-                entry_types[row.entry_type],
-                row.tokens or 0,
-                row.usd_cents or 0,
-                row.online_minutes or 0,
-                row.note[:500] if row.note else "",
-                row.line,
-                row.natural_key[:120],
-            )
-            for account, member, row, day in plan.records
-        ]
-        constants = {
-            "studio_id": studio_id,
-            "source": RecordSource.IMPORT.value,
-            "batch_id": batch_id,
-            "correction_reason": "",
-            "entered_by_id": actor.user_id,
-            "created_at": now,
-            "updated_at": now,
-        }
-        table = EarningRecord.__table__  # type: ignore[attr-defined]
-        bulk_insert(db, table, _RECORD_COLUMNS, rows, constants=constants, progress=progress)
-        _refresh_member_totals(db, studio_id, set(member_ids.values()) if plan.members else set())
-        changed_in_bulk(db, studio_id)
+    plan = _plan(
+        db,
+        actor,
+        studio_id,
+        data,
+        filename=filename,
+        format_name=format_name,
+        account_id=account_id,
+        mapping=mapping or {},
+    )
+    for account in plan.new_accounts:
+        db.add(account)
+    batch = ImportBatch(
+        studio_id=studio_id,
+        format=plan.result.format,
+        filename=filename[:255],
+        file_hash=plan.file_hash,
+        account_id=plan.account_id,
+        uploaded_by_id=actor.user_id,
+        rows_read=len(plan.result.rows) + len(plan.result.errors),
+        rows_landed=len(plan.records),
+        rows_duplicate=plan.duplicates,
+        rows_refused=len(plan.refused),
+        refusals=json.dumps([{"line": e.line, "reason": e.reason} for e in plan.refused]),
+    )
+    db.add(batch)
+    db.flush()
+    for account in plan.new_accounts:
         audit.record_by(
             db,
             actor,
-            "import.landed",
-            filename[:255],
-            f"batch {batch_id}: {len(plan.records)} landed, {plan.duplicates} already in, "
-            f"{len(plan.refused)} refused",
+            "platform_account.added",
+            f"{account.platform} {account.handle}",
+            "mapped on import",
         )
-        db.flush()
-        return _report(batch)
+    member_ids = _members(db, studio_id, plan.members)
+    batch_id = row_id(batch)
+    now = utcnow()
+    # Read once per account and kind, not once per row (ORM attributes and enums cost per access).
+    owners = {
+        id(a): (a.performer_id, a.id, a.platform)
+        for a in {id(r.account): r.account for r in plan.records}.values()
+    }
+    kinds = {k: k.value for k in RecordKind}
+    entry_types: dict[EntryType | None, str | None] = {e: e.value for e in EntryType}
+    entry_types[None] = None
+    rows = [
+        (
+            *owners[id(account)],
+            kinds[row.kind],
+            day,
+            row.period_start,
+            row.occurred_at,
+            member_ids.get(member) if member is not None else None,
+            entry_types[row.entry_type],
+            row.tokens or 0,
+            row.usd_cents or 0,
+            row.online_minutes or 0,
+            row.note[:500] if row.note else "",
+            row.line,
+            row.natural_key[:120],
+        )
+        for account, member, row, day in plan.records
+    ]
+    constants = {
+        "studio_id": studio_id,
+        "source": RecordSource.IMPORT.value,
+        "batch_id": batch_id,
+        "correction_reason": "",
+        "entered_by_id": actor.user_id,
+        "created_at": now,
+        "updated_at": now,
+    }
+    table = EarningRecord.__table__  # type: ignore[attr-defined]
+    bulk_insert(db, table, _RECORD_COLUMNS, rows, constants=constants, progress=progress)
+    _refresh_member_totals(db, studio_id, set(member_ids.values()) if plan.members else set())
+    changed_in_bulk(db, studio_id)
+    audit.record_by(
+        db,
+        actor,
+        "import.landed",
+        filename[:255],
+        f"batch {batch_id}: {len(plan.records)} landed, {plan.duplicates} already in, "
+        f"{len(plan.refused)} refused",
+    )
+    db.flush()
+    return _report(batch)
 
 
 def row_id_of(value: int | None) -> int:
