@@ -28,6 +28,10 @@ app = rx.App(
     api_transformer=[build_api(), CookieGuard],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
     stylesheets=["/styles.css"],
+    # An explicit direction spares the toast container a computed-style read (a forced style
+    # recalculation) on every page load; the language is for screen readers and spell checkers.
+    html_lang="en",
+    html_custom_attrs={"dir": "ltr"},
 )
 backend.use_app(app)
 # First, ahead of Reflex's hydrate: a state from another session is blanked before anything reads it.

@@ -22,6 +22,7 @@ from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Actor, Cap
 from studioos.services.shifts import NeedsConfirmation, SeriesInput, ShiftInput
 from studioos.services.validation import parse_id, parse_int
+from studioos.ui import controls
 from studioos.ui.calendar import (
     NO_SHIFT,
     ShiftCell,
@@ -442,14 +443,11 @@ def _options_picker(
     options: Any, value: Any, on_change: Any, id_: str, name: str = "", placeholder: str = ""
 ) -> rx.Component:
     """A select of rooms or models; its value is the id as text."""
-    props = {"name": name} if name else {}
-    return rx.select.root(
-        rx.select.trigger(id=id_, placeholder=placeholder, width="100%"),
-        rx.select.content(rx.foreach(options, lambda o: rx.select.item(o.name, value=o.id.to_string()))),
-        **({"value": value, "on_change": on_change} if on_change is not None else {"default_value": value}),
-        size="2",
-        **props,
-    )
+    if on_change is not None:
+        return controls.select(
+            options, id_=id_, name=name, value=value, on_change=on_change, aria_label=placeholder
+        )
+    return controls.select(options, id_=id_, name=name, default_value=value, placeholder=placeholder)
 
 
 def _field(label: str, control: rx.Component, errors: Any, name: str) -> rx.Component:
@@ -466,32 +464,23 @@ def _field(label: str, control: rx.Component, errors: Any, name: str) -> rx.Comp
 def _input(name: str, id_: str, type_: str = "text", **props: Any) -> rx.Component:
     if type_ == "date":
         # The browser draws the picker in its own language; the studio's way is written under it.
-        return rx.vstack(
-            rx.input(
-                name=name,
-                id=id_,
-                type=type_,
-                size="2",
-                width="100%",
-                on_change=date_echo_handler(id_),
-                **props,
-            ),
+        return rx.el.div(
+            controls.text_input(name, id_, type_, on_change=date_echo_handler(id_), **props),
             date_echo(id_),
-            spacing="1",
-            width="100%",
+            class_name="field-stack",
         )
-    return rx.input(name=name, id=id_, type=type_, size="2", width="100%", **props)
+    return controls.text_input(name, id_, type_, **props)
 
 
 def _picker() -> rx.Component:
     s = ScheduleState
     return rx.hstack(
-        rx.segmented_control.root(
-            rx.segmented_control.item("By room", value=BY_ROOM),
-            rx.segmented_control.item("By model", value=BY_MODEL),
+        controls.segmented(
+            [("By room", BY_ROOM), ("By model", BY_MODEL)],
             value=s.mode,
             on_change=s.set_mode,
-            id="schedule-mode",
+            id_="schedule-mode",
+            name="schedule_mode",
         ),
         rx.box(
             rx.cond(
@@ -614,11 +603,11 @@ def _series_form() -> rx.Component:
                 rx.el.label("Weekdays", class_name="field-label"),
                 rx.hstack(
                     *[
-                        rx.checkbox(
+                        controls.checkbox(
                             name_,
                             checked=s.series_days.contains(i),
                             on_change=lambda checked, i=i: BookingPanel.toggle_day(i, checked),
-                            id=f"weekday-{i}",
+                            id_=f"weekday-{i}",
                             name=f"weekday_{i}",
                         )
                         for i, name_ in enumerate(WEEKDAYS)
@@ -647,12 +636,12 @@ def _booking_card() -> rx.Component:
         rx.hstack(
             rx.heading("Book", size="4"),
             rx.spacer(),
-            rx.segmented_control.root(
-                rx.segmented_control.item("One shift", value=SINGLE),
-                rx.segmented_control.item("Weekly series", value=SERIES),
+            controls.segmented(
+                [("One shift", SINGLE), ("Weekly series", SERIES)],
                 value=s.form_kind,
                 on_change=s.set_form_kind,
-                id="booking-kind",
+                id_="booking-kind",
+                name="booking_kind",
             ),
             width="100%",
             align="center",
@@ -777,27 +766,26 @@ def _shift_dialog() -> rx.Component:
                         rx.cond(
                             sel.series,
                             rx.vstack(
-                                rx.radio_group.root(
-                                    rx.radio_group.item("This shift only", value=ONE, id="scope-one"),
-                                    rx.radio_group.item(
-                                        "The series from a day on", value=FROM_DAY, id="scope-series"
-                                    ),
+                                controls.radio_choices(
+                                    [
+                                        ("This shift only", ONE, "scope-one"),
+                                        ("The series from a day on", FROM_DAY, "scope-series"),
+                                    ],
                                     value=s.edit_scope,
                                     on_change=s.set_edit_scope,
-                                    direction="row",
-                                    spacing="4",
+                                    name="scope",
                                 ),
                                 rx.cond(
                                     s.edit_scope == FROM_DAY,
                                     rx.hstack(
                                         rx.text("From", size="2"),
-                                        rx.input(
-                                            type="date",
+                                        controls.text_input(
+                                            "from_day",
+                                            "edit-from-day",
+                                            "date",
                                             value=s.edit_from_day,
                                             on_change=s.set_edit_from_day,
-                                            id="edit-from-day",
-                                            name="from_day",
-                                            size="2",
+                                            class_name="auto-width",
                                         ),
                                         align="center",
                                     ),
@@ -931,24 +919,24 @@ def _hours_card() -> rx.Component:
             rx.spacer(),
             rx.form(
                 rx.hstack(
-                    rx.input(
-                        type="date",
-                        name="hours_from",
-                        id="hours-from",
+                    controls.text_input(
+                        "hours_from",
+                        "hours-from",
+                        "date",
                         default_value=s.hours_from,
-                        size="2",
                         key=s.hours_from,
                         on_change=date_echo_handler("hours-from"),
+                        class_name="auto-width",
                     ),
                     rx.text("to"),
-                    rx.input(
-                        type="date",
-                        name="hours_to",
-                        id="hours-to",
+                    controls.text_input(
+                        "hours_to",
+                        "hours-to",
+                        "date",
                         default_value=s.hours_to,
-                        size="2",
                         key=s.hours_to,
                         on_change=date_echo_handler("hours-to"),
+                        class_name="auto-width",
                     ),
                     rx.button("Show", type="submit", variant="soft", id="hours-submit"),
                     # The browser writes the pickers its own way; the chosen days, the studio's way.
@@ -985,6 +973,7 @@ def _hours_card() -> rx.Component:
                 ),
             ),
         ),
+        class_name="below-fold",
     )
 
 

@@ -19,11 +19,6 @@ from tests.factories import actor_for
 pytestmark = pytest.mark.e2e
 
 
-def _pick(page: Page, trigger: str, option: str) -> None:
-    page.click(trigger)
-    page.get_by_role("option", name=option, exact=True).click()
-
-
 def _shifts(app: App) -> list[Shift]:
     with Session(app.engine) as db:
         return list(db.exec(select(Shift).join(Studio).where(Studio.name == "Confirm Studio")).all())
@@ -55,8 +50,8 @@ def test_past_booking_of_a_paused_model_asks_and_cancelling_asks(page: Page, app
     wait_hydrated(page, "#shift-form")
 
     def submit() -> None:
-        _pick(page, "#shift-model", "Pia")
-        _pick(page, "#shift-room", "Room P")
+        page.select_option("#shift-model", label="Pia")
+        page.select_option("#shift-room", label="Room P")
         page.fill("#shift-day", yesterday.isoformat())
         page.fill("#shift-start", "10:00")
         page.fill("#shift-end", "12:00")

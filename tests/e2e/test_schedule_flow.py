@@ -85,8 +85,8 @@ def test_schedule_flow(new_context, app, mailbox) -> None:  # type: ignore[no-un
     manager.goto("/schedule")
     wait_hydrated(manager)
     manager.get_by_role("radio", name="Weekly series").click()
-    _pick(manager, "#series-model", "Anna")
-    _pick(manager, "#series-room", "Room A")
+    manager.select_option("#series-model", label="Anna")
+    manager.select_option("#series-room", label="Room A")
     manager.fill("#series-first-day", start.date().isoformat())
     manager.fill("#series-start", start.strftime("%H:%M"))
     manager.fill("#series-end", end.strftime("%H:%M"))
@@ -116,8 +116,8 @@ def test_schedule_flow(new_context, app, mailbox) -> None:  # type: ignore[no-un
 
     # The same room at the same time for Bella: refused, and the message names the booking.
     manager.get_by_role("radio", name="One shift").click()
-    _pick(manager, "#shift-model", "Bella")
-    _pick(manager, "#shift-room", "Room A")
+    manager.select_option("#shift-model", label="Bella")
+    manager.select_option("#shift-room", label="Room A")
     manager.fill("#shift-day", start.date().isoformat())
     manager.fill("#shift-start", start.strftime("%H:%M"))
     manager.fill("#shift-end", (start + timedelta(hours=2)).strftime("%H:%M"))

@@ -1,0 +1,125 @@
+"""Form controls as the browser's own elements, drawn like Radix Themes by assets/styles.css.
+
+A Radix Themes select, segmented control, checkbox or radio group brings a Radix primitive
+(popper, roving focus, portals) and a React component tree per control; on the schedule, whose
+booking forms hold a dozen of them, that script cost more page-load time than the week itself.
+The browser's `<select>`, radio and checkbox do the same job with no script, and on a phone a
+`<select>` opens the system's own picker, which is easier to hit with a thumb.
+
+Use these in forms and toolbars; keep Radix Themes for what has behaviour of its own (dialogs,
+menus, toasts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+
+def select(
+    options: Any,
+    *,
+    id_: str,
+    name: str = "",
+    value: Any = None,
+    on_change: Callable[..., Any] | None = None,
+    default_value: Any = None,
+    placeholder: str = "",
+    aria_label: str = "",
+) -> rx.Component:
+    """A `<select>` of `options` (a list Var of items with `.id` and `.name`); its value is the id as text.
+
+    Controlled with `value` and `on_change`, or left to the form with `default_value`. With a
+    placeholder, an empty first choice reads it and the form sends "" until something is chosen.
+    """
+    props: dict[str, Any] = {"id": id_, "class_name": "control select-control"}
+    if name:
+        props["name"] = name
+    if aria_label:
+        props["aria_label"] = aria_label
+    if on_change is not None:
+        props["value"] = value
+        props["on_change"] = on_change
+    else:
+        props["default_value"] = default_value if default_value is not None else ""
+    first = [rx.el.option(placeholder, value="", disabled=True)] if placeholder else []
+    return rx.el.select(
+        *first,
+        rx.foreach(options, lambda o: rx.el.option(o.name, value=o.id.to_string())),
+        **props,
+    )
+
+
+def text_input(name: str, id_: str, type_: str = "text", **props: Any) -> rx.Component:
+    """An `<input>` in the look of the other controls (text, date, time, number...)."""
+    extra = props.pop("class_name", "")
+    return rx.el.input(name=name, id=id_, type=type_, class_name=f"control {extra}".strip(), **props)
+
+
+def segmented(
+    items: list[tuple[str, str]],
+    *,
+    value: Any,
+    on_change: Callable[..., Any],
+    id_: str,
+    name: str,
+) -> rx.Component:
+    """A segmented choice of (label, value) items: radio buttons, so keyboards and readers know it."""
+    return rx.el.div(
+        *[
+            rx.el.label(
+                rx.el.input(
+                    type="radio",
+                    name=name,
+                    value=item_value,
+                    checked=value == item_value,
+                    on_change=on_change,
+                ),
+                rx.el.span(label),
+            )
+            for label, item_value in items
+        ],
+        role="radiogroup",
+        id=id_,
+        class_name="segmented",
+    )
+
+
+def radio_choices(
+    items: list[tuple[str, str, str]],
+    *,
+    value: Any,
+    on_change: Callable[..., Any],
+    name: str,
+) -> rx.Component:
+    """Radio buttons in a row: (label, value, id) items."""
+    return rx.el.div(
+        *[
+            rx.el.label(
+                rx.el.input(
+                    type="radio",
+                    name=name,
+                    value=item_value,
+                    id=item_id,
+                    checked=value == item_value,
+                    on_change=on_change,
+                ),
+                label,
+                class_name="check",
+            )
+            for label, item_value, item_id in items
+        ],
+        role="radiogroup",
+        class_name="check-row",
+    )
+
+
+def checkbox(label: str, *, checked: Any, on_change: Callable[..., Any], id_: str, name: str) -> rx.Component:
+    """A checkbox with its label; on_change receives the new checked state."""
+    return rx.el.label(
+        rx.el.input(type="checkbox", id=id_, name=name, checked=checked, on_change=on_change),
+        label,
+        class_name="check",
+    )
