@@ -178,7 +178,10 @@ class BookingConfirm(ScheduleState):
 
     @rx.event
     def close(self) -> None:
-        self.confirm_open, self._asker = False, ""
+        # Assigned only when changed: an unchanged panel then sends nothing to redraw on page load.
+        if self.confirm_open:
+            self.confirm_open = False
+        self._asker = ""
 
     @rx.event
     def set_confirm_open(self, value: bool) -> None:
@@ -216,7 +219,10 @@ class BookingPanel(ScheduleState):
 
     @rx.event
     def clear(self) -> None:
-        self.shift_errors, self.series_errors = {}, {}
+        if self.shift_errors:
+            self.shift_errors = {}
+        if self.series_errors:
+            self.series_errors = {}
         self._pending_shift, self._pending_series, self._yes = None, None, {}
 
     @rx.event
@@ -299,7 +305,11 @@ class ShiftDialog(ScheduleState):
 
     @rx.event
     def close(self) -> None:
-        self.dialog_open, self.edit_errors, self._pending = False, {}, None
+        if self.dialog_open:
+            self.dialog_open = False
+        if self.edit_errors:
+            self.edit_errors = {}
+        self._pending = None
 
     @service_event
     def open_shift(self, shift_id: int) -> None:
@@ -451,14 +461,7 @@ def _options_picker(
 
 
 def _field(label: str, control: rx.Component, errors: Any, name: str) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, class_name="field-label"),
-        control,
-        field_error(errors, name),
-        spacing="1",
-        align="start",
-        width="100%",
-    )
+    return controls.field(label, control, field_error(errors, name))
 
 
 def _input(name: str, id_: str, type_: str = "text", **props: Any) -> rx.Component:
@@ -474,7 +477,7 @@ def _input(name: str, id_: str, type_: str = "text", **props: Any) -> rx.Compone
 
 def _picker() -> rx.Component:
     s = ScheduleState
-    return rx.hstack(
+    return rx.el.div(
         controls.segmented(
             [("By room", BY_ROOM), ("By model", BY_MODEL)],
             value=s.mode,
@@ -482,7 +485,7 @@ def _picker() -> rx.Component:
             id_="schedule-mode",
             name="schedule_mode",
         ),
-        rx.box(
+        rx.el.div(
             rx.cond(
                 s.mode == BY_ROOM,
                 _options_picker(
@@ -496,14 +499,11 @@ def _picker() -> rx.Component:
                     placeholder="Model",
                 ),
             ),
-            min_width="12rem",
+            class_name="picker-select",
         ),
-        rx.spacer(),
+        rx.el.div(class_name="grow"),
         week_nav(s),
-        width="100%",
-        align="center",
-        wrap="wrap",
-        spacing="3",
+        class_name="toolbar",
     )
 
 
@@ -541,8 +541,8 @@ def _start_and_end(prefix: str, errors: Any) -> list[rx.Component]:
 def _single_form() -> rx.Component:
     s, e = BookingPanel, BookingPanel.shift_errors
     return rx.form(
-        rx.vstack(
-            rx.grid(
+        rx.el.div(
+            rx.el.div(
                 *_who_and_where("shift", e),
                 _field("Day", _input("day", "shift-day", "date", default_value=s.today), e, "day"),
                 *_start_and_end("shift", e),
@@ -557,18 +557,14 @@ def _single_form() -> rx.Component:
                     e,
                     "notes",
                 ),
-                columns=rx.breakpoints(initial="1", sm="3"),
-                spacing="3",
-                width="100%",
+                class_name="form-grid",
             ),
-            rx.text(
+            rx.el.p(
                 "An end before the start means the next morning (an overnight shift). Times are studio time.",
-                size="1",
-                color_scheme="gray",
+                class_name="hint",
             ),
             rx.button("Book shift", type="submit", id="shift-submit"),
-            spacing="3",
-            width="100%",
+            class_name="stack",
         ),
         on_submit=s.book_shift,
         reset_on_submit=False,
@@ -579,8 +575,8 @@ def _single_form() -> rx.Component:
 def _series_form() -> rx.Component:
     s, e = BookingPanel, BookingPanel.series_errors
     return rx.form(
-        rx.vstack(
-            rx.grid(
+        rx.el.div(
+            rx.el.div(
                 *_who_and_where("series", e),
                 _field(
                     "First day",
@@ -595,13 +591,11 @@ def _series_form() -> rx.Component:
                     e,
                     "weeks",
                 ),
-                columns=rx.breakpoints(initial="1", sm="3"),
-                spacing="3",
-                width="100%",
+                class_name="form-grid",
             ),
-            rx.vstack(
-                rx.el.label("Weekdays", class_name="field-label"),
-                rx.hstack(
+            rx.el.fieldset(
+                rx.el.legend("Weekdays", class_name="field-label"),
+                rx.el.div(
                     *[
                         controls.checkbox(
                             name_,
@@ -612,17 +606,14 @@ def _series_form() -> rx.Component:
                         )
                         for i, name_ in enumerate(WEEKDAYS)
                     ],
-                    spacing="4",
-                    wrap="wrap",
+                    class_name="check-row",
                 ),
                 field_error(e, "weekdays"),
-                spacing="1",
-                align="start",
+                class_name="field plain-fieldset",
             ),
             field_error(e, "shift"),
             rx.button("Book weekly series", type="submit", id="series-submit"),
-            spacing="3",
-            width="100%",
+            class_name="stack",
         ),
         on_submit=s.book_series,
         reset_on_submit=False,
@@ -633,9 +624,8 @@ def _series_form() -> rx.Component:
 def _booking_card() -> rx.Component:
     s = BookingPanel
     return card(
-        rx.hstack(
-            rx.heading("Book", size="4"),
-            rx.spacer(),
+        rx.el.div(
+            rx.el.h2("Book", class_name="card-title"),
             controls.segmented(
                 [("One shift", SINGLE), ("Weekly series", SERIES)],
                 value=s.form_kind,
@@ -643,10 +633,7 @@ def _booking_card() -> rx.Component:
                 id_="booking-kind",
                 name="booking_kind",
             ),
-            width="100%",
-            align="center",
-            margin_bottom="0.75rem",
-            wrap="wrap",
+            class_name="card-head",
         ),
         rx.cond(s.form_kind == SINGLE, _single_form(), _series_form()),
     )
@@ -914,11 +901,10 @@ def hours_table(rows: Any, id_: str) -> rx.Component:
 def _hours_card() -> rx.Component:
     s = HoursPanel
     return card(
-        rx.hstack(
-            rx.heading("Hours worked", size="4"),
-            rx.spacer(),
+        rx.el.div(
+            rx.el.h2("Hours worked", class_name="card-title"),
             rx.form(
-                rx.hstack(
+                rx.el.div(
                     controls.text_input(
                         "hours_from",
                         "hours-from",
@@ -928,7 +914,7 @@ def _hours_card() -> rx.Component:
                         on_change=date_echo_handler("hours-from"),
                         class_name="auto-width",
                     ),
-                    rx.text("to"),
+                    rx.el.span("to"),
                     controls.text_input(
                         "hours_to",
                         "hours-to",
@@ -942,17 +928,12 @@ def _hours_card() -> rx.Component:
                     # The browser writes the pickers its own way; the chosen days, the studio's way.
                     date_echo("hours-from"),
                     date_echo("hours-to"),
-                    align="center",
-                    spacing="2",
-                    wrap="wrap",
+                    class_name="inline-form",
                 ),
                 on_submit=s.hours_period,
                 reset_on_submit=False,
             ),
-            width="100%",
-            align="center",
-            margin_bottom="0.5rem",
-            wrap="wrap",
+            class_name="card-head",
         ),
         field_error(s.hours_errors, "first_day"),
         field_error(s.hours_errors, "last_day"),

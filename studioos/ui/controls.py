@@ -123,3 +123,8 @@ def checkbox(label: str, *, checked: Any, on_change: Callable[..., Any], id_: st
         label,
         class_name="check",
     )
+
+
+def field(label: str, control: rx.Component, error: rx.Component) -> rx.Component:
+    """A labelled control with its error under it, for the `.form-grid` of a form."""
+    return rx.el.div(rx.el.label(label, class_name="field-label"), control, error, class_name="field")
