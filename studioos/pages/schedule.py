@@ -903,35 +903,41 @@ def _hours_card() -> rx.Component:
     return card(
         rx.el.div(
             rx.el.h2("Hours worked", class_name="card-title"),
-            rx.form(
-                rx.el.div(
-                    controls.text_input(
-                        "hours_from",
-                        "hours-from",
-                        "date",
-                        default_value=s.hours_from,
-                        key=s.hours_from,
-                        on_change=date_echo_handler("hours-from"),
-                        class_name="auto-width",
+            # Drawn once the period is known: a date input is costly to set up, and keyed on its
+            # day it would be set up twice on every page load.
+            rx.cond(
+                s.hours_from != "",
+                rx.form(
+                    rx.el.div(
+                        controls.text_input(
+                            "hours_from",
+                            "hours-from",
+                            "date",
+                            default_value=s.hours_from,
+                            key=s.hours_from,
+                            on_change=date_echo_handler("hours-from"),
+                            class_name="auto-width",
+                        ),
+                        rx.el.span("to"),
+                        controls.text_input(
+                            "hours_to",
+                            "hours-to",
+                            "date",
+                            default_value=s.hours_to,
+                            key=s.hours_to,
+                            on_change=date_echo_handler("hours-to"),
+                            class_name="auto-width",
+                        ),
+                        rx.button("Show", type="submit", variant="soft", id="hours-submit"),
+                        # The browser writes the pickers its own way; the chosen days, the studio's way.
+                        date_echo("hours-from"),
+                        date_echo("hours-to"),
+                        class_name="inline-form",
                     ),
-                    rx.el.span("to"),
-                    controls.text_input(
-                        "hours_to",
-                        "hours-to",
-                        "date",
-                        default_value=s.hours_to,
-                        key=s.hours_to,
-                        on_change=date_echo_handler("hours-to"),
-                        class_name="auto-width",
-                    ),
-                    rx.button("Show", type="submit", variant="soft", id="hours-submit"),
-                    # The browser writes the pickers its own way; the chosen days, the studio's way.
-                    date_echo("hours-from"),
-                    date_echo("hours-to"),
-                    class_name="inline-form",
+                    on_submit=s.hours_period,
+                    reset_on_submit=False,
                 ),
-                on_submit=s.hours_period,
-                reset_on_submit=False,
+                rx.fragment(),
             ),
             class_name="card-head",
         ),

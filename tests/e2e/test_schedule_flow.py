@@ -99,6 +99,16 @@ def test_schedule_flow(new_context, app, mailbox) -> None:  # type: ignore[no-un
     assert manager.locator('.calendar-day[data-today="1"]').count() == 1
     # The hours table (a panel of its own) follows the booking: today's shift counts this month.
     manager.locator(f'#hours-table [data-performer-id="{anna_id}"]').wait_for()
+    # Another period: a month ahead holds no shift yet; then back to this month.
+    ahead = (start + timedelta(days=40)).date()
+    manager.fill("#hours-from", ahead.isoformat())
+    manager.fill("#hours-to", (ahead + timedelta(days=3)).isoformat())
+    manager.click("#hours-submit")
+    manager.get_by_text("No shifts in this period.").wait_for()
+    manager.fill("#hours-from", start.date().replace(day=1).isoformat())
+    manager.fill("#hours-to", start.date().isoformat())
+    manager.click("#hours-submit")
+    manager.locator(f'#hours-table [data-performer-id="{anna_id}"]').wait_for()
     # Next week holds the series' second shift; "Today" comes back.
     next_week = (start + timedelta(days=7)).date().isoformat()
     manager.click("#next-week")
