@@ -966,7 +966,7 @@ def _hours_card() -> rx.Component:
 
 def body() -> rx.Component:
     s = ScheduleState
-    return rx.vstack(
+    return rx.el.div(
         page_header(
             "Schedule",
             "Shifts per room or per model, in studio time. Click a shift to change, cancel or check it in.",
@@ -983,24 +983,22 @@ def body() -> rx.Component:
                     rx.link(rx.button("Add a model", variant="soft"), href="/models"),
                 ),
             ),
-            rx.vstack(
+            rx.el.div(
                 card(
                     _picker(),
-                    rx.box(
+                    rx.el.div(
                         week_calendar(s, ShiftDialog.open_shift, show_room=s.mode == BY_MODEL),
-                        margin_top="1rem",
+                        class_name="below-toolbar",
                     ),
                 ),
                 _booking_card(),
                 _hours_card(),
-                spacing="5",
-                width="100%",
+                class_name="stack-5",
             ),
         ),
         _shift_dialog(),
         _booking_confirm_dialog(),
-        spacing="5",
-        width="100%",
+        class_name="stack-5",
     )
 
 

@@ -240,7 +240,7 @@ class WeekNav(ServicePage, mixin=True):
 
 
 def week_nav(state: Any) -> rx.Component:
-    return rx.hstack(
+    return rx.el.div(
         rx.icon_button(
             rx.icon("chevron-left", size=16),
             variant="soft",
@@ -256,10 +256,8 @@ def week_nav(state: Any) -> rx.Component:
             id="next-week",
             aria_label="Next week",
         ),
-        rx.heading(state.week_text, size="4", id="week-label", white_space="nowrap"),
-        align="center",
-        spacing="2",
-        wrap="wrap",
+        rx.el.h2(state.week_text, id="week-label", class_name="week-label"),
+        class_name="week-nav",
     )
 
 
