@@ -281,7 +281,7 @@ def _sign_in_row(row: SignInRow) -> rx.Component:
 
 def _operations() -> rx.Component:
     s = DashboardState
-    return rx.vstack(
+    return rx.el.div(
         rx.cond(
             s.docs_expired > 0,
             rx.callout(
@@ -301,91 +301,83 @@ def _operations() -> rx.Component:
             ),
             rx.fragment(),
         ),
-        rx.grid(
-            rx.link(stat_card("Active models", s.active_models, "star"), href="/models", underline="none"),
-            rx.link(
+        rx.el.div(
+            _figure_link(stat_card("Active models", s.active_models, "star"), "/models"),
+            _figure_link(
                 stat_card(
                     "Shifts today",
                     s.shifts_today,
                     "calendar-clock",
                     f"{s.checked_in_today} checked in · {s.no_shows_today} no-shows",
                 ),
-                href="/schedule",
-                underline="none",
+                "/schedule",
             ),
-            rx.link(
+            _figure_link(
                 stat_card(
                     "ID documents to renew",
                     s.docs_expired + s.docs_soon,
                     "id-card",
                     f"{s.docs_expired} expired · {s.docs_soon} within 30 days",
                 ),
-                href="/models",
-                underline="none",
+                "/models",
             ),
-            columns=rx.breakpoints(initial="1", md="3"),
-            spacing="4",
-            width="100%",
+            class_name="stat-grid",
             id="operations-figures",
         ),
-        spacing="4",
-        width="100%",
+        class_name="stack-4",
     )
 
 
 def _money() -> rx.Component:
     s = DashboardState
     return card(
-        rx.hstack(
-            rx.vstack(
-                rx.text("This pay period so far · " + s.money_period, size="2", color_scheme="gray"),
-                rx.heading(s.money_gross, size="7", id="dashboard-gross"),
-                rx.link("See earnings", href="/earnings", size="2"),
-                spacing="1",
-                flex="1 1 14rem",
+        rx.el.div(
+            rx.el.div(
+                rx.el.span("This pay period so far · " + s.money_period, class_name="muted"),
+                rx.el.span(s.money_gross, class_name="big-figure", id="dashboard-gross"),
+                rx.el.a("See earnings", href="/earnings", class_name="text-link"),
+                class_name="money-part",
             ),
-            rx.vstack(
-                rx.text("Top models", size="2", color_scheme="gray"),
+            rx.el.div(
+                rx.el.span("Top models", class_name="muted"),
                 rx.cond(
                     s.top_models.length() > 0,
-                    rx.vstack(
+                    rx.el.ul(
                         rx.foreach(
                             s.top_models,
-                            lambda m: rx.hstack(
-                                rx.text(m.name, size="2", weight="medium"),
-                                rx.spacer(),
-                                rx.text(m.gross, size="2"),
-                                width="100%",
+                            lambda m: rx.el.li(
+                                rx.el.span(m.name, class_name="strong"),
+                                rx.el.span(m.gross),
+                                class_name="line",
                             ),
                         ),
-                        spacing="1",
-                        width="100%",
+                        class_name="plain-list",
                         id="dashboard-top-models",
                     ),
-                    rx.text("No earnings yet this period: import a platform's export.", size="2"),
+                    rx.el.span("No earnings yet this period: import a platform's export."),
                 ),
-                spacing="1",
-                flex="1 1 16rem",
+                class_name="money-part wide",
             ),
-            wrap="wrap",
-            spacing="5",
-            width="100%",
+            class_name="money-row",
         ),
     )
 
 
 def body() -> rx.Component:
-    return rx.vstack(
+    return rx.el.div(
         page_header("Dashboard", SessionState.studio_name),
         rx.cond(DashboardState.model_home, _model_home(), _studio_body()),
-        spacing="5",
-        width="100%",
+        class_name="stack-5",
     )
+
+
+def _figure_link(figure: rx.Component, href: str) -> rx.Component:
+    return rx.el.a(figure, href=href, class_name="figure-link")
 
 
 def _studio_body() -> rx.Component:
     s = DashboardState
-    return rx.vstack(
+    return rx.el.div(
         rx.cond(
             SessionState.is_support,
             card(
@@ -401,7 +393,7 @@ def _studio_body() -> rx.Component:
                 ),
                 id="support-scope",
             ),
-            rx.grid(
+            rx.el.div(
                 stat_card(
                     "Team members",
                     s.team_size,
@@ -411,23 +403,17 @@ def _studio_body() -> rx.Component:
                 stat_card("Models with an account", s.performers, "sparkles"),
                 rx.cond(
                     s.pending_invitations >= 0,
-                    rx.link(
-                        stat_card("Pending invitations", s.pending_invitations, "mail"),
-                        href="/team",
-                        underline="none",
-                    ),
+                    _figure_link(stat_card("Pending invitations", s.pending_invitations, "mail"), "/team"),
                     rx.fragment(),
                 ),
-                columns=rx.breakpoints(initial="1", md="3"),
-                spacing="4",
-                width="100%",
+                class_name="stat-grid",
                 id="dashboard-figures",
             ),
         ),
         rx.cond(s.has_operations, _operations(), rx.fragment()),
         rx.cond(s.has_money, _money(), rx.fragment()),
         card(
-            rx.heading("Recent sign-ins", size="4", margin_bottom="0.75rem"),
+            rx.el.h2("Recent sign-ins", class_name="card-title card-title-block"),
             rx.cond(
                 s.sign_ins.length() > 0,
                 rx.table.root(
@@ -459,8 +445,7 @@ def _studio_body() -> rx.Component:
             ),
             rx.fragment(),
         ),
-        spacing="5",
-        width="100%",
+        class_name="stack-5",
     )
 
 
