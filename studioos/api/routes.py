@@ -16,7 +16,7 @@ from starlette.routing import Route
 from studioos.api.cookies import clear_session_cookie, set_session_cookie, token_from_request
 from studioos.db import get_engine, session_scope
 from studioos.importers.template import template_csv, template_xlsx
-from studioos.services import auth, payroll, photos, statement_files
+from studioos.services import analytics, analytics_export, auth, payroll, photos, statement_files
 from studioos.services.errors import NotFound, ServiceError
 from studioos.services.formatting import for_actor
 from studioos.services.permissions import Actor
@@ -212,6 +212,40 @@ def download_statements_zip(request: Request) -> Response:
     return download(data, ZIP, statement_files.period_filename(stmts, day))
 
 
+def _analytics(request: Request) -> analytics.Analytics:
+    """The Analytics page's figures for the filters in the URL's query, as the session may see
+    them (the same service and checks as the page): 401 without a session, 422 for bad filters."""
+    with session_scope() as db:
+        actor = auth.require_actor(db, token_from_request(request), client_of(request))
+        params = {k: str(v)[:80] for k, v in request.query_params.items()}
+        return analytics.dashboard(db, actor, analytics.parse_filters(db, actor, params))
+
+
+def _analytics_name(a: analytics.Analytics, what: str, ext: str) -> str:
+    f = a.filters
+    return f"analytics-{what}-{f.first_day.isoformat()}-{f.last_day.isoformat()}.{ext}"
+
+
+def download_analytics_csv(request: Request) -> Response:
+    chart = str(request.path_params.get("chart", ""))
+    if chart not in analytics_export.CHARTS:
+        return JSONResponse({"error": "There is no such chart on this page."}, status_code=404)
+    try:
+        found = _analytics(request)
+    except ServiceError as exc:
+        return error(exc)
+    data = analytics_export.chart_csv(found, chart).encode("utf-8")
+    return download(data, CSV, _analytics_name(found, chart.replace("_", "-"), "csv"))
+
+
+def download_analytics_xlsx(request: Request) -> Response:
+    try:
+        found = _analytics(request)
+    except ServiceError as exc:
+        return error(exc)
+    return download(analytics_export.workbook_xlsx(found), XLSX, _analytics_name(found, "all", "xlsx"))
+
+
 def _import_rights(request: Request) -> None:
     with session_scope() as db:
         actor = auth.require_actor(db, token_from_request(request), client_of(request))
@@ -258,6 +292,8 @@ def build_api() -> Starlette:
                 "/api/statements/{period_start}/{performer_id}.csv", download_statement_csv, methods=["GET"]
             ),
             Route("/api/statements/{period_start}.zip", download_statements_zip, methods=["GET"]),
+            Route("/api/analytics/export.xlsx", download_analytics_xlsx, methods=["GET"]),
+            Route("/api/analytics/{chart}.csv", download_analytics_csv, methods=["GET"]),
             Route("/api/imports/template.csv", download_import_template_csv, methods=["GET"]),
             Route("/api/imports/template.xlsx", download_import_template_xlsx, methods=["GET"]),
         ]

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from studioos.db import session_scope
 from studioos.jobs.attendance import mark_no_shows
 from studioos.jobs.compliance import send_document_reminders
+from studioos.jobs.weekly_report import send_weekly_reports
 from studioos.services.auth import purge_signup_requests
 
 
@@ -29,6 +30,7 @@ JOBS: dict[str, Callable[[Session, datetime], int]] = {
     "no-shows": _no_shows,
     "document-reminders": _reminders,
     "sign-up-requests": _signup_requests,
+    "weekly-report": send_weekly_reports,
 }
 
 

@@ -38,6 +38,8 @@ TRIGGERS: dict[str, Any] = {
     "document-reminders": CronTrigger(hour=5, minute=0, timezone=UTC),
     # Expired sign-up requests (personal data) are deleted hourly.
     "sign-up-requests": IntervalTrigger(hours=1),
+    # Hourly: each studio's Monday 06:00 comes at another hour (UTC), one for each time zone.
+    "weekly-report": CronTrigger(minute=7, timezone=UTC),
 }
 
 

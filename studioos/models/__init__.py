@@ -36,6 +36,7 @@ from studioos.models.earnings import (
 from studioos.models.notifications import Notification
 from studioos.models.performers import DocumentType, Performer, PerformerStatus, Platform, PlatformAccount
 from studioos.models.privacy import AuditLog
+from studioos.models.reports import WeeklyReportRun, WeeklyReportSubscription
 from studioos.models.schedule import (
     RequestKind,
     RequestStatus,
@@ -94,6 +95,8 @@ __all__ = [
     "TrustedBrowser",
     "User",
     "UserToken",
+    "WeeklyReportRun",
+    "WeeklyReportSubscription",
     "row_id",
     "utcnow",
 ]

@@ -20,6 +20,7 @@ from reflex.event import EventType
 
 from studioos.pages import (
     account,
+    analytics,
     audit,
     confirm_email,
     confirm_signup,
@@ -167,6 +168,23 @@ SIGNED_IN: tuple[SignedInPage, ...] = (
         earnings.EarningsState.load,
         Cap.EARNINGS_OWN,
         NavLink("My earnings", "coins", NavGroup.MONEY),
+    ),
+    SignedInPage(
+        "/analytics",
+        "Analytics",
+        analytics.page,
+        analytics.AnalyticsState.load,
+        Cap.EARNINGS_VIEW,
+        NavLink("Analytics", "chart-column", NavGroup.MONEY),
+    ),
+    # The same page for a model: her own numbers only (the services decide).
+    SignedInPage(
+        "/my-analytics",
+        "My analytics",
+        analytics.own_page,
+        analytics.AnalyticsState.load,
+        Cap.EARNINGS_OWN,
+        NavLink("My analytics", "chart-column", NavGroup.MONEY),
     ),
     SignedInPage(
         "/imports",

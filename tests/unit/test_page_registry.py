@@ -92,6 +92,7 @@ def test_what_each_role_sees() -> None:
         "/dashboard",
         "/models",
         "/earnings",
+        "/analytics",
         "/payroll",
         "/members",
         "/account",
@@ -100,6 +101,7 @@ def test_what_each_role_sees() -> None:
         "/dashboard",
         "/my-schedule",
         "/my-earnings",
+        "/my-analytics",
         "/my-members",
         "/account",
     }
@@ -110,6 +112,7 @@ def test_what_each_role_sees() -> None:
         "/schedule",
         "/requests",
         "/earnings",
+        "/analytics",
         "/imports",
         "/payroll",
         "/members",

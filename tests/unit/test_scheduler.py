@@ -72,7 +72,9 @@ def test_a_second_runner_stands_by_then_takes_over(engine: Engine, caplog: pytes
 def test_every_job_is_scheduled_and_runs_at_start_up() -> None:
     scheduler = build_scheduler()
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == set(TRIGGERS) == {"no-shows", "document-reminders", "sign-up-requests"}
+    assert (
+        set(jobs) == set(TRIGGERS) == {"no-shows", "document-reminders", "sign-up-requests", "weekly-report"}
+    )
 
 
 def test_the_running_scheduler_marks_a_missed_shift_as_no_show(engine: Engine, db: Session) -> None:

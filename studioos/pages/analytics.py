@@ -1,0 +1,844 @@
+"""Analytics: the studio's earnings, time online, attendance, rooms and members over a range.
+
+Owners, managers and analysts open /analytics; a model opens /my-analytics, the same page with her
+own numbers only (the service decides what each may see, docs/analytics.md). The filters live in
+the URL, so a view can be bookmarked and shared: a filter change navigates to the new URL, the
+page's load reads it and starts the computation in a background event. Each computation carries
+a generation number; one that finishes after a newer filter change is dropped, and the figures
+are hidden while they are being worked out, so the screen never shows numbers for other filters
+than the ones on display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go  # type: ignore[import-untyped]
+import reflex as rx
+
+from studioos.pages import analytics_charts as charts
+from studioos.services import analytics, performers, platforms, rooms
+from studioos.services.analytics_filters import PRESETS
+from studioos.services.analytics_views import Analytics, DayRow
+from studioos.services.errors import ServiceError
+from studioos.services.formatting import Formats, for_actor
+from studioos.services.permissions import Cap
+from studioos.ui import controls
+from studioos.ui.backend import acting
+from studioos.ui.components import card, download_link, empty_state, field_error, page_header
+from studioos.ui.layout import shell
+from studioos.ui.service_call import Answer, ServicePage, off_loop, service_error_event, service_event
+
+ALL = ""
+FILTER_KEYS = ("range", "from", "to", "platform", "model", "room", "grain")
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class KpiCard:
+    key: str
+    label: str
+    value: str
+    previous: str
+    change: str
+    trend: str  # up | down | flat | none: the colour of the change
+
+
+@dataclass(frozen=True)
+class RoomLine:
+    name: str
+    use: str
+    scheduled: str
+    shifts: int
+    no_shows: int
+    no_show_cost: str
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    rank: int
+    label: str
+    platform: str
+    value: str
+    share: str
+    times: int
+
+
+@dataclass(frozen=True)
+class CohortLine:
+    month: str
+    members: int
+    retained: list[str]
+
+
+@dataclass(frozen=True)
+class DayLine:
+    who: str
+    platform: str
+    kind: str
+    time: str
+    member: str
+    tokens: int
+    value: str
+    counted: bool
+    lines: int
+
+
+def _kpi_text(unit: str, value: int | None, fmt: Formats, currency: str) -> str:
+    if value is None:
+        return "–"
+    if unit in ("cents", "cents_per_hour"):
+        return fmt.money(value, currency) + (" / h" if unit == "cents_per_hour" else "")
+    if unit == "minutes":
+        return f"{value // 60:,} h"
+    if unit == "bp":
+        return charts.percent_text(value)
+    return f"{value:,}"
+
+
+def _kpi_cards(a: Analytics, fmt: Formats) -> list[KpiCard]:
+    out = []
+    for k in a.kpis:
+        trend = (
+            "none"
+            if k.change_bp is None
+            else ("up" if k.change_bp > 0 else "down" if k.change_bp < 0 else "flat")
+        )
+        out.append(
+            KpiCard(
+                key=k.key,
+                label=k.label,
+                value=_kpi_text(k.unit, k.value, fmt, a.currency),
+                previous=_kpi_text(k.unit, k.previous, fmt, a.currency),
+                change=charts.change_text(k.change_bp, k.change_kind),
+                trend=trend,
+            )
+        )
+    return out
+
+
+def _compute(router: Any, params: dict[str, str]) -> tuple[Analytics, Formats]:
+    """The whole page's figures (in the database thread pool, with the session checked)."""
+    with acting(router) as (db, actor):
+        filters = analytics.parse_filters(db, actor, params)
+        return analytics.dashboard(db, actor, filters), for_actor(actor)
+
+
+class AnalyticsState(ServicePage, rx.State):
+    # The filters as the URL gives them (the form shows these).
+    preset: str = "last_30"
+    first_day: str = ""
+    last_day: str = ""
+    platform: str = ALL
+    model: str = ALL
+    room: str = ALL
+    grain: str = "day"
+    filter_errors: dict[str, str] = {}
+    personal: bool = False
+    platform_options: list[Option] = []
+    model_options: list[Option] = []
+    room_options: list[Option] = []
+
+    # The figures, for the filters above once `loading` is false.
+    loading: bool = True
+    range_text: str = ""
+    previous_text: str = ""
+    currency: str = "USD"
+    timezone: str = ""
+    has_data: bool = False
+    empty_reason: str = ""
+    kpis: list[KpiCard] = []
+    fig_series: go.Figure = go.Figure()
+    fig_models: go.Figure = go.Figure()
+    fig_per_hour: go.Figure = go.Figure()
+    fig_heatmap: go.Figure = go.Figure()
+    fig_mix: go.Figure = go.Figure()
+    has_models: bool = False
+    has_per_hour: bool = False
+    untimed: str = ""
+    room_lines: list[RoomLine] = []
+    member_lines: list[MemberLine] = []
+    members_named: bool = False
+    cohort_months: int = 0
+    cohort_lines: list[CohortLine] = []
+    _generation: int = 0
+    # The models behind the bars of the two model charts, in the bars' order (for a click).
+    _top_ids: list[int] = []
+    _hour_ids: list[int] = []
+
+    # The drill-down: one day's records.
+    day_open: bool = False
+    day_title: str = ""
+    day_lines: list[DayLine] = []
+    day_total: int = 0
+
+    def _params(self) -> dict[str, str]:
+        query = self.router.url.query_parameters
+        return {k: str(query.get(k, ""))[:80] for k in FILTER_KEYS if query.get(k)}
+
+    def _path(self) -> str:
+        return "/my-analytics" if self.router.url.path.startswith("/my-") else "/analytics"
+
+    @service_event(errors="filter_errors")
+    def load(self) -> Answer:
+        self.day_open = False
+        with self._acting() as (db, actor):
+            self.personal = not actor.can(Cap.EARNINGS_VIEW)
+            self.platform_options = [Option(p, p) for p in platforms.list_platforms(db, actor)]
+            names = {} if self.personal else performers.stage_names(db, actor)
+            self.model_options = [Option(str(i), n) for i, n in names.items()]
+            self.room_options = [Option(str(r.id), r.name) for r in rooms.list_rooms(db, actor)]
+            filters = analytics.parse_filters(db, actor, self._params())
+        self.preset, self.grain = filters.preset, filters.grain
+        self.first_day, self.last_day = filters.first_day.isoformat(), filters.last_day.isoformat()
+        self.platform = filters.platform or ALL
+        self.model = "" if filters.performer_id is None else str(filters.performer_id)
+        self.room = "" if filters.room_id is None else str(filters.room_id)
+        # The old figures go at once: they are for other filters.
+        self.loading = True
+        return AnalyticsState.compute
+
+    @rx.event(background=True)
+    async def compute(self) -> Answer:
+        async with self:
+            self._generation += 1
+            generation = self._generation
+            self.loading = True
+            router, params = self.router, self._params()
+        try:
+            result, fmt = await off_loop(_compute, router, params)
+        except ServiceError as exc:
+            async with self:
+                if generation == self._generation:
+                    self.loading = False
+                    self.has_data = False
+            return service_error_event(exc, self._path())
+        async with self:
+            if generation != self._generation:
+                return None  # a newer filter change is on its way: its figures, not these
+            self._show(result, fmt)
+            self.loading = False
+        return None
+
+    def _show(self, a: Analytics, fmt: Formats) -> None:
+        self.range_text = fmt.date_range(a.filters.first_day, a.filters.last_day)
+        self.previous_text = fmt.date_range(a.previous_first, a.previous_last)
+        self.currency, self.timezone = a.currency, a.timezone
+        self.has_data, self.empty_reason = a.has_data, a.empty_reason
+        self.kpis = _kpi_cards(a, fmt)
+        self.fig_series = charts.series(a, fmt)
+        self.fig_models = charts.top_models(a, fmt)
+        self.fig_per_hour = charts.per_hour(a, fmt)
+        self.fig_heatmap = charts.heatmap(a, fmt)
+        self.fig_mix = charts.platform_mix(a, fmt)
+        self._top_ids = [r.performer_id for r in a.top_models]
+        self._hour_ids = [r.performer_id for r in a.per_hour if r.per_hour_cents is not None]
+        self.has_models = bool(a.top_models)
+        self.has_per_hour = any(r.per_hour_cents is not None for r in a.per_hour)
+        self.untimed = fmt.money(a.heatmap_untimed_cents, a.currency) if a.heatmap_untimed_cents else ""
+        self.room_lines = [
+            RoomLine(
+                r.name,
+                charts.percent_text(r.use_bp),
+                f"{charts.hours_text(r.scheduled_minutes)} of {r.available_minutes // 60:,} h",
+                r.shifts,
+                r.no_shows,
+                fmt.money(r.no_show_cost_cents, a.currency),
+            )
+            for r in a.rooms
+        ]
+        self.members_named = a.members_named
+        self.member_lines = [
+            MemberLine(
+                m.rank,
+                m.label,
+                m.platform,
+                fmt.money(m.value_cents, a.currency),
+                charts.percent_text(m.share_bp),
+                m.entries,
+            )
+            for m in a.top_members
+        ]
+        months = max((len(c.retained) for c in a.cohorts), default=0)
+        self.cohort_months = months
+        self.cohort_lines = [
+            CohortLine(
+                fmt.month(c.month),
+                c.members,
+                [str(n) for n in c.retained] + [""] * (months - len(c.retained)),
+            )
+            for c in a.cohorts
+        ]
+
+    # ---------------------------------------------------------------- filter changes
+
+    def _go(self, **changes: str) -> Answer:
+        """Navigate to the URL of the filters with `changes`: the load reads them from there."""
+        current = {
+            "range": self.preset,
+            "grain": self.grain,
+            "platform": self.platform,
+            "model": self.model,
+            "room": self.room,
+        }
+        if self.preset == "custom":
+            current.update({"from": self.first_day, "to": self.last_day})
+        current.update(changes)
+        if current.get("range") != "custom":
+            current.pop("from", None)
+            current.pop("to", None)
+        query = {k: v for k, v in current.items() if v}
+        return rx.redirect(f"{self._path()}?{urlencode(query)}")
+
+    @rx.event
+    def set_preset(self, value: str) -> Answer:
+        if value == "custom":
+            return self._go(range="custom", **{"from": self.first_day, "to": self.last_day})
+        return self._go(range=str(value), grain="")
+
+    @rx.event
+    def set_platform(self, value: str) -> Answer:
+        return self._go(platform=str(value))
+
+    @rx.event
+    def set_model(self, value: str) -> Answer:
+        return self._go(model=str(value))
+
+    @rx.event
+    def set_room(self, value: str) -> Answer:
+        return self._go(room=str(value))
+
+    @rx.event
+    def set_grain(self, value: str) -> Answer:
+        return self._go(grain=str(value))
+
+    @rx.event
+    def custom_range(self, form: dict[str, Any]) -> Answer:
+        return self._go(range="custom", **{"from": str(form.get("from", "")), "to": str(form.get("to", ""))})
+
+    @rx.event
+    def clear_filters(self) -> Answer:
+        return rx.redirect(self._path())
+
+    # ---------------------------------------------------------------- drill-down
+
+    @rx.event
+    def click_day(self, points: list[dict[str, Any]]) -> Answer:
+        """A bar of the time series opens the records of its (first) day."""
+        if not points:
+            return None
+        return AnalyticsState.open_day(str(points[0].get("x", ""))[:10])
+
+    def _model_at(self, ids: list[int], points: list[dict[str, Any]]) -> Answer:
+        if not points or self.personal:
+            return None
+        index = points[0].get("pointIndex", points[0].get("pointNumber"))
+        if not isinstance(index, int) or not 0 <= index < len(ids):
+            return None
+        return self._go(model=str(ids[index]))
+
+    @rx.event
+    def click_top_model(self, points: list[dict[str, Any]]) -> Answer:
+        """A model's bar: her numbers with the same filters."""
+        return self._model_at(self._top_ids, points)
+
+    @rx.event
+    def click_hour_model(self, points: list[dict[str, Any]]) -> Answer:
+        return self._model_at(self._hour_ids, points)
+
+    @service_event
+    def open_day(self, day: str) -> None:
+        try:
+            chosen = date.fromisoformat(str(day)[:10])
+        except ValueError:
+            return
+        with self._acting() as (db, actor):
+            filters = analytics.parse_filters(db, actor, self._params())
+            page = analytics.day_records(db, actor, filters, chosen, per_page=200)
+            fmt = for_actor(actor)
+        self.day_title = fmt.weekday_date(chosen)
+        self.day_total = page.total
+        self.day_lines = [_day_line(r, fmt, self.currency) for r in page.rows]
+        self.day_open = True
+
+    @rx.event
+    def set_day_open(self, value: bool) -> None:
+        self.day_open = bool(value)
+
+    # ---------------------------------------------------------------- downloads
+
+    @rx.var
+    def query_string(self) -> str:
+        params = {
+            "range": self.preset,
+            "grain": self.grain,
+            "platform": self.platform,
+            "model": self.model,
+            "room": self.room,
+        }
+        if self.preset == "custom":
+            params.update({"from": self.first_day, "to": self.last_day})
+        return urlencode({k: v for k, v in params.items() if v})
+
+
+def _day_line(r: DayRow, fmt: Formats, currency: str) -> DayLine:
+    return DayLine(
+        who=r.stage_name,
+        platform=r.platform,
+        kind="Ledger" if r.kind == "ledger" else "Daily figure",
+        time=r.local_time,
+        member=r.member,
+        tokens=r.tokens,
+        value=fmt.money(r.value_cents, currency),
+        counted=r.counted,
+        lines=r.entries,
+    )
+
+
+# ---------------------------------------------------------------- the page
+
+
+def _csv_link(chart: str) -> rx.Component:
+    s = AnalyticsState
+    return download_link(
+        rx.el.span(rx.icon("download", size=14), "CSV", class_name="download-chip"),
+        f"/api/analytics/{chart}.csv?" + s.query_string,
+        id=f"csv-{chart}",
+        size="2",
+        title="Download the numbers behind this chart (CSV)",
+    )
+
+
+def _chart_card(title: str, chart: str, body: rx.Component, note: Any = None) -> rx.Component:
+    return card(
+        rx.el.div(
+            rx.el.h2(title, class_name="card-title"),
+            _csv_link(chart),
+            class_name="card-head",
+        ),
+        body,
+        rx.el.p(note, class_name="hint chart-note") if note is not None else rx.fragment(),
+        id=f"chart-{chart}",
+    )
+
+
+def _plot(fig: Any, id_: str, on_click: Any = None) -> rx.Component:
+    props: dict[str, Any] = {}
+    if on_click is not None:
+        props["on_click"] = on_click
+    return rx.el.div(
+        rx.plotly(
+            data=fig,
+            use_resize_handler=True,
+            config={"displaylogo": False, "responsive": True},
+            width="100%",
+            **props,
+        ),
+        id=id_,
+        class_name="chart-box",
+    )
+
+
+def _filters() -> rx.Component:
+    s = AnalyticsState
+    presets = rx.el.select(
+        *[rx.el.option(label, value=key) for key, label in PRESETS.items()],
+        value=s.preset,
+        on_change=s.set_preset,
+        id="filter-range",
+        class_name="control select-control",
+        aria_label="Range",
+    )
+
+    def picker(label: str, options: Any, value: Any, on_change: Any, id_: str) -> rx.Component:
+        return rx.el.select(
+            rx.el.option(label, value=ALL),
+            rx.foreach(options, lambda o: rx.el.option(o.name, value=o.id)),
+            value=value,
+            on_change=on_change,
+            id=id_,
+            class_name="control select-control",
+            aria_label=label,
+        )
+
+    return card(
+        rx.el.div(
+            controls.field("Range", presets, field_error(s.filter_errors, "range")),
+            controls.field(
+                "Platform",
+                picker("All platforms", s.platform_options, s.platform, s.set_platform, "filter-platform"),
+                field_error(s.filter_errors, "platform"),
+            ),
+            rx.cond(
+                s.personal,
+                rx.fragment(),
+                controls.field(
+                    "Model",
+                    picker("All models", s.model_options, s.model, s.set_model, "filter-model"),
+                    field_error(s.filter_errors, "model"),
+                ),
+            ),
+            controls.field(
+                "Room",
+                picker("All rooms", s.room_options, s.room, s.set_room, "filter-room"),
+                field_error(s.filter_errors, "room"),
+            ),
+            controls.field(
+                "Show by",
+                controls.segmented(
+                    [("Day", "day"), ("Week", "week"), ("Month", "month")],
+                    value=s.grain,
+                    on_change=s.set_grain,
+                    id_="filter-grain",
+                    name="grain",
+                ),
+                field_error(s.filter_errors, "grain"),
+            ),
+            class_name="filter-grid",
+        ),
+        rx.cond(
+            s.preset == "custom",
+            rx.form(
+                rx.el.div(
+                    controls.text_input(
+                        "from",
+                        "filter-from",
+                        "date",
+                        default_value=s.first_day,
+                        key=s.first_day,
+                        class_name="auto-width",
+                    ),
+                    rx.el.span("to"),
+                    controls.text_input(
+                        "to",
+                        "filter-to",
+                        "date",
+                        default_value=s.last_day,
+                        key=s.last_day,
+                        class_name="auto-width",
+                    ),
+                    rx.button("Show", type="submit", variant="soft", id="filter-custom-submit"),
+                    class_name="inline-form",
+                ),
+                field_error(s.filter_errors, "from"),
+                field_error(s.filter_errors, "to"),
+                on_submit=s.custom_range,
+                reset_on_submit=False,
+                class_name="custom-range",
+            ),
+            rx.fragment(),
+        ),
+        rx.el.div(
+            rx.el.span(
+                s.range_text,
+                rx.cond(s.previous_text != "", " · compared with " + s.previous_text, ""),
+                " · amounts in ",
+                s.currency,
+                ", days on the studio's clock (",
+                s.timezone,
+                ")",
+                class_name="muted",
+                id="range-text",
+            ),
+            rx.el.div(class_name="grow"),
+            rx.button(
+                "Clear filters", variant="ghost", size="1", on_click=s.clear_filters, id="filter-clear"
+            ),
+            download_link(
+                rx.el.span(
+                    rx.icon("file-spreadsheet", size=14), "Export all (XLSX)", class_name="download-chip"
+                ),
+                "/api/analytics/export.xlsx?" + s.query_string,
+                id="export-xlsx",
+                size="2",
+            ),
+            class_name="toolbar filter-foot",
+        ),
+    )
+
+
+def _kpi(k: Any) -> rx.Component:
+    return rx.el.div(
+        rx.el.span(k.label, class_name="stat-label"),
+        rx.el.span(k.value, class_name="stat-value kpi-value"),
+        rx.el.span(
+            rx.el.span(k.change, class_name="kpi-change", data_trend=k.trend),
+            " vs ",
+            k.previous,
+            class_name="stat-hint",
+        ),
+        class_name="card kpi-card",
+        data_kpi=k.key,
+    )
+
+
+def _rooms_table() -> rx.Component:
+    s = AnalyticsState
+    return rx.el.div(
+        rx.el.table(
+            rx.el.thead(
+                rx.el.tr(
+                    rx.el.th("Room"),
+                    rx.el.th("Use"),
+                    rx.el.th("Scheduled"),
+                    rx.el.th("Shifts"),
+                    rx.el.th("No-shows"),
+                    rx.el.th("No-shows cost"),
+                )
+            ),
+            rx.el.tbody(
+                rx.foreach(
+                    s.room_lines,
+                    lambda r: rx.el.tr(
+                        rx.el.td(r.name),
+                        rx.el.td(r.use),
+                        rx.el.td(r.scheduled),
+                        rx.el.td(r.shifts),
+                        rx.el.td(r.no_shows),
+                        rx.el.td(r.no_show_cost),
+                    ),
+                )
+            ),
+            class_name="figures-table",
+        ),
+        class_name="table-scroll",
+    )
+
+
+def _members_table() -> rx.Component:
+    s = AnalyticsState
+    return rx.el.div(
+        rx.el.table(
+            rx.el.thead(
+                rx.el.tr(
+                    rx.el.th("#"),
+                    rx.el.th("Member"),
+                    rx.el.th("Platform"),
+                    rx.el.th("Spent"),
+                    rx.el.th("Share"),
+                    rx.el.th("Entries"),
+                )
+            ),
+            rx.el.tbody(
+                rx.foreach(
+                    s.member_lines,
+                    lambda m: rx.el.tr(
+                        rx.el.td(m.rank),
+                        rx.el.td(m.label),
+                        rx.el.td(m.platform),
+                        rx.el.td(m.value),
+                        rx.el.td(m.share),
+                        rx.el.td(m.times),
+                    ),
+                )
+            ),
+            class_name="figures-table",
+            id="members-table",
+        ),
+        class_name="table-scroll",
+    )
+
+
+def _cohorts_table() -> rx.Component:
+    s = AnalyticsState
+    return rx.el.div(
+        rx.el.table(
+            rx.el.thead(
+                rx.el.tr(
+                    rx.el.th("First tipped"),
+                    rx.el.th("Members"),
+                    rx.foreach(rx.Var.range(s.cohort_months), lambda i: rx.el.th("+" + (i + 1).to_string())),
+                )
+            ),
+            rx.el.tbody(
+                rx.foreach(
+                    s.cohort_lines,
+                    lambda c: rx.el.tr(
+                        rx.el.td(c.month),
+                        rx.el.td(c.members),
+                        rx.foreach(c.retained, lambda n: rx.el.td(n)),
+                    ),
+                )
+            ),
+            class_name="figures-table",
+            id="cohorts-table",
+        ),
+        class_name="table-scroll",
+    )
+
+
+def _day_dialog() -> rx.Component:
+    s = AnalyticsState
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Records of " + s.day_title),
+            rx.dialog.description(
+                s.day_total.to_string() + " line(s) under the page's filters.", size="2", color_scheme="gray"
+            ),
+            rx.el.div(
+                rx.el.table(
+                    rx.el.thead(
+                        rx.el.tr(
+                            rx.el.th("Model"),
+                            rx.el.th("Platform"),
+                            rx.el.th("Kind"),
+                            rx.el.th("Time"),
+                            rx.el.th("Member"),
+                            rx.el.th("Tokens"),
+                            rx.el.th("Counts for"),
+                        )
+                    ),
+                    rx.el.tbody(
+                        rx.foreach(
+                            s.day_lines,
+                            lambda r: rx.el.tr(
+                                rx.el.td(r.who),
+                                rx.el.td(r.platform),
+                                rx.el.td(r.kind, rx.cond(r.lines > 1, " ×" + r.lines.to_string(), "")),
+                                rx.el.td(r.time),
+                                rx.el.td(r.member),
+                                rx.el.td(r.tokens),
+                                rx.el.td(rx.cond(r.counted, r.value, "not counted")),
+                            ),
+                        )
+                    ),
+                    class_name="figures-table",
+                    id="day-records",
+                ),
+                class_name="table-scroll dialog-table",
+            ),
+            rx.el.div(
+                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                class_name="dialog-foot",
+            ),
+            max_width="56rem",
+            id="day-dialog",
+        ),
+        open=s.day_open,
+        on_open_change=s.set_day_open,
+    )
+
+
+def _figures() -> rx.Component:
+    s = AnalyticsState
+    return rx.el.div(
+        rx.el.div(rx.foreach(s.kpis, _kpi), class_name="kpi-grid", id="kpis"),
+        _chart_card(
+            "Earnings over time",
+            "series",
+            _plot(s.fig_series, "plot-series", s.click_day),
+            "Click a bar to list that day's records.",
+        ),
+        rx.el.div(
+            rx.cond(
+                s.personal,
+                rx.fragment(),
+                _chart_card(
+                    "Top models",
+                    "top_models",
+                    rx.cond(
+                        s.has_models,
+                        _plot(s.fig_models, "plot-top-models", s.click_top_model),
+                        rx.el.p("No model earned in this range.", class_name="muted"),
+                    ),
+                    "Click a model to see her numbers with the same filters.",
+                ),
+            ),
+            _chart_card(
+                "Earnings per online hour",
+                "per_hour",
+                rx.cond(
+                    s.has_per_hour,
+                    _plot(s.fig_per_hour, "plot-per-hour", s.click_hour_model),
+                    rx.el.p("No online time recorded in this range.", class_name="muted"),
+                ),
+            ),
+            _chart_card("Platform mix", "platform_mix", _plot(s.fig_mix, "plot-mix")),
+            _chart_card(
+                "When the money comes in",
+                "heatmap",
+                _plot(s.fig_heatmap, "plot-heatmap"),
+                rx.cond(
+                    s.untimed != "",
+                    "Weekday by hour on the studio's clock, from timed entries; "
+                    + s.untimed
+                    + " came from daily figures, which carry no time.",
+                    "Weekday by hour on the studio's clock.",
+                ),
+            ),
+            class_name="chart-grid",
+        ),
+        _chart_card("Room use and no-shows", "rooms", _rooms_table()),
+        rx.el.div(
+            _chart_card(
+                "Top members",
+                "top_members",
+                _members_table(),
+                rx.cond(s.members_named, "", "Members are numbered: analysts see totals, not who they are."),
+            ),
+            _chart_card(
+                "Member retention",
+                "cohorts",
+                _cohorts_table(),
+                "Of the members who first tipped in a month, how many tipped again 1, 2, ... months later.",
+            ),
+            class_name="chart-grid",
+        ),
+        class_name="stack-5",
+    )
+
+
+def body() -> rx.Component:
+    s = AnalyticsState
+    return rx.el.div(
+        page_header(
+            rx.cond(s.personal, "My analytics", "Analytics"),
+            "Earnings, time online, attendance and members, against the period before.",
+        ),
+        _filters(),
+        rx.cond(
+            s.loading,
+            rx.el.div(
+                rx.spinner(size="3"),
+                rx.el.span("Working out the figures…", class_name="muted"),
+                class_name="loading-panel",
+                id="analytics-loading",
+                role="status",
+            ),
+            rx.cond(
+                s.has_data,
+                _figures(),
+                empty_state(
+                    "chart-no-axes-combined",
+                    "Nothing to show for these filters",
+                    s.empty_reason,
+                    rx.cond(
+                        s.personal,
+                        rx.fragment(),
+                        rx.el.a(
+                            "Import earnings", href="/imports", class_name="text-link", id="empty-import-link"
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        _day_dialog(),
+        class_name="stack-5",
+        id="analytics",
+    )
+
+
+def page() -> rx.Component:
+    return shell(body(), Cap.EARNINGS_VIEW)
+
+
+def own_page() -> rx.Component:
+    return shell(body(), Cap.EARNINGS_OWN)
