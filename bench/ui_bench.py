@@ -103,6 +103,15 @@ TARGETS = (
         ("studioos.pages.payroll:PayrollState.load",),
         "",
     ),
+    # Analytics: the load reads the filters and answers at once; the figures follow from a
+    # background event (bench/analytics_bench.py measures that computation at scale).
+    Target(
+        "analytics",
+        "studioos",
+        "/analytics",
+        ("studioos.pages.analytics:AnalyticsState.load",),
+        "",
+    ),
 )
 
 
