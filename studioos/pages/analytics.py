@@ -19,8 +19,9 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 import reflex as rx
 
+from studioos.models import Role
 from studioos.pages import analytics_charts as charts
-from studioos.services import analytics, performers, platforms, rooms
+from studioos.services import analytics, performers, platforms, rooms, weekly_report
 from studioos.services.analytics_filters import PRESETS
 from studioos.services.analytics_views import Analytics, DayRow
 from studioos.services.errors import ServiceError
@@ -143,6 +144,9 @@ class AnalyticsState(ServicePage, rx.State):
     grain: str = "day"
     filter_errors: dict[str, str] = {}
     personal: bool = False
+    # The weekly report by email: owners opt in (or out) here.
+    is_owner: bool = False
+    weekly_on: bool = False
     platform_options: list[Option] = []
     model_options: list[Option] = []
     room_options: list[Option] = []
@@ -192,6 +196,8 @@ class AnalyticsState(ServicePage, rx.State):
         self.day_open = False
         with self._acting() as (db, actor):
             self.personal = not actor.can(Cap.EARNINGS_VIEW)
+            self.is_owner = actor.role == Role.OWNER
+            self.weekly_on = weekly_report.is_subscribed(db, actor) if self.is_owner else False
             self.platform_options = [Option(p, p) for p in platforms.list_platforms(db, actor)]
             names = {} if self.personal else performers.stage_names(db, actor)
             self.model_options = [Option(str(i), n) for i, n in names.items()]
@@ -323,6 +329,13 @@ class AnalyticsState(ServicePage, rx.State):
     @rx.event
     def custom_range(self, form: dict[str, Any]) -> Answer:
         return self._go(range="custom", **{"from": str(form.get("from", "")), "to": str(form.get("to", ""))})
+
+    @service_event
+    def set_weekly(self, on: bool) -> Answer:
+        self.weekly_on = self._call(weekly_report.set_subscribed, bool(on))
+        if self.weekly_on:
+            return rx.toast.success("You will get last week's figures by email every Monday.")
+        return rx.toast.success("No more weekly report emails.")
 
     @rx.event
     def clear_filters(self) -> Answer:
@@ -549,6 +562,17 @@ def _filters() -> rx.Component:
                 id="range-text",
             ),
             rx.el.div(class_name="grow"),
+            rx.cond(
+                s.is_owner,
+                controls.checkbox(
+                    "Weekly report by email",
+                    checked=s.weekly_on,
+                    on_change=s.set_weekly,
+                    id_="weekly-report",
+                    name="weekly_report",
+                ),
+                rx.fragment(),
+            ),
             rx.button(
                 "Clear filters", variant="ghost", size="1", on_click=s.clear_filters, id="filter-clear"
             ),

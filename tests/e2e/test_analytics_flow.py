@@ -143,3 +143,20 @@ def test_filters_csv_and_drill_down(page: Page, studio: Studio) -> None:
     _gross(page).to_contain_text("100.00")
     expect(page.locator("#filter-model")).to_have_value(str(studio.luna))
     assert parse_qs(urlsplit(page.url).query)["model"] == [str(studio.luna)]
+
+    # The owner opts in to the Monday email; the choice is kept.
+    from sqlmodel import select
+
+    from studioos import db as dbmod
+    from studioos.models import User
+    from studioos.models.reports import WeeklyReportSubscription
+
+    page.click("#weekly-report")
+    page.get_by_text("every Monday").wait_for()
+    with dbmod.session_scope() as db:
+        owner = db.exec(select(User).where(User.email == studio.owner_email)).one()
+        assert db.exec(
+            select(WeeklyReportSubscription).where(WeeklyReportSubscription.user_id == owner.id)
+        ).first()
+    page.reload()
+    expect(page.locator("#weekly-report")).to_be_checked()
