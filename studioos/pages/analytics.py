@@ -160,11 +160,13 @@ class AnalyticsState(ServicePage, rx.State):
     has_data: bool = False
     empty_reason: str = ""
     kpis: list[KpiCard] = []
-    fig_series: go.Figure = go.Figure()
-    fig_models: go.Figure = go.Figure()
-    fig_per_hour: go.Figure = go.Figure()
-    fig_heatmap: go.Figure = go.Figure()
-    fig_mix: go.Figure = go.Figure()
+    # None until computed: a state's defaults are deep-copied for every new tab of every page, and
+    # a deep copy of even an empty plotly Figure costs about 100 ms.
+    fig_series: go.Figure | None = None
+    fig_models: go.Figure | None = None
+    fig_per_hour: go.Figure | None = None
+    fig_heatmap: go.Figure | None = None
+    fig_mix: go.Figure | None = None
     has_models: bool = False
     has_per_hour: bool = False
     untimed: str = ""
