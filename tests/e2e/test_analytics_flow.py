@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PASSWORD, App, shot, sign_in, unique_email
+from tests.e2e.conftest import PASSWORD, App, add_member, shot, sign_in, unique_email
 from tests.factories import actor_for
 
 pytestmark = pytest.mark.e2e
@@ -160,3 +160,19 @@ def test_filters_csv_and_drill_down(page: Page, studio: Studio) -> None:
         ).first()
     page.reload()
     expect(page.locator("#weekly-report")).to_be_checked()
+
+
+def test_a_model_sees_her_own_numbers_and_no_one_elses(page: Page, app: App, studio: Studio) -> None:
+    """Mia's own view holds her 50.00; a URL with Luna's id (typed by hand or shared) shows no
+    figures at all, and the CSV route answers the same way."""
+    mia_email = add_member(app, studio.owner_email, "performer", performer_id=studio.mia)
+    sign_in(page, mia_email)
+    page.goto("/my-analytics")
+    _gross(page).to_contain_text("50.00")
+    expect(page.locator("#filter-model")).to_have_count(0)  # no model filter in her own view
+    page.goto(f"/my-analytics?model={studio.luna}")
+    page.get_by_text("Not found.").first.wait_for()
+    expect(page.locator("#kpis")).to_have_count(0)
+    answer = page.request.get(f"/api/analytics/series.csv?model={studio.luna}")
+    assert answer.status == 404
+    assert "100.00" not in answer.text()
