@@ -21,6 +21,7 @@ from reflex.event import EventType
 from studioos.pages import (
     account,
     analytics,
+    analytics_layout,
     audit,
     confirm_email,
     confirm_signup,
@@ -172,7 +173,7 @@ SIGNED_IN: tuple[SignedInPage, ...] = (
     SignedInPage(
         "/analytics",
         "Analytics",
-        analytics.page,
+        analytics_layout.page,
         analytics.AnalyticsState.load,
         Cap.EARNINGS_VIEW,
         NavLink("Analytics", "chart-column", NavGroup.MONEY),
@@ -181,7 +182,7 @@ SIGNED_IN: tuple[SignedInPage, ...] = (
     SignedInPage(
         "/my-analytics",
         "My analytics",
-        analytics.own_page,
+        analytics_layout.own_page,
         analytics.AnalyticsState.load,
         Cap.EARNINGS_OWN,
         NavLink("My analytics", "chart-column", NavGroup.MONEY),
