@@ -218,40 +218,24 @@ def records(studio: Studio, work: Work, wanted: int, rng: random.Random) -> Iter
         money = platform == "LiveJasmin"
         if roll < 0.4 or money:
             minutes = rng.randint(240, 480)
-            if money:
-                chunk.append(
-                    (
-                        model,
-                        account,
-                        platform,
-                        "daily",
-                        day,
-                        None,
-                        None,
-                        None,
-                        0,
-                        rng.randint(2000, 90000),
-                        minutes,
-                        f"day:{day}",
-                    )
+            # A money platform reports USD, the others tokens (one draw either way).
+            tokens, cents = (0, rng.randint(2000, 90000)) if money else (rng.randint(200, 6000), 0)
+            chunk.append(
+                (
+                    model,
+                    account,
+                    platform,
+                    "daily",
+                    day,
+                    None,
+                    None,
+                    None,
+                    tokens,
+                    cents,
+                    minutes,
+                    f"day:{day}",
                 )
-            else:
-                chunk.append(
-                    (
-                        model,
-                        account,
-                        platform,
-                        "daily",
-                        day,
-                        None,
-                        None,
-                        None,
-                        rng.randint(200, 6000),
-                        0,
-                        minutes,
-                        f"day:{day}",
-                    )
-                )
+            )
         if roll >= 0.3 and not money:
             start = datetime.combine(day, clock(hour), tzinfo=zone).astimezone(UTC)
             count = 1 + round(rng.expovariate(1 / (entries - 1))) if entries > 1 else 1

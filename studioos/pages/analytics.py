@@ -285,8 +285,8 @@ class AnalyticsState(ServicePage, rx.State):
 
     # ---------------------------------------------------------------- filter changes
 
-    def _go(self, **changes: str) -> Answer:
-        """Navigate to the URL of the filters with `changes`: the load reads them from there."""
+    def _query(self, **changes: str) -> str:
+        """The URL query of the filters on display, with `changes` (an empty value drops a filter)."""
         current = {
             "range": self.preset,
             "grain": self.grain,
@@ -300,8 +300,11 @@ class AnalyticsState(ServicePage, rx.State):
         if current.get("range") != "custom":
             current.pop("from", None)
             current.pop("to", None)
-        query = {k: v for k, v in current.items() if v}
-        return rx.redirect(f"{self._path()}?{urlencode(query)}")
+        return urlencode({k: v for k, v in current.items() if v})
+
+    def _go(self, **changes: str) -> Answer:
+        """Navigate to the URL of the filters with `changes`: the load reads them from there."""
+        return rx.redirect(f"{self._path()}?{self._query(**changes)}")
 
     @rx.event
     def set_preset(self, value: str) -> Answer:
@@ -389,16 +392,8 @@ class AnalyticsState(ServicePage, rx.State):
 
     @rx.var
     def query_string(self) -> str:
-        params = {
-            "range": self.preset,
-            "grain": self.grain,
-            "platform": self.platform,
-            "model": self.model,
-            "room": self.room,
-        }
-        if self.preset == "custom":
-            params.update({"from": self.first_day, "to": self.last_day})
-        return urlencode({k: v for k, v in params.items() if v})
+        """The filters' query for the download links."""
+        return self._query()
 
 
 def _day_line(r: DayRow, fmt: Formats, currency: str) -> DayLine:

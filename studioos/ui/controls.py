@@ -58,6 +58,15 @@ def text_input(name: str, id_: str, type_: str = "text", **props: Any) -> rx.Com
     return rx.el.input(name=name, id=id_, type=type_, class_name=f"control {extra}".strip(), **props)
 
 
+def _radio(
+    value: Any, item_value: str, on_change: Callable[..., Any], name: str, **props: Any
+) -> rx.Component:
+    """One radio button of a group whose chosen value is `value`."""
+    return rx.el.input(
+        type="radio", name=name, value=item_value, checked=value == item_value, on_change=on_change, **props
+    )
+
+
 def segmented(
     items: list[tuple[str, str]],
     *,
@@ -69,16 +78,7 @@ def segmented(
     """A segmented choice of (label, value) items: radio buttons, so keyboards and readers know it."""
     return rx.el.div(
         *[
-            rx.el.label(
-                rx.el.input(
-                    type="radio",
-                    name=name,
-                    value=item_value,
-                    checked=value == item_value,
-                    on_change=on_change,
-                ),
-                rx.el.span(label),
-            )
+            rx.el.label(_radio(value, item_value, on_change, name), rx.el.span(label))
             for label, item_value in items
         ],
         role="radiogroup",
@@ -97,18 +97,7 @@ def radio_choices(
     """Radio buttons in a row: (label, value, id) items."""
     return rx.el.div(
         *[
-            rx.el.label(
-                rx.el.input(
-                    type="radio",
-                    name=name,
-                    value=item_value,
-                    id=item_id,
-                    checked=value == item_value,
-                    on_change=on_change,
-                ),
-                label,
-                class_name="check",
-            )
+            rx.el.label(_radio(value, item_value, on_change, name, id=item_id), label, class_name="check")
             for label, item_value, item_id in items
         ],
         role="radiogroup",
