@@ -132,8 +132,14 @@ class ScheduleState(WeekNav, rx.State):
         if room is not None:
             self.mode, self.room_id = BY_ROOM, room
         self._reload()
-        # The panels start closed and clean; the hours table is filled once the page shows.
-        return [BookingPanel.clear(), ShiftDialog.close(), BookingConfirm.close(), HoursPanel.refresh()]
+        # The panels start closed and clean (a tab that comes back to the page keeps its state). They
+        # are substates of this one, loaded with it, so no event of their own is needed.
+        for panel in (BookingPanel, ShiftDialog, BookingConfirm):
+            state = self.get_substate([panel.get_name()])
+            if isinstance(state, panel):
+                state._reset()
+        # The hours table is filled once the page shows.
+        return HoursPanel.refresh()
 
     @service_event
     def set_mode(self, mode: str | list[str]) -> None:
@@ -176,8 +182,7 @@ class BookingConfirm(ScheduleState):
         yes = _YES.get(asker)
         return yes() if yes is not None else None
 
-    @rx.event
-    def close(self) -> None:
+    def _reset(self) -> None:
         # Assigned only when changed: an unchanged panel then sends nothing to redraw on page load.
         if self.confirm_open:
             self.confirm_open = False
@@ -208,6 +213,9 @@ def _said_yes(exc: NeedsConfirmation, flags: dict[str, bool]) -> dict[str, bool]
 class BookingPanel(ScheduleState):
     """The two booking forms: one shift, or a weekly series."""
 
+    # Closed until asked for: most visits read the calendar, and a closed form costs the page
+    # nothing to draw.
+    booking_open: bool = False
     form_kind: str = SINGLE
     shift_errors: dict[str, str] = {}
     series_errors: dict[str, str] = {}
@@ -217,13 +225,26 @@ class BookingPanel(ScheduleState):
     _pending_series: SeriesInput | None = None
     _yes: dict[str, bool] = {}
 
+    def _reset(self) -> None:
+        self.clear_errors()
+        self._pending_shift, self._pending_series, self._yes = None, None, {}
+        if self.booking_open:
+            self.booking_open = False
+
     @rx.event
-    def clear(self) -> None:
+    def open_booking(self) -> None:
+        self.booking_open = True
+
+    @rx.event
+    def close_booking(self) -> None:
+        self.booking_open = False
+        self.clear_errors()
+
+    def clear_errors(self) -> None:
         if self.shift_errors:
             self.shift_errors = {}
         if self.series_errors:
             self.series_errors = {}
-        self._pending_shift, self._pending_series, self._yes = None, None, {}
 
     @rx.event
     def set_form_kind(self, kind: str | list[str]) -> None:
@@ -303,8 +324,7 @@ class ShiftDialog(ScheduleState):
     _pending: tuple[str, ShiftInput] | None = None
     _yes: dict[str, bool] = {}
 
-    @rx.event
-    def close(self) -> None:
+    def _reset(self) -> None:
         if self.dialog_open:
             self.dialog_open = False
         if self.edit_errors:
@@ -633,9 +653,20 @@ def _booking_card() -> rx.Component:
                 id_="booking-kind",
                 name="booking_kind",
             ),
+            rx.icon_button(
+                rx.icon("x", size=16),
+                type="button",
+                variant="ghost",
+                color_scheme="gray",
+                on_click=s.close_booking,
+                aria_label="Close the booking form",
+                id="booking-close",
+                class_name="push-end",
+            ),
             class_name="card-head",
         ),
         rx.cond(s.form_kind == SINGLE, _single_form(), _series_form()),
+        id="booking-card",
     )
 
 
@@ -971,6 +1002,13 @@ def body() -> rx.Component:
             "Schedule",
             "Shifts per room or per model, in studio time. Click a shift to change, cancel or check it in.",
             rx.link(rx.button(rx.icon("inbox", size=16), "Requests", variant="soft"), href="/requests"),
+            rx.button(
+                rx.icon("calendar-plus", size=16),
+                "Book a shift",
+                on_click=BookingPanel.open_booking,
+                disabled=BookingPanel.booking_open,
+                id="book-open",
+            ),
         ),
         rx.cond(
             (s.room_options.length() == 0) | (s.model_options.length() == 0),
@@ -984,6 +1022,7 @@ def body() -> rx.Component:
                 ),
             ),
             rx.el.div(
+                rx.cond(BookingPanel.booking_open, _booking_card(), rx.fragment()),
                 card(
                     _picker(),
                     rx.el.div(
@@ -991,7 +1030,6 @@ def body() -> rx.Component:
                         class_name="below-toolbar",
                     ),
                 ),
-                _booking_card(),
                 _hours_card(),
                 class_name="stack-5",
             ),

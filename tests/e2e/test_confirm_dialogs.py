@@ -47,7 +47,9 @@ def test_past_booking_of_a_paused_model_asks_and_cancelling_asks(page: Page, app
 
     yesterday = (datetime.now(ZoneInfo("Europe/Bucharest")) - timedelta(days=1)).date()
     page.goto("/schedule")
-    wait_hydrated(page, "#shift-form")
+    wait_hydrated(page, "#book-open")
+    page.click("#book-open")
+    page.locator("#shift-form").wait_for()
 
     def submit() -> None:
         page.select_option("#shift-model", label="Pia")

@@ -84,6 +84,9 @@ def test_schedule_flow(new_context, app, mailbox) -> None:  # type: ignore[no-un
     end = start + timedelta(hours=4)
     manager.goto("/schedule")
     wait_hydrated(manager)
+    # The booking form opens on demand, and stays open from week to week.
+    assert manager.locator("#booking-card").count() == 0
+    manager.click("#book-open")
     manager.get_by_role("radio", name="Weekly series").click()
     manager.select_option("#series-model", label="Anna")
     manager.select_option("#series-room", label="Room A")
@@ -137,6 +140,8 @@ def test_schedule_flow(new_context, app, mailbox) -> None:  # type: ignore[no-un
     assert "Room A is already booked" in clash.inner_text()
     assert "(Anna)" in clash.inner_text()
     shot(manager, "schedule-flow-clash")
+    manager.click("#booking-close")
+    manager.locator("#booking-card").wait_for(state="detached")
 
     # The model checks in for today's shift.
     model.goto("/my-schedule")
