@@ -76,6 +76,8 @@ class Settings:
     oidc_client_secret: str
     data_dir: Path
     scheduler_in_app: bool
+    # Usage events (page views of people who allowed analytics) are deleted after this many days.
+    usage_retention_days: int = 90
 
     @property
     def is_https(self) -> bool:
@@ -141,6 +143,7 @@ def load_settings() -> Settings:
         data_dir=data_dir,
         # With Redis there are several app workers: the scheduler then runs in `studioos worker`.
         scheduler_in_app=_bool("STUDIOOS_SCHEDULER_IN_APP", not _env("REDIS_URL")),
+        usage_retention_days=_int("STUDIOOS_USAGE_RETENTION_DAYS", 90),
     )
 
 

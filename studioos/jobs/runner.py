@@ -11,6 +11,7 @@ from studioos.db import session_scope
 from studioos.jobs.attendance import mark_no_shows
 from studioos.jobs.compliance import send_document_reminders
 from studioos.jobs.weekly_report import send_weekly_reports
+from studioos.services import usage
 from studioos.services.auth import purge_signup_requests
 
 
@@ -26,11 +27,16 @@ def _signup_requests(db: Session, now: datetime) -> int:
     return purge_signup_requests(db, now)
 
 
+def _usage_retention(db: Session, now: datetime) -> int:
+    return usage.purge(db, now)
+
+
 JOBS: dict[str, Callable[[Session, datetime], int]] = {
     "no-shows": _no_shows,
     "document-reminders": _reminders,
     "sign-up-requests": _signup_requests,
     "weekly-report": send_weekly_reports,
+    "usage-retention": _usage_retention,
 }
 
 

@@ -40,6 +40,8 @@ TRIGGERS: dict[str, Any] = {
     "sign-up-requests": IntervalTrigger(hours=1),
     # Hourly: each studio's Monday 06:00 comes at another hour (UTC), one for each time zone.
     "weekly-report": CronTrigger(minute=7, timezone=UTC),
+    # Usage events past their retention period go once a day.
+    "usage-retention": CronTrigger(hour=4, minute=17, timezone=UTC),
 }
 
 

@@ -35,7 +35,7 @@ from studioos.models.earnings import (
 )
 from studioos.models.notifications import Notification
 from studioos.models.performers import DocumentType, Performer, PerformerStatus, Platform, PlatformAccount
-from studioos.models.privacy import AuditLog
+from studioos.models.privacy import AuditLog, ConsentRecord, UsageEvent
 from studioos.models.reports import WeeklyReportRun, WeeklyReportSubscription
 from studioos.models.schedule import (
     RequestKind,
@@ -55,6 +55,7 @@ __all__ = [
     "AuditLog",
     "AuthSession",
     "BatchStatus",
+    "ConsentRecord",
     "DocumentReminder",
     "DocumentType",
     "EarningRecord",
@@ -93,6 +94,7 @@ __all__ = [
     "TokenPurpose",
     "TokenRate",
     "TrustedBrowser",
+    "UsageEvent",
     "User",
     "UserToken",
     "WeeklyReportRun",

@@ -19,3 +19,30 @@ class AuditLog(SQLModel, table=True):
     ip: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=512)
     created_at: datetime = utc_field(default_now=True, index=True)
+
+
+class ConsentRecord(SQLModel, table=True):
+    """A browser's cookie choice: essential cookies are always on, analytics only when chosen. Every
+    choice is a new row (the newest is in force), with the policy version it was made under."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    # auth.browser_hash() of the browser's id cookie: consent belongs to a browser, signed in or not.
+    browser: str = Field(max_length=64, index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True, ondelete="SET NULL")
+    analytics: bool = False
+    policy_version: str = Field(max_length=40)
+    ip: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=512)
+    created_at: datetime = utc_field(default_now=True)
+
+
+class UsageEvent(SQLModel, table=True):
+    """A page view or feature use, written only for a browser whose newest choice allows analytics,
+    and deleted after the retention period (Settings.usage_retention_days)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    studio_id: int | None = Field(default=None, foreign_key="studio.id", index=True, ondelete="CASCADE")
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=64)
+    path: str = Field(default="", max_length=255)
+    created_at: datetime = utc_field(default_now=True, index=True)

@@ -9,6 +9,7 @@ import reflex as rx
 
 from studioos.services.permissions import Cap
 from studioos.ui.components import not_allowed
+from studioos.ui.consent import banner, settings_link
 from studioos.ui.session import NotificationItem, SessionState
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ def sidebar() -> rx.Component:
         nav_links(id="sidebar-nav"),
         rx.el.div(class_name="grow"),
         _privacy_link(),
+        settings_link(),
         class_name="app-sidebar",
     )
 
@@ -134,6 +136,8 @@ def nav_drawer() -> rx.Component:
                     nav_links(in_drawer=True),
                     rx.el.div(class_name="grow"),
                     _privacy_link(),
+                    # The banner is behind this sheet: closing the sheet first shows it.
+                    _sheet.close(settings_link(), as_child=True),
                     class_name="nav-sheet-body",
                 ),
                 class_name="nav-sheet",
@@ -280,6 +284,7 @@ def shell(body: rx.Component, cap: Cap | None = None) -> rx.Component:
                 rx.el.main(content, class_name="app-content"),
                 class_name="app-main",
             ),
+            banner(),
             class_name="app-shell",
         ),
         rx.center(rx.spinner(size="3"), height="100vh"),
@@ -299,8 +304,11 @@ def public_page(*children: rx.Component, width: str = "26rem") -> rx.Component:
             rx.card(rx.vstack(*children, spacing="4", width="100%"), size="4", width="100%"),
             rx.hstack(
                 rx.link("Privacy policy", href="/privacy", size="1", color_scheme="gray"),
+                settings_link(),
                 spacing="3",
+                align="center",
             ),
+            banner(),
             spacing="5",
             align="center",
             width=width,

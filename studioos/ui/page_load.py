@@ -14,6 +14,7 @@ import reflex as rx
 from reflex.event import EventHandler
 
 from studioos.ui.backend import sign_in_redirect
+from studioos.ui.consent import ConsentState
 from studioos.ui.format import DateEchoState
 from studioos.ui.service_call import Answer, off_loop
 from studioos.ui.session import SessionState
@@ -43,4 +44,7 @@ class PageLoad(rx.State):
         page = await self.get_state(load.state)
         # The page's load as its decorator made it (service_event): run in the database thread
         # pool, refusals turned into what the user sees.
-        return await load.fn(page)
+        answer = await load.fn(page)
+        consent = await self.get_state(ConsentState)
+        await consent.page_view(str(route))
+        return answer

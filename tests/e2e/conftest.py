@@ -45,7 +45,10 @@ START_TIMEOUT = float(os.environ.get("STUDIOOS_E2E_START_TIMEOUT", "300"))
 SHOTS = Path(os.environ.get("STUDIOOS_E2E_SHOTS", "/tmp/shots"))
 PASSWORD = "correct horse battery staple"
 # The new_context fixture: each call opens a browser context (its own cookie jar) for the test.
-NewContext = Callable[[], BrowserContext]
+# By default the browser has already made its cookie choice (essential only), as a returning
+# visitor has, so the cookie banner stays out of the way of the flow under test;
+# `cookie_choice=None` is a first visit.
+NewContext = Callable[..., BrowserContext]
 
 
 def missing(what: str) -> None:
@@ -272,8 +275,10 @@ def new_context(browser: Browser, app: App) -> Iterator[NewContext]:
     """Make browser contexts (separate cookie jars) for one test; all closed at its end."""
     contexts: list[BrowserContext] = []
 
-    def make() -> BrowserContext:
+    def make(cookie_choice: str | None = "essential") -> BrowserContext:
         ctx = browser.new_context(base_url=app.base_url, viewport={"width": 1280, "height": 860})
+        if cookie_choice is not None:
+            ctx.add_cookies([{"name": "studioos_consent", "value": cookie_choice, "url": app.base_url}])
         ctx.set_default_timeout(20_000)
         ctx.set_default_navigation_timeout(30_000)
         contexts.append(ctx)

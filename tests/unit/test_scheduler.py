@@ -73,7 +73,9 @@ def test_every_job_is_scheduled_and_runs_at_start_up() -> None:
     scheduler = build_scheduler()
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert (
-        set(jobs) == set(TRIGGERS) == {"no-shows", "document-reminders", "sign-up-requests", "weekly-report"}
+        set(jobs)
+        == set(TRIGGERS)
+        == {"no-shows", "document-reminders", "sign-up-requests", "weekly-report", "usage-retention"}
     )
 
 
