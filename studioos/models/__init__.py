@@ -35,7 +35,7 @@ from studioos.models.earnings import (
 )
 from studioos.models.notifications import Notification
 from studioos.models.performers import DocumentType, Performer, PerformerStatus, Platform, PlatformAccount
-from studioos.models.privacy import AuditLog, ConsentRecord, UsageEvent
+from studioos.models.privacy import AuditLog, ConsentRecord, DataExport, UsageEvent
 from studioos.models.reports import WeeklyReportRun, WeeklyReportSubscription
 from studioos.models.schedule import (
     RequestKind,
@@ -56,6 +56,7 @@ __all__ = [
     "AuthSession",
     "BatchStatus",
     "ConsentRecord",
+    "DataExport",
     "DocumentReminder",
     "DocumentType",
     "EarningRecord",

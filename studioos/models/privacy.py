@@ -46,3 +46,19 @@ class UsageEvent(SQLModel, table=True):
     name: str = Field(max_length=64)
     path: str = Field(default="", max_length=255)
     created_at: datetime = utc_field(default_now=True, index=True)
+
+
+class DataExport(SQLModel, table=True):
+    """A person's "copy of my data": built in the background into an encrypted file, downloadable by
+    that person alone until `expires_at`, then deleted by the hourly `exports` job."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    status: str = Field(default="queued", max_length=16)  # queued, building, ready, failed
+    progress: int = 0  # percent
+    file_name: str = Field(default="", max_length=120)  # under the data folder's exports/
+    size_bytes: int = 0
+    error: str = Field(default="", max_length=300)
+    created_at: datetime = utc_field(default_now=True)
+    finished_at: datetime | None = utc_field(nullable=True)
+    expires_at: datetime | None = utc_field(nullable=True, index=True)

@@ -644,6 +644,21 @@ _ENTRIES: tuple[TableEntry, ...] = (
         created_at=WHEN,
     ),
     _entry(
+        "dataexport",
+        # The file itself is encrypted in the data folder and deleted when the link expires.
+        "dataexport.user_id",
+        id=KEY,
+        user_id=REF,
+        status=CODE,
+        progress=_plain("how far the build is"),
+        file_name=_plain("a random file name"),
+        size_bytes=_plain("the file's size"),
+        error=_plain("why a build failed (no personal value is written here)"),
+        created_at=WHEN,
+        finished_at=WHEN,
+        expires_at=WHEN,
+    ),
+    _entry(
         "usageevent",
         "usageevent.user_id",
         id=KEY,
