@@ -8,6 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from studioos.services.privacy_registry import AUDIT_HOLD_YEARS
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
 
@@ -78,6 +80,19 @@ class Settings:
     scheduler_in_app: bool
     # Usage events (page views of people who allowed analytics) are deleted after this many days.
     usage_retention_days: int = 90
+    # Retention (docs/privacy.md, "Retention"): how long a record is kept after it stopped being of
+    # use. The jobs in studioos.jobs.retention delete what is older.
+    # A signed-out or timed-out session: kept a month so "where am I signed in" and a security
+    # question about a recent sign-in can still be answered.
+    session_retention_days: int = 30
+    # A used, expired or withdrawn emailed link (reset, email change, invitation): a week, so a
+    # "my link did not work" can still be looked into.
+    link_retention_days: int = 7
+    # The sign-in history (successes and failures): a year, for the account's own security page
+    # and for tracing an account takeover.
+    signin_retention_days: int = 365
+    # The audit log: the registry's legal hold for security logs, in days (one constant for both).
+    audit_retention_days: int = AUDIT_HOLD_YEARS * 365
 
     @property
     def is_https(self) -> bool:
@@ -144,6 +159,10 @@ def load_settings() -> Settings:
         # With Redis there are several app workers: the scheduler then runs in `studioos worker`.
         scheduler_in_app=_bool("STUDIOOS_SCHEDULER_IN_APP", not _env("REDIS_URL")),
         usage_retention_days=_int("STUDIOOS_USAGE_RETENTION_DAYS", 90),
+        session_retention_days=_int("STUDIOOS_SESSION_RETENTION_DAYS", 30),
+        link_retention_days=_int("STUDIOOS_LINK_RETENTION_DAYS", 7),
+        signin_retention_days=_int("STUDIOOS_SIGNIN_RETENTION_DAYS", 365),
+        audit_retention_days=_int("STUDIOOS_AUDIT_RETENTION_DAYS", AUDIT_HOLD_YEARS * 365),
     )
 
 

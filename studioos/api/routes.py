@@ -16,7 +16,7 @@ from starlette.routing import Route
 from studioos.api.cookies import clear_session_cookie, set_session_cookie, token_from_request
 from studioos.db import get_engine, session_scope
 from studioos.importers.template import template_csv, template_xlsx
-from studioos.services import analytics, analytics_export, auth, payroll, photos, statement_files
+from studioos.services import analytics, analytics_export, auth, data_export, payroll, photos, statement_files
 from studioos.services.errors import NotFound, ServiceError
 from studioos.services.formatting import for_actor
 from studioos.services.permissions import Actor
@@ -268,6 +268,20 @@ def download_import_template_xlsx(request: Request) -> Response:
     return download(template_xlsx(), XLSX, "studioos-earnings-template.xlsx")
 
 
+def download_data_export(request: Request) -> Response:
+    """The person's own copy of their data, while its link is valid (410 after 7 days)."""
+    try:
+        export_id = parse_id(request.path_params.get("export_id"))
+        with session_scope() as db:
+            actor = auth.require_actor(db, token_from_request(request), client_of(request))
+            if export_id is None:
+                raise NotFound("No such copy of your data.")
+            name, content = data_export.download(db, actor, export_id)
+    except ServiceError as exc:
+        return error(exc)
+    return download(content, ZIP, name)
+
+
 async def healthz(_request: Request) -> Response:
     try:
         with get_engine().connect() as conn:
@@ -294,6 +308,7 @@ def build_api() -> Starlette:
             Route("/api/statements/{period_start}.zip", download_statements_zip, methods=["GET"]),
             Route("/api/analytics/export.xlsx", download_analytics_xlsx, methods=["GET"]),
             Route("/api/analytics/{chart}.csv", download_analytics_csv, methods=["GET"]),
+            Route("/api/privacy/exports/{export_id}.zip", download_data_export, methods=["GET"]),
             Route("/api/imports/template.csv", download_import_template_csv, methods=["GET"]),
             Route("/api/imports/template.xlsx", download_import_template_xlsx, methods=["GET"]),
         ]

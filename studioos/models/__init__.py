@@ -33,6 +33,7 @@ from studioos.models.earnings import (
     RecordSource,
     TokenRate,
 )
+from studioos.models.jobs import JobRun
 from studioos.models.notifications import Notification
 from studioos.models.performers import DocumentType, Performer, PerformerStatus, Platform, PlatformAccount
 from studioos.models.privacy import AuditLog, ConsentRecord, DataExport, UsageEvent
@@ -62,6 +63,7 @@ __all__ = [
     "EarningRecord",
     "ImportBatch",
     "Invitation",
+    "JobRun",
     "LoginEvent",
     "Member",
     "MemberNote",

@@ -36,6 +36,7 @@ from studioos.pages import (
     performer_detail,
     performers,
     privacy,
+    privacy_centre,
     requests,
     reset,
     rooms,
@@ -243,6 +244,14 @@ SIGNED_IN: tuple[SignedInPage, ...] = (
         account.AccountState.load,
         None,
         NavLink("My account", "user-cog", NavGroup.YOU),
+    ),
+    SignedInPage(
+        "/privacy-centre",
+        "Privacy centre",
+        privacy_centre.page,
+        privacy_centre.PrivacyCentreState.load,
+        None,
+        NavLink("Privacy centre", "shield-check", NavGroup.YOU),
     ),
 )
 

@@ -50,3 +50,9 @@ class Throttled(ServiceError):
     def __init__(self, message: str, retry_after_seconds: int) -> None:
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+
+class Expired(ServiceError):
+    """What was asked for existed but its time is over (an expired download link)."""
+
+    status_code = 410

@@ -98,6 +98,9 @@ class Classification:
     hold_years: int | None
     encrypted_at_rest: bool
     reason: str
+    # A secret that signs the person in (a password or token hash): erased like the rest, but
+    # never handed out, not even to the person (a copy of one is a way in, not information).
+    secret: bool = False
 
     @property
     def personal(self) -> bool:
@@ -130,6 +133,7 @@ class _Rule:
     reason: str
     hold_years: int | None = None
     encrypted: bool = False
+    secret: bool = False
 
 
 def _plain(reason: str) -> _Rule:
@@ -167,8 +171,12 @@ PLATFORM = _plain("a cam platform's name")
 # Reused for every sign-in trace: the same value means the same thing in every table.
 _IP = _delete(Category.USAGE, "IP address of a sign-in or request")
 _USER_AGENT = _delete(Category.USAGE, "browser and device of a sign-in or request")
-_TOKEN_HASH = _delete(Category.IDENTITY, "hash of a secret that signs the person in")
-_PASSWORD_HASH = _delete(Category.IDENTITY, "one-way hash of the person's password")
+_TOKEN_HASH = _Rule(
+    Category.IDENTITY, Strategy.DELETE, "hash of a secret that signs the person in", secret=True
+)
+_PASSWORD_HASH = _Rule(
+    Category.IDENTITY, Strategy.DELETE, "one-way hash of the person's password", secret=True
+)
 _EMAIL = _delete(Category.CONTACT, "email address of someone who may have no account")
 
 
@@ -186,6 +194,7 @@ def _entry(table: str, subject: str, also: tuple[str, ...] = (), **columns: _Rul
                 hold_years=rule.hold_years,
                 encrypted_at_rest=rule.encrypted,
                 reason=rule.reason,
+                secret=rule.secret,
             )
             for name, rule in columns.items()
         },
@@ -685,6 +694,16 @@ _ENTRIES: tuple[TableEntry, ...] = (
         claimed_at=WHEN,
         sent_at=WHEN,
         recipients=_plain("how many got the email"),
+    ),
+    _entry(
+        "jobrun",
+        "",
+        id=KEY,
+        job=CODE,
+        started_at=WHEN,
+        finished_at=WHEN,
+        rows=_plain("how many rows the run changed"),
+        error=_plain("why a run failed: the exception's class and first line, no personal value"),
     ),
 )
 

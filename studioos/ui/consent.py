@@ -63,13 +63,13 @@ class ConsentState(rx.State):
             usage.record(db, client_of(self.router), actor, "page_view", route)
 
 
-def settings_link() -> rx.Component:
+def settings_link(id_: str = "cookie-settings") -> rx.Component:
     return rx.el.button(
         "Cookie settings",
         type="button",
         on_click=ConsentState.open_settings,
         class_name="quiet-link link-button",
-        id="cookie-settings",
+        id=id_,
     )
 
 

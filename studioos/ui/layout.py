@@ -137,7 +137,7 @@ def nav_drawer() -> rx.Component:
                     rx.el.div(class_name="grow"),
                     _privacy_link(),
                     # The banner is behind this sheet: closing the sheet first shows it.
-                    _sheet.close(settings_link(), as_child=True),
+                    _sheet.close(settings_link("cookie-settings-menu"), as_child=True),
                     class_name="nav-sheet-body",
                 ),
                 class_name="nav-sheet",

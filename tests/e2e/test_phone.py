@@ -153,6 +153,8 @@ def studio(app: App, monkeypatch: pytest.MonkeyPatch) -> Iterator[Studio]:
 
 def _context(browser: Browser, app: App, viewport: dict[str, int]) -> BrowserContext:
     ctx = browser.new_context(base_url=app.base_url, viewport=viewport)
+    # A returning visitor: the cookie choice is made (the banner has its own test, phone included).
+    ctx.add_cookies([{"name": "studioos_consent", "value": "essential", "url": app.base_url}])
     ctx.set_default_timeout(20_000)
     ctx.set_default_navigation_timeout(30_000)
     return ctx

@@ -84,6 +84,7 @@ def test_several_workers_share_state_in_redis(
     assert _worker_count(app.process.pid) > 2  # the reflex parent and more than one server worker
 
     ctx = browser.new_context(base_url=app.base_url, viewport={"width": 1280, "height": 860})
+    ctx.add_cookies([{"name": "studioos_consent", "value": "essential", "url": app.base_url}])
     ctx.set_default_timeout(20_000)
     try:
         page = ctx.new_page()
@@ -117,6 +118,7 @@ def test_redis_holds_no_session_token_or_legal_data(
     """The same scan as test_state_store.py, of every value in Redis database 11."""
     app, store = redis_app
     ctx = browser.new_context(base_url=app.base_url, viewport={"width": 1280, "height": 860})
+    ctx.add_cookies([{"name": "studioos_consent", "value": "essential", "url": app.base_url}])
     ctx.set_default_timeout(20_000)
     try:
         page = ctx.new_page()

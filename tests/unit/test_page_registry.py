@@ -96,6 +96,7 @@ def test_what_each_role_sees() -> None:
         "/payroll",
         "/members",
         "/account",
+        "/privacy-centre",
     }
     assert _visible(sidebar, ROLE_CAPS[Role.PERFORMER]) == {
         "/dashboard",
@@ -104,6 +105,7 @@ def test_what_each_role_sees() -> None:
         "/my-analytics",
         "/my-members",
         "/account",
+        "/privacy-centre",
     }
     assert _visible(sidebar, ROLE_CAPS[Role.MANAGER]) == {
         "/dashboard",
@@ -119,6 +121,7 @@ def test_what_each_role_sees() -> None:
         "/team",
         "/audit",
         "/account",
+        "/privacy-centre",
     }
     assert _visible(sidebar, ROLE_CAPS[Role.OWNER]) == _visible(sidebar, ROLE_CAPS[Role.MANAGER])
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from studioos.jobs.runner import JOBS
 from studioos.jobs.scheduler import TRIGGERS, RunnerLock, SchedulerRunner, build_scheduler
 from studioos.models import Shift
 from studioos.services import notifications, performers
@@ -75,7 +76,19 @@ def test_every_job_is_scheduled_and_runs_at_start_up() -> None:
     assert (
         set(jobs)
         == set(TRIGGERS)
-        == {"no-shows", "document-reminders", "sign-up-requests", "weekly-report", "usage-retention"}
+        == set(JOBS)
+        == {
+            "no-shows",
+            "document-reminders",
+            "sign-up-requests",
+            "weekly-report",
+            "usage-retention",
+            "sessions",
+            "links",
+            "sign-in-history",
+            "audit-retention",
+            "exports",
+        }
     )
 
 
