@@ -52,6 +52,8 @@ TRIGGERS: dict[str, Any] = {
     # An expired export is a file of someone's personal data whose link no longer works: it goes
     # within the hour of its expiry.
     "exports": IntervalTrigger(hours=1),
+    # Deleted accounts are erased the night after the request: well within the policy's 30 days.
+    "account-erasure": CronTrigger(hour=3, minute=47, timezone=UTC),
 }
 
 

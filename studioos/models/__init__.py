@@ -36,7 +36,7 @@ from studioos.models.earnings import (
 from studioos.models.jobs import JobRun
 from studioos.models.notifications import Notification
 from studioos.models.performers import DocumentType, Performer, PerformerStatus, Platform, PlatformAccount
-from studioos.models.privacy import AuditLog, ConsentRecord, DataExport, UsageEvent
+from studioos.models.privacy import AccountDeletion, AuditLog, ConsentRecord, DataExport, UsageEvent
 from studioos.models.reports import WeeklyReportRun, WeeklyReportSubscription
 from studioos.models.schedule import (
     RequestKind,
@@ -52,6 +52,7 @@ from studioos.models.studio import Studio
 from studioos.models.types import row_id, utcnow
 
 __all__ = [
+    "AccountDeletion",
     "AdjustmentKind",
     "AuditLog",
     "AuthSession",

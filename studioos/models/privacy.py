@@ -62,3 +62,16 @@ class DataExport(SQLModel, table=True):
     created_at: datetime = utc_field(default_now=True)
     finished_at: datetime | None = utc_field(nullable=True)
     expires_at: datetime | None = utc_field(nullable=True, index=True)
+
+
+class AccountDeletion(SQLModel, table=True):
+    """A person's request to delete their account: access ends at once; the `account-erasure` job
+    erases what the personal-data registry lists (well within the 30 days the policy promises) and
+    sets `erased_at`. The model profiles the account was linked to are kept here, because the
+    memberships that linked them end with the request."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    requested_at: datetime = utc_field(default_now=True)
+    performer_ids: str = Field(default="", max_length=500)  # comma-separated
+    erased_at: datetime | None = utc_field(nullable=True)

@@ -14,11 +14,11 @@ from typing import Any
 import reflex as rx
 
 from studioos.models import DataExport, utcnow
-from studioos.services import data_export
+from studioos.services import account_deletion, data_export
 from studioos.services.errors import ServiceError
 from studioos.services.formatting import Formats, for_actor
-from studioos.ui.backend import acting
-from studioos.ui.components import card, download_link, page_header
+from studioos.ui.backend import acting, hard_navigate
+from studioos.ui.components import card, download_link, form_field, page_header
 from studioos.ui.consent import ANALYTICS, ConsentState
 from studioos.ui.layout import shell
 from studioos.ui.service_call import Answer, ServicePage, off_loop, service_error_event, service_event
@@ -32,6 +32,7 @@ class PrivacyCentreState(ServicePage, rx.State):
     export_progress: int = 0
     export_id: int = 0
     export_done_text: str = ""  # "Made 3 Dec 2026 14:05, 12 KB; the link works until 10 Dec 2026 14:05"
+    delete_errors: dict[str, str] = {}
 
     def _show(self, export: DataExport | None, fmt: Formats) -> None:
         if export is None:
@@ -61,6 +62,12 @@ class PrivacyCentreState(ServicePage, rx.State):
         if self.export_status in (data_export.QUEUED, data_export.BUILDING):
             return PrivacyCentreState.build  # a build cut short (page closed, worker restarted)
         return None
+
+    @service_event(errors="delete_errors")
+    def delete_account(self, form: dict[str, Any]) -> Answer:
+        # The password is checked by the service and never kept in the state.
+        self._call(account_deletion.request, str(form.get("password", "")))
+        return hard_navigate("/signin?deleted=1")
 
     @service_event
     def request_export(self) -> Answer:
@@ -206,6 +213,59 @@ def _correct_card() -> rx.Component:
     )
 
 
+def _delete_card() -> rx.Component:
+    s = PrivacyCentreState
+    return card(
+        rx.el.h2("Delete my account", class_name="card-title"),
+        rx.el.p(
+            "You are signed out everywhere at once and can no longer sign in, and you leave your studio's "
+            "team. Within 30 days every record about you is deleted or made anonymous, except what the law "
+            "makes us keep (payroll records, the security log). An owner makes another member owner first.",
+            class_name="hint",
+        ),
+        rx.alert_dialog.root(
+            rx.alert_dialog.trigger(
+                rx.button("Delete my account…", color_scheme="red", variant="soft", id="delete-account-open")
+            ),
+            rx.alert_dialog.content(
+                rx.alert_dialog.title("Delete your account?"),
+                rx.alert_dialog.description(
+                    "This cannot be undone. Enter your password to confirm it is you.", size="2"
+                ),
+                rx.form(
+                    rx.el.div(
+                        form_field(
+                            "Password",
+                            "password",
+                            s.delete_errors,
+                            type="password",
+                            auto_complete="current-password",
+                            field_id="delete-password",
+                        ),
+                        rx.el.div(
+                            rx.alert_dialog.cancel(
+                                rx.button(
+                                    "Keep my account", type="button", variant="soft", color_scheme="gray"
+                                )
+                            ),
+                            rx.button(
+                                "Delete my account", type="submit", color_scheme="red", id="delete-account"
+                            ),
+                            class_name="consent-actions",
+                        ),
+                        class_name="stack",
+                    ),
+                    on_submit=s.delete_account,
+                    reset_on_submit=True,
+                ),
+                max_width="28rem",
+                id="delete-account-dialog",
+            ),
+        ),
+        class_name="stack",
+    )
+
+
 def body() -> rx.Component:
     return rx.el.div(
         page_header(
@@ -216,6 +276,7 @@ def body() -> rx.Component:
         _export_card(),
         _cookies_card(),
         _correct_card(),
+        _delete_card(),
         class_name="stack-5",
     )
 

@@ -28,6 +28,10 @@ class SignInState(rx.State):
             self.notice = "You are signed out."
         elif params.get("expired"):
             self.notice = "Your sign-in link expired. Please sign in again."
+        elif params.get("deleted"):
+            self.notice = (
+                "Your account is being deleted, and you are signed out. We sent you an email about it."
+            )
         elif params.get("reset"):
             self.notice = "Your password was changed. Sign in with the new one."
         elif params.get("next"):

@@ -78,7 +78,7 @@ def _leads_to(table: Table, path: str) -> tuple[Column[Any], str]:
     return column, "email" if not targets and "email" in column.name else ""
 
 
-def _matches(table: Table, path: str, person: Person) -> ColumnElement[bool] | None:
+def matches_subject(table: Table, path: str, person: Person) -> ColumnElement[bool] | None:
     """The condition under which a row concerns the person through this path, if it can."""
     column, kind = _leads_to(table, path)
     if kind == "user":
@@ -119,8 +119,8 @@ def collect(db: Session, user_id: int, progress: Progress | None = None) -> dict
         paths = privacy_registry.subject_columns(entry.table)
         if table is None or not paths:
             continue
-        own = _matches(table, paths[0], person)
-        others = [m for m in (_matches(table, p, person) for p in paths[1:]) if m is not None]
+        own = matches_subject(table, paths[0], person)
+        others = [m for m in (matches_subject(table, p, person) for p in paths[1:]) if m is not None]
         conditions = [c for c in (own, *others) if c is not None]
         if conditions:
             shown = [c for c in entry.columns.values() if not c.secret]

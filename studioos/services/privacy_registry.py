@@ -653,6 +653,17 @@ _ENTRIES: tuple[TableEntry, ...] = (
         created_at=WHEN,
     ),
     _entry(
+        "accountdeletion",
+        # Erasure's own record (when it was asked and done, which model profiles it covered): it
+        # outlives the erasure, pointing at the anonymised account, and says nothing about anyone.
+        "",
+        id=KEY,
+        user_id=REF,
+        requested_at=WHEN,
+        performer_ids=_plain("ids of the model profiles the account was linked to"),
+        erased_at=WHEN,
+    ),
+    _entry(
         "dataexport",
         # The file itself is encrypted in the data folder and deleted when the link expires.
         "dataexport.user_id",

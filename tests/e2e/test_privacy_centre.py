@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import App, NewContext, add_member, make_owner, shot, sign_in
+from tests.e2e.conftest import PASSWORD, App, NewContext, add_member, make_owner, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -43,3 +43,26 @@ def test_download_a_copy_of_my_data(new_context: NewContext, app: App) -> None:
     page.reload()
     page.locator("#export-download").wait_for()
     shot(page, "privacy-centre-phone")
+
+
+def test_delete_my_account_signs_me_out_and_refuses_sign_in(new_context: NewContext, app: App) -> None:
+    owner_email = make_owner(app, "Leaving Studio")
+    manager = add_member(app, owner_email, "manager")
+    page = new_context().new_page()
+    sign_in(page, manager)
+    page.goto("/privacy-centre")
+    page.click("#delete-account-open")
+    page.fill("#delete-password", "not my password")
+    page.click("#delete-account")
+    expect(page.locator("#delete-account-dialog")).to_contain_text("That is not your password.")
+    page.fill("#delete-password", PASSWORD)
+    page.click("#delete-account")
+    page.wait_for_url("**/signin**deleted=1")
+    page.get_by_text("Your account is being deleted").wait_for()
+    # The old session no longer opens anything, and signing in again is refused.
+    page.goto("/dashboard")
+    page.wait_for_url("**/signin**")
+    page.fill("#email", manager)
+    page.fill("#password", PASSWORD)
+    page.click("#signin-submit")
+    page.get_by_text("Wrong email or password").wait_for()
