@@ -16,7 +16,16 @@ from starlette.routing import Route
 from studioos.api.cookies import clear_session_cookie, set_session_cookie, token_from_request
 from studioos.db import get_engine, session_scope
 from studioos.importers.template import template_csv, template_xlsx
-from studioos.services import analytics, analytics_export, auth, data_export, payroll, photos, statement_files
+from studioos.services import (
+    analytics,
+    analytics_export,
+    auth,
+    data_export,
+    payroll,
+    photos,
+    policy,
+    statement_files,
+)
 from studioos.services.errors import NotFound, ServiceError
 from studioos.services.formatting import for_actor
 from studioos.services.permissions import Actor
@@ -70,11 +79,16 @@ def safe_next(raw: str | None, default: str = "/dashboard") -> str:
 
 async def complete_sign_in(request: Request) -> Response:
     code = request.query_params.get("code", "")
+    target = safe_next(request.query_params.get("next"))
     with session_scope() as db:
         token = auth.redeem_handoff(db, code, client_of(request))
+        actor = auth.resolve_actor(db, token, touch=False) if token is not None else None
+        if actor is not None and policy.pending_acknowledgement(db, actor.user_id) is not None:
+            # A material change of the privacy policy is read and acknowledged at the next sign-in.
+            target = f"/policy-update?next={quote(target, safe='')}"
     if token is None:
         return RedirectResponse("/signin?expired=1", status_code=303)
-    response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+    response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, token)
     return response
 

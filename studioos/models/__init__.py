@@ -36,6 +36,7 @@ from studioos.models.earnings import (
 from studioos.models.jobs import JobRun
 from studioos.models.notifications import Notification
 from studioos.models.performers import DocumentType, Performer, PerformerStatus, Platform, PlatformAccount
+from studioos.models.policy import PolicyAcceptance, PolicyVersion
 from studioos.models.privacy import AccountDeletion, AuditLog, ConsentRecord, DataExport, UsageEvent
 from studioos.models.reports import WeeklyReportRun, WeeklyReportSubscription
 from studioos.models.schedule import (
@@ -82,6 +83,8 @@ __all__ = [
     "PeriodStatus",
     "Platform",
     "PlatformAccount",
+    "PolicyAcceptance",
+    "PolicyVersion",
     "RecordKind",
     "RecordSource",
     "RequestKind",

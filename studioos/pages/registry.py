@@ -35,6 +35,7 @@ from studioos.pages import (
     payroll,
     performer_detail,
     performers,
+    policy_update,
     privacy,
     privacy_centre,
     requests,
@@ -43,6 +44,7 @@ from studioos.pages import (
     schedule,
     signin,
     signup,
+    support_policy,
     team,
 )
 from studioos.services.permissions import Cap
@@ -253,6 +255,21 @@ SIGNED_IN: tuple[SignedInPage, ...] = (
         None,
         NavLink("Privacy centre", "shield-check", NavGroup.YOU),
     ),
+    SignedInPage(
+        "/policy-update",
+        "Privacy policy update",
+        policy_update.page,
+        policy_update.PolicyUpdateState.load,
+        None,
+    ),
+    SignedInPage(
+        "/support/policy",
+        "Privacy policy versions",
+        support_policy.page,
+        support_policy.SupportPolicyState.load,
+        Cap.POLICY_PUBLISH,
+        NavLink("Policy versions", "file-text", NavGroup.STUDIO),
+    ),
 )
 
 PUBLIC: tuple[PublicPage, ...] = (
@@ -270,7 +287,7 @@ PUBLIC: tuple[PublicPage, ...] = (
     PublicPage(
         "/confirm-email/[token]", "Confirm email", confirm_email.page, confirm_email.ConfirmEmailState.on_load
     ),
-    PublicPage("/privacy", "Privacy policy", privacy.page),
+    PublicPage("/privacy", "Privacy policy", privacy.page, privacy.PrivacyState.on_load),
 )
 
 

@@ -12,12 +12,9 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from studioos.models import ConsentRecord
-from studioos.privacy_text import LAST_UPDATED
+from studioos.services import policy
 from studioos.services.auth import Client
 from studioos.services.errors import ValidationFailed
-
-# The policy text a choice is made under: the version the privacy page shows.
-POLICY_VERSION = LAST_UPDATED
 
 
 def choose(db: Session, client: Client, analytics: bool, user_id: int | None = None) -> ConsentRecord:
@@ -32,7 +29,8 @@ def choose(db: Session, client: Client, analytics: bool, user_id: int | None = N
         browser=client.browser,
         user_id=user_id,
         analytics=bool(analytics),
-        policy_version=POLICY_VERSION,
+        # The policy text the choice was made under: the version /privacy shows now.
+        policy_version=policy.current(db).label,
         ip=client.ip[:64],
         user_agent=client.user_agent[:512],
     )

@@ -32,6 +32,7 @@ class Cap(StrEnum):
     MEMBER_NOTES = "member_notes"
     CHAT = "chat"
     SUPPORT_TICKETS = "support.tickets"
+    POLICY_PUBLISH = "policy.publish"
 
 
 _MANAGER = {
@@ -60,7 +61,7 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
         {Cap.DASHBOARD, Cap.SCHEDULE_OWN, Cap.EARNINGS_OWN, Cap.MEMBER_NOTES, Cap.CHAT}
     ),
 }
-SUPPORT_CAPS: frozenset[Cap] = frozenset({Cap.DASHBOARD, Cap.SUPPORT_TICKETS})
+SUPPORT_CAPS: frozenset[Cap] = frozenset({Cap.DASHBOARD, Cap.SUPPORT_TICKETS, Cap.POLICY_PUBLISH})
 
 ROLE_LABELS: dict[str, str] = {
     Role.OWNER: "Owner",

@@ -664,6 +664,29 @@ _ENTRIES: tuple[TableEntry, ...] = (
         erased_at=WHEN,
     ),
     _entry(
+        "policyversion",
+        # The policy's text as published: the publisher is a reference to our own staff's account.
+        "",
+        id=KEY,
+        body=_plain("the privacy policy's text"),
+        effective_on=WHEN,
+        material=_plain("whether users must acknowledge the change"),
+        summary=_plain("what changed"),
+        published_at=WHEN,
+        published_by_id=REF,
+    ),
+    _entry(
+        "policyacceptance",
+        "policyacceptance.user_id",
+        id=KEY,
+        user_id=REF,
+        policy_version_id=REF,
+        # Proof of what the person was shown and agreed to: kept while the account is.
+        accepted_at=WHEN,
+        ip=_IP,
+        user_agent=_USER_AGENT,
+    ),
+    _entry(
         "dataexport",
         # The file itself is encrypted in the data folder and deleted when the link expires.
         "dataexport.user_id",

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from studioos.jobs.runner import JOBS
 from studioos.models import ConsentRecord, UsageEvent, utcnow
-from studioos.services import consent, usage
+from studioos.services import consent, policy, usage
 from studioos.services.errors import ValidationFailed
 from studioos.settings import reset_settings_cache
 from tests.factories import CLIENT, actor_for, make_studio
@@ -53,7 +53,7 @@ def test_every_choice_is_kept_with_the_policy_version_and_the_newest_is_in_force
     consent.choose(db, BROWSER, analytics=False)
     records = db.exec(select(ConsentRecord).where(ConsentRecord.browser == BROWSER.browser)).all()
     assert [r.analytics for r in records] == [True, False]
-    assert {r.policy_version for r in records} == {consent.POLICY_VERSION}
+    assert {r.policy_version for r in records} == {policy.current(db).label}
     assert all(r.created_at is not None and r.ip == BROWSER.ip for r in records)
     found = consent.current(db, BROWSER.browser)
     assert found is not None and found.analytics is False
