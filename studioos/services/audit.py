@@ -68,6 +68,12 @@ ACTION_LABELS: dict[str, str] = {
     "import.undone": "Earnings import undone",
     "members.tagged": "Member tags changed",
     "members.note_added": "Member note added",
+    "account.deletion_requested": "Account deletion requested",
+    "account.erased": "Deleted account erased",
+    "privacy.export_requested": "Copy of personal data requested",
+    "privacy.export_downloaded": "Copy of personal data downloaded",
+    "policy.published": "Privacy policy version published",
+    "policy.acknowledged": "Privacy policy change acknowledged",
 }
 
 # The filter's kinds of action: each is the set of code prefixes (the part before the dot).
@@ -79,6 +85,7 @@ ACTION_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "schedule": ("Schedule", ("shift", "shift_series", "shift_request")),
     "money": ("Earnings and payroll", ("earnings", "import", "rates", "payroll", "members")),
     "studio": ("Studio", ("studio", "signup", "demo")),
+    "privacy": ("Privacy", ("privacy", "policy")),
 }
 MAX_RANGE_DAYS = 3660  # the date filter: ten years covers any log and keeps the arithmetic in range
 
