@@ -59,8 +59,8 @@ class PrivacyCentreState(ServicePage, rx.State):
     @service_event
     def load(self) -> Answer:
         self._reload()
-        if self.export_status in (data_export.QUEUED, data_export.BUILDING):
-            return PrivacyCentreState.build  # a build cut short (page closed, worker restarted)
+        if self.export_status == data_export.QUEUED:
+            return PrivacyCentreState.build  # asked for, and not started (the page was closed)
         return None
 
     @service_event(errors="delete_errors")
@@ -101,6 +101,9 @@ class PrivacyCentreState(ServicePage, rx.State):
 
 def _build(router: Any, export_id: int, progress: Any) -> None:
     """Build in its own unit of work; a failure is recorded in another, and then raised."""
+    with acting(router) as (db, actor):
+        if not data_export.claim(db, actor, export_id):
+            return  # another tab is making it, or it is already made
     try:
         with acting(router) as (db, actor):
             data_export.build(db, actor, export_id, progress)

@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Table, or_
+from sqlalchemy import Column, ColumnElement, Table, or_, update
 from sqlalchemy import select as table_select
 from sqlmodel import Session, SQLModel, col, select
 
@@ -39,6 +39,8 @@ from studioos.services.permissions import Actor
 from studioos.settings import get_settings
 
 LINK_DAYS = 7
+# A copy still "being made" after this long was cut short (the worker stopped): it may be asked again.
+STALE_AFTER = timedelta(minutes=15)
 _NO_COPY = "No such copy of your data."
 QUEUED, BUILDING, READY, FAILED = "queued", "building", "ready", "failed"
 Progress = Callable[[int], None]
@@ -196,8 +198,12 @@ def request(db: Session, actor: Actor) -> DataExport:
             col(DataExport.user_id) == actor.user_id, col(DataExport.status).in_((QUEUED, BUILDING))
         )
     ).first()
-    if busy is not None:
+    if busy is not None and busy.created_at > utcnow() - STALE_AFTER:
         return busy
+    if busy is not None:  # a build that never finished (the worker stopped): start again
+        busy.status, busy.error = FAILED, "interrupted"
+        busy.expires_at = utcnow() + timedelta(days=LINK_DAYS)
+        db.add(busy)
     export = DataExport(user_id=actor.user_id)
     db.add(export)
     db.flush()
@@ -218,10 +224,24 @@ def _own(db: Session, actor: Actor, export_id: int) -> DataExport:
     return export
 
 
+def claim(db: Session, actor: Actor, export_id: int) -> bool:
+    """Mark a queued copy as being made, once: a second tab (or a reload) that tries to make the
+    same copy gets False and leaves it to the first. The caller commits at once."""
+    _own(db, actor, export_id)
+    result = db.execute(
+        update(DataExport)
+        .where(col(DataExport.id) == export_id, col(DataExport.status) == QUEUED)
+        .values(status=BUILDING)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def build(db: Session, actor: Actor, export_id: int, progress: Progress | None = None) -> DataExport:
     """Build the person's copy into its encrypted file. The caller commits; a failure marks the
     export failed (and leaves no file)."""
     export = _own(db, actor, export_id)
+    if export.status == READY:
+        return export
     export.status, export.progress = BUILDING, 0
     db.add(export)
     data = collect(db, actor.user_id, progress)

@@ -107,3 +107,20 @@ def test_one_copy_at_a_time(db: Session) -> None:
     data_export.build(db, anna, first.id or 0)
     db.commit()
     assert data_export.request(db, anna).id != first.id
+
+
+def test_a_copy_is_made_once_and_an_interrupted_one_can_be_asked_again(db: Session) -> None:
+    _, anna, _ = _studio_with_two_models(db)
+    export = data_export.request(db, anna)
+    db.commit()
+    assert data_export.claim(db, anna, export.id or 0) is True
+    db.commit()
+    assert data_export.claim(db, anna, export.id or 0) is False  # a second tab leaves it be
+    # The worker stopped mid-way: after a while, a new request starts a new copy.
+    row = db.get_one(DataExport, export.id)
+    row.created_at = utcnow() - data_export.STALE_AFTER - timedelta(minutes=1)
+    db.add(row)
+    db.commit()
+    again = data_export.request(db, anna)
+    assert again.id != export.id
+    assert db.get_one(DataExport, export.id).status == data_export.FAILED
