@@ -50,6 +50,7 @@ from studioos.models.schedule import (
     ShiftStatus,
 )
 from studioos.models.studio import Studio
+from studioos.models.support import RequestCategory, RequestState, SupportMessage, SupportRequest
 from studioos.models.types import row_id, utcnow
 
 __all__ = [
@@ -87,7 +88,9 @@ __all__ = [
     "PolicyVersion",
     "RecordKind",
     "RecordSource",
+    "RequestCategory",
     "RequestKind",
+    "RequestState",
     "RequestStatus",
     "Role",
     "Room",
@@ -98,6 +101,8 @@ __all__ = [
     "ShiftStatus",
     "SignupRequest",
     "Studio",
+    "SupportMessage",
+    "SupportRequest",
     "TokenPurpose",
     "TokenRate",
     "TrustedBrowser",

@@ -44,7 +44,9 @@ from studioos.pages import (
     schedule,
     signin,
     signup,
+    support,
     support_policy,
+    support_queue,
     team,
 )
 from studioos.services.permissions import Cap
@@ -261,6 +263,22 @@ SIGNED_IN: tuple[SignedInPage, ...] = (
         policy_update.page,
         policy_update.PolicyUpdateState.load,
         None,
+    ),
+    SignedInPage(
+        "/support/queue",
+        "Support queue",
+        support_queue.page,
+        support_queue.SupportQueueState.load,
+        Cap.SUPPORT_TICKETS,
+        NavLink("Support queue", "inbox", NavGroup.WORK),
+    ),
+    SignedInPage(
+        "/support",
+        "Help and support",
+        support.page,
+        support.SupportState.load,
+        None,
+        NavLink("Help and support", "life-buoy", NavGroup.YOU),
     ),
     SignedInPage(
         "/support/policy",

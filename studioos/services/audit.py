@@ -74,6 +74,12 @@ ACTION_LABELS: dict[str, str] = {
     "privacy.export_downloaded": "Copy of personal data downloaded",
     "policy.published": "Privacy policy version published",
     "policy.acknowledged": "Privacy policy change acknowledged",
+    "support.request_opened": "Support request opened",
+    "support.replied": "Support replied to a request",
+    "support.note_added": "Support note added",
+    "support.status_changed": "Support request status changed",
+    "support.assigned": "Support request assigned",
+    "support.merged": "Support requests merged",
 }
 
 # The filter's kinds of action: each is the set of code prefixes (the part before the dot).
@@ -86,6 +92,7 @@ ACTION_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "money": ("Earnings and payroll", ("earnings", "import", "rates", "payroll", "members")),
     "studio": ("Studio", ("studio", "signup", "demo")),
     "privacy": ("Privacy", ("privacy", "policy")),
+    "support": ("Support", ("support",)),
 }
 MAX_RANGE_DAYS = 3660  # the date filter: ten years covers any log and keeps the arithmetic in range
 

@@ -687,6 +687,33 @@ _ENTRIES: tuple[TableEntry, ...] = (
         user_agent=_USER_AGENT,
     ),
     _entry(
+        "supportrequest",
+        "supportrequest.requester_id",
+        id=KEY,
+        requester_id=REF,
+        studio_id=STUDIO,
+        title=_delete(Category.COMMUNICATION, "the subject line: what the person asked about"),
+        category=CODE,
+        status=CODE,
+        assigned_to_id=REF,
+        created_at=WHEN,
+        updated_at=WHEN,
+        first_response_due_at=WHEN,
+        first_responded_at=WHEN,
+        merged_into_id=REF,
+    ),
+    _entry(
+        "supportmessage",
+        # A message in a request's thread: the requester's or support's; its author may be either.
+        "supportmessage.author_id",
+        id=KEY,
+        request_id=REF,
+        author_id=REF,
+        body=_delete(Category.COMMUNICATION, "what was written in a support request"),
+        internal=_plain("whether the message is a note among support staff"),
+        created_at=WHEN,
+    ),
+    _entry(
         "dataexport",
         # The file itself is encrypted in the data folder and deleted when the link expires.
         "dataexport.user_id",

@@ -9,7 +9,9 @@ import reflex as rx
 from studioos.ui.format import date_echo, date_echo_handler
 
 
-def page_header(title: str, subtitle: str = "", *actions: rx.Component) -> rx.Component:
+def page_header(
+    title: str | rx.Var[str], subtitle: str | rx.Var[str] = "", *actions: rx.Component
+) -> rx.Component:
     # The building blocks every page draws are plain elements with the stylesheet's classes
     # (assets/styles.css): a Radix Themes layout component is several React components and an
     # emotion style each, and a page load mounts dozens of them.

@@ -45,6 +45,8 @@ def select(
     else:
         props["default_value"] = default_value if default_value is not None else ""
     first = [rx.el.option(placeholder, value="", disabled=True)] if placeholder else []
+    if isinstance(options, list | tuple):  # fixed choices, known when the page is built
+        return rx.el.select(*first, *(rx.el.option(o.name, value=str(o.id)) for o in options), **props)
     return rx.el.select(
         *first,
         rx.foreach(options, lambda o: rx.el.option(o.name, value=o.id.to_string())),

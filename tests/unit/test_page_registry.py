@@ -97,6 +97,7 @@ def test_what_each_role_sees() -> None:
         "/members",
         "/account",
         "/privacy-centre",
+        "/support",
     }
     assert _visible(sidebar, ROLE_CAPS[Role.PERFORMER]) == {
         "/dashboard",
@@ -106,6 +107,7 @@ def test_what_each_role_sees() -> None:
         "/my-members",
         "/account",
         "/privacy-centre",
+        "/support",
     }
     assert _visible(sidebar, ROLE_CAPS[Role.MANAGER]) == {
         "/dashboard",
@@ -122,6 +124,7 @@ def test_what_each_role_sees() -> None:
         "/audit",
         "/account",
         "/privacy-centre",
+        "/support",
     }
     assert _visible(sidebar, ROLE_CAPS[Role.OWNER]) == _visible(sidebar, ROLE_CAPS[Role.MANAGER])
 
