@@ -132,7 +132,8 @@ def _cleared(column: Column[Any]) -> Any:
         return 0
     if python_type is str:
         return ""
-    # A required date or time is never classified DELETE (the registry test keeps it so): none here.
+    # No required date or time is classified DELETE in the registry today; one would fail the
+    # erasure test (NOT NULL), and then needs a placeholder value here.
     return None
 
 
