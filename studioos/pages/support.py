@@ -38,7 +38,7 @@ class Choice:
 
 
 CATEGORY_CHOICES = [Choice(c.value, support.CATEGORY_LABELS[c.value]) for c in RequestCategory]
-STATUS_CHOICES = [Choice(s.value, support.STATUS_LABELS[s.value]) for s in RequestState]
+STATUS_CHOICES = [Choice(s.value, support.STAFF_STATUS_LABELS[s.value]) for s in RequestState]  # staff's
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,14 @@ class RequestRow:
     due: str
 
     @classmethod
-    def of(cls, r: RequestSummary, fmt: Formats) -> RequestRow:
+    def of(cls, r: RequestSummary, fmt: Formats, *, staff: bool = False) -> RequestRow:
+        labels = support.STAFF_STATUS_LABELS if staff else support.STATUS_LABELS
         return cls(
             id=r.id,
             title=r.title,
             category=support.CATEGORY_LABELS.get(r.category, r.category),
             status=r.status,
-            status_label=support.STATUS_LABELS.get(r.status, r.status),
+            status_label=labels.get(r.status, r.status),
             color=STATUS_COLORS.get(RequestState(r.status), "gray")
             if r.status in set(RequestState)
             else "gray",
@@ -109,7 +110,7 @@ class SupportState(ServicePage, rx.State):
             self.is_staff = actor.is_support
             if self.request_id:
                 detail = support.thread(db, actor, self.request_id)
-                self.current = RequestRow.of(detail.request, fmt)
+                self.current = RequestRow.of(detail.request, fmt, staff=actor.is_support)
                 self.messages = [MessageRow.of(m, fmt) for m in detail.messages]
                 self.merged_into = detail.merged_into_id or 0
                 self.agents = (

@@ -34,7 +34,7 @@ class SupportQueueState(ServicePage, rx.State):
                 studio_id=parse_id(self.studio),
             )
             fmt = for_actor(actor)
-        self.rows = [RequestRow.of(r, fmt) for r in found]
+        self.rows = [RequestRow.of(r, fmt, staff=True) for r in found]
 
     @service_event
     def load(self) -> None:

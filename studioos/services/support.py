@@ -53,6 +53,12 @@ STATUS_LABELS: dict[str, str] = {
     RequestState.RESOLVED: "Resolved",
     RequestState.CLOSED: "Closed",
 }
+# The same states as support staff say them: "you" and "us" are the requester's words.
+STAFF_STATUS_LABELS: dict[str, str] = {
+    **STATUS_LABELS,
+    RequestState.WAITING_ON_YOU: "Waiting on the customer",
+    RequestState.WAITING_ON_US: "Waiting on support",
+}
 TITLE_MAX = 200
 BODY_MAX = 10_000
 

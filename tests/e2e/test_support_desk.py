@@ -65,6 +65,7 @@ def test_an_owner_asks_and_support_answers(new_context: NewContext, app: App, ma
     staff.click("#support-send")
     staff.get_by_text("Reply sent.").wait_for()
     expect(staff.locator("#support-thread [data-internal='1']")).to_have_count(1)
+    expect(staff.locator("#support-status-badge")).to_have_text("Waiting on the customer")
     shot(staff, "support-thread-staff")
 
     mail = mailbox.wait_for(owner, subject="New reply")
