@@ -22,7 +22,7 @@ from studioos.ui.components import card, empty_state, field_error, page_header
 from studioos.ui.layout import shell
 from studioos.ui.service_call import Answer, ServicePage, service_event
 
-STATUS_COLORS = {
+STATUS_COLORS: dict[str, str] = {
     RequestState.OPEN: "blue",
     RequestState.WAITING_ON_YOU: "orange",
     RequestState.WAITING_ON_US: "blue",

@@ -346,6 +346,21 @@ def make_owner(app: App, studio: str) -> str:
     return email
 
 
+def make_support(app: App, name: str = "Sam Support") -> str:
+    """A StudioOS support staff account made straight in the app's database; returns its email
+    (password PASSWORD)."""
+    from sqlmodel import Session
+
+    from studioos.models import User
+    from studioos.services.passwords import hash_password
+
+    email = unique_email("support")
+    with Session(app.engine) as db:
+        db.add(User(email=email, name=name, password_hash=hash_password(PASSWORD), is_support=True))
+        db.commit()
+    return email
+
+
 def wait_until(condition: Callable[[], object], timeout: float, what: str) -> object:
     """Poll a condition outside the browser (a file, a database row, a Redis key) until it holds;
     returns its truthy value, or fails saying what never happened."""

@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import Session
 
-from tests.e2e.conftest import PASSWORD, App, NewContext, make_owner, shot, sign_in, unique_email
+from tests.e2e.conftest import PASSWORD, App, NewContext, make_owner, make_support, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -19,21 +18,10 @@ NEW_TEXT = (
 )
 
 
-def _support_account(app: App) -> str:
-    from studioos.models import User
-    from studioos.services.passwords import hash_password
-
-    email = unique_email("support")
-    with Session(app.engine) as db:
-        db.add(User(email=email, name="Sam Support", password_hash=hash_password(PASSWORD), is_support=True))
-        db.commit()
-    return email
-
-
 def test_a_material_change_is_acknowledged_at_the_next_sign_in(new_context: NewContext, app: App) -> None:
     owner = make_owner(app, "Policy Studio")
     support = new_context().new_page()
-    sign_in(support, _support_account(app))
+    sign_in(support, make_support(app))
     support.click('a[href="/support/policy"]')
     support.locator("#policy-body").wait_for()
     support.fill("#policy-body", NEW_TEXT)

@@ -5,31 +5,18 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import Session
 
 from tests.e2e.conftest import (
-    PASSWORD,
     App,
     NewContext,
     mail_text,
     make_owner,
+    make_support,
     shot,
     sign_in,
-    unique_email,
 )
 
 pytestmark = pytest.mark.e2e
-
-
-def _support_account(app: App) -> str:
-    from studioos.models import User
-    from studioos.services.passwords import hash_password
-
-    email = unique_email("desk")
-    with Session(app.engine) as db:
-        db.add(User(email=email, name="Dana Desk", password_hash=hash_password(PASSWORD), is_support=True))
-        db.commit()
-    return email
 
 
 def test_an_owner_asks_and_support_answers(new_context: NewContext, app: App, mailbox) -> None:  # type: ignore[no-untyped-def]
@@ -50,7 +37,7 @@ def test_an_owner_asks_and_support_answers(new_context: NewContext, app: App, ma
     expect(page.locator("#support-status-badge")).to_have_text("Open")
 
     staff = new_context().new_page()
-    sign_in(staff, _support_account(app))
+    sign_in(staff, make_support(app, "Dana Desk"))
     staff.click('a[href="/support/queue"]')
     row = staff.locator("#support-requests tr", has_text="Payroll ZIP is empty")
     expect(row).to_contain_text("Help Studio")
