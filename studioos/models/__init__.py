@@ -50,7 +50,18 @@ from studioos.models.schedule import (
     ShiftStatus,
 )
 from studioos.models.studio import Studio
-from studioos.models.support import RequestCategory, RequestState, SupportMessage, SupportRequest
+from studioos.models.support import (
+    CannedReply,
+    PrivacyKind,
+    PrivacyRequest,
+    PrivacyState,
+    RequestCategory,
+    RequestState,
+    SupportAccessGrant,
+    SupportAttachment,
+    SupportMessage,
+    SupportRequest,
+)
 from studioos.models.types import row_id, utcnow
 
 __all__ = [
@@ -59,6 +70,7 @@ __all__ = [
     "AuditLog",
     "AuthSession",
     "BatchStatus",
+    "CannedReply",
     "ConsentRecord",
     "DataExport",
     "DocumentReminder",
@@ -86,6 +98,9 @@ __all__ = [
     "PlatformAccount",
     "PolicyAcceptance",
     "PolicyVersion",
+    "PrivacyKind",
+    "PrivacyRequest",
+    "PrivacyState",
     "RecordKind",
     "RecordSource",
     "RequestCategory",
@@ -101,6 +116,8 @@ __all__ = [
     "ShiftStatus",
     "SignupRequest",
     "Studio",
+    "SupportAccessGrant",
+    "SupportAttachment",
     "SupportMessage",
     "SupportRequest",
     "TokenPurpose",

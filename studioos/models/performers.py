@@ -51,6 +51,8 @@ class Performer(SQLModel, table=True):
     # The photo lives on disk under settings.data_dir/photos; only its random file name is kept here.
     photo_file: str | None = Field(default=None, max_length=64)
     photo_type: str | None = Field(default=None, max_length=32)
+    # She objected to analytics beyond what payroll needs: analysts' charts leave her out.
+    analytics_objected_at: datetime | None = utc_field(nullable=True)
     created_at: datetime = utc_field(default_now=True)
     updated_at: datetime = utc_field(default_now=True)
 

@@ -22,3 +22,8 @@ class Studio(SQLModel, table=True):
     # Goes up in the same transaction as any change to the studio's data (studioos.services.
     # revisions): what a cache computed at one revision is current while the revision is unchanged.
     revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The owner asked to delete the studio: nobody can open it any more, and the `studio-erasure`
+    # job erases its data (keeping what is under a legal hold) and sets `erased_at`.
+    deleted_at: datetime | None = utc_field(nullable=True)
+    deleted_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    erased_at: datetime | None = utc_field(nullable=True)
