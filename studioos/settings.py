@@ -93,6 +93,10 @@ class Settings:
     signin_retention_days: int = 365
     # The audit log: the registry's legal hold for security logs, in days (one constant for both).
     audit_retention_days: int = AUDIT_HOLD_YEARS * 365
+    # A resolved or closed support request (its thread, files and privacy-request record), counted
+    # from its last activity: two years, so a returning question or a regulator's "show us how you
+    # answered" can still be answered.
+    support_retention_days: int = 730
 
     @property
     def is_https(self) -> bool:
@@ -163,6 +167,7 @@ def load_settings() -> Settings:
         link_retention_days=_int("STUDIOOS_LINK_RETENTION_DAYS", 7),
         signin_retention_days=_int("STUDIOOS_SIGNIN_RETENTION_DAYS", 365),
         audit_retention_days=_int("STUDIOOS_AUDIT_RETENTION_DAYS", AUDIT_HOLD_YEARS * 365),
+        support_retention_days=_int("STUDIOOS_SUPPORT_RETENTION_DAYS", 730),
     )
 
 

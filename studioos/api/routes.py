@@ -19,12 +19,14 @@ from studioos.importers.template import template_csv, template_xlsx
 from studioos.services import (
     analytics,
     analytics_export,
+    audit,
     auth,
     data_export,
     payroll,
     photos,
     policy,
     statement_files,
+    support_attachments,
 )
 from studioos.services.errors import NotFound, ServiceError
 from studioos.services.formatting import for_actor
@@ -83,6 +85,9 @@ async def complete_sign_in(request: Request) -> Response:
     with session_scope() as db:
         token = auth.redeem_handoff(db, code, client_of(request))
         actor = auth.resolve_actor(db, token, touch=False) if token is not None else None
+        if actor is not None and actor.studio_id is None and not actor.is_support and target == "/dashboard":
+            # No studio left (it was deleted, or they left it): their own account is what remains.
+            target = "/account"
         if actor is not None and policy.pending_acknowledgement(db, actor.user_id) is not None:
             # A material change of the privacy policy is read and acknowledged at the next sign-in.
             target = f"/policy-update?next={quote(target, safe='')}"
@@ -260,6 +265,33 @@ def download_analytics_xlsx(request: Request) -> Response:
     return download(analytics_export.workbook_xlsx(found), XLSX, _analytics_name(found, "all", "xlsx"))
 
 
+def _query_day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def download_audit_csv(request: Request) -> Response:
+    """The studio's audit log as CSV, with the page's filters in the query (every matching entry,
+    not one page); the export itself is logged by the service."""
+    q = request.query_params
+    try:
+        with session_scope() as db:
+            actor = auth.require_actor(db, token_from_request(request), client_of(request))
+            name, data = audit.export_csv(
+                db,
+                actor,
+                kind=str(q.get("kind", ""))[:32],
+                person_id=parse_id(q.get("person")),
+                first_day=_query_day(q.get("from")),
+                last_day=_query_day(q.get("to")),
+            )
+    except ServiceError as exc:
+        return error(exc)
+    return download(data, CSV, name)
+
+
 def _import_rights(request: Request) -> None:
     with session_scope() as db:
         actor = auth.require_actor(db, token_from_request(request), client_of(request))
@@ -296,6 +328,28 @@ def download_data_export(request: Request) -> Response:
     return download(content, ZIP, name)
 
 
+def download_support_attachment(request: Request) -> Response:
+    """A file on a support message, for its requester (not on an internal note) or support staff.
+
+    Only types the service checked are ever served: images inline, PDFs as a download; never as
+    anything a browser would run (nosniff keeps it from guessing otherwise)."""
+    try:
+        attachment_id = parse_id(request.path_params.get("attachment_id"))
+        with session_scope() as db:
+            actor = auth.require_actor(db, token_from_request(request), client_of(request))
+            if attachment_id is None:
+                raise NotFound()
+            name, media_type, content = support_attachments.open_attachment(db, actor, attachment_id)
+    except ServiceError as exc:
+        return error(exc)
+    response = download(content, media_type, name)
+    if media_type in support_attachments.IMAGE_TYPES:
+        response.headers["Content-Disposition"] = "inline" + content_disposition(name).removeprefix(
+            "attachment"
+        )
+    return response
+
+
 async def healthz(_request: Request) -> Response:
     try:
         with get_engine().connect() as conn:
@@ -321,8 +375,10 @@ def build_api() -> Starlette:
             ),
             Route("/api/statements/{period_start}.zip", download_statements_zip, methods=["GET"]),
             Route("/api/analytics/export.xlsx", download_analytics_xlsx, methods=["GET"]),
+            Route("/api/audit/export.csv", download_audit_csv, methods=["GET"]),
             Route("/api/analytics/{chart}.csv", download_analytics_csv, methods=["GET"]),
             Route("/api/privacy/exports/{export_id}.zip", download_data_export, methods=["GET"]),
+            Route("/api/support/attachments/{attachment_id}", download_support_attachment, methods=["GET"]),
             Route("/api/imports/template.csv", download_import_template_csv, methods=["GET"]),
             Route("/api/imports/template.xlsx", download_import_template_xlsx, methods=["GET"]),
         ]

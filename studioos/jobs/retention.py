@@ -18,7 +18,17 @@ from pathlib import Path
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
-from studioos.models import AuditLog, AuthSession, DataExport, Invitation, LoginEvent, UserToken
+from studioos.models import (
+    AuditLog,
+    AuthSession,
+    DataExport,
+    Invitation,
+    LoginEvent,
+    RequestState,
+    SupportRequest,
+    UserToken,
+)
+from studioos.services import support_attachments
 from studioos.settings import get_settings
 
 log = logging.getLogger("studioos.jobs")
@@ -97,6 +107,22 @@ def purge_audit_log(db: Session, now: datetime) -> int:
     return _count(db.execute(delete(AuditLog).where(col(AuditLog.created_at) < cutoff)))
 
 
+def purge_support_requests(db: Session, now: datetime) -> int:
+    """Resolved and closed support requests whose last activity is older than the retention period,
+    with their messages, files' rows, privacy-request records and access grants (ON DELETE CASCADE);
+    the files themselves go with the hourly orphan-file sweep. A request merged into one of these
+    keeps its own thread: its link is set to null, and it goes on its own schedule."""
+    cutoff = _cutoff(now, get_settings().support_retention_days)
+    finished = (RequestState.RESOLVED, RequestState.CLOSED)
+    return _count(
+        db.execute(
+            delete(SupportRequest).where(
+                col(SupportRequest.status).in_(finished), col(SupportRequest.updated_at) < cutoff
+            )
+        )
+    )
+
+
 def export_path(file_name: str) -> Path | None:
     """Where an export's file lives, or None for a name that is not a plain file name (a row of a
     build that never wrote its file; or a bad value, which must never reach outside the folder)."""
@@ -120,4 +146,5 @@ def purge_exports(db: Session, now: datetime) -> int:
         elif row.file_name:
             log.warning("data export %s: file name is not a plain name; row deleted, file left", row.id)
         db.delete(row)
-    return len(rows)
+    # Files of support attachments whose rows are gone (erasure, a deleted request) go here too.
+    return len(rows) + support_attachments.purge_orphans(db, now=now)

@@ -49,11 +49,14 @@ TRIGGERS: dict[str, Any] = {
     # Periods of a year: a day late is nothing; once a day, in the quiet hours, off the hour mark.
     "sign-in-history": CronTrigger(hour=4, minute=27, timezone=UTC),
     "audit-retention": CronTrigger(hour=4, minute=37, timezone=UTC),
+    "support-retention": CronTrigger(hour=4, minute=47, timezone=UTC),
     # An expired export is a file of someone's personal data whose link no longer works: it goes
     # within the hour of its expiry.
     "exports": IntervalTrigger(hours=1),
     # Deleted accounts are erased the night after the request: well within the policy's 30 days.
     "account-erasure": CronTrigger(hour=3, minute=47, timezone=UTC),
+    # Deleted studios likewise, after the accounts (a studio's erasure never waits on them).
+    "studio-erasure": CronTrigger(hour=3, minute=57, timezone=UTC),
 }
 
 

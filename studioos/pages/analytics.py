@@ -22,7 +22,7 @@ import reflex as rx
 
 from studioos.models import Role
 from studioos.pages import analytics_charts as charts
-from studioos.services import analytics, performers, platforms, rooms, weekly_report
+from studioos.services import analytics, platforms, rooms, weekly_report
 from studioos.services.analytics_views import Analytics, DayRow
 from studioos.services.errors import ServiceError
 from studioos.services.formatting import Formats, for_actor
@@ -198,7 +198,8 @@ class AnalyticsState(ServicePage, rx.State):
             self.is_owner = actor.role == Role.OWNER
             self.weekly_on = weekly_report.is_subscribed(db, actor) if self.is_owner else False
             self.platform_options = [Option(p, p) for p in platforms.list_platforms(db, actor)]
-            names = {} if self.personal else performers.stage_names(db, actor)
+            # Models who asked to be left out of analytics are not offered (the service refuses them).
+            names = {} if self.personal else analytics.model_options(db, actor)
             self.model_options = [Option(str(i), n) for i, n in names.items()]
             self.room_options = [Option(str(r.id), r.name) for r in rooms.list_rooms(db, actor)]
             filters = analytics.parse_filters(db, actor, self._params())

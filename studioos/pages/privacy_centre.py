@@ -14,9 +14,10 @@ from typing import Any
 import reflex as rx
 
 from studioos.models import DataExport, utcnow
-from studioos.services import account_deletion, data_export
+from studioos.services import account_deletion, data_export, privacy_choices
 from studioos.services.errors import ServiceError
 from studioos.services.formatting import Formats, for_actor
+from studioos.ui import controls
 from studioos.ui.backend import acting, hard_navigate
 from studioos.ui.components import card, download_link, form_field, page_header
 from studioos.ui.consent import ANALYTICS, ConsentState
@@ -33,6 +34,10 @@ class PrivacyCentreState(ServicePage, rx.State):
     export_id: int = 0
     export_done_text: str = ""  # "Made 3 Dec 2026 14:05, 12 KB; the link works until 10 Dec 2026 14:05"
     delete_errors: dict[str, str] = {}
+    # A model may object to being in the studio's analytics (her own profile in this studio).
+    objection_applies: bool = False
+    objected: bool = False
+    objected_since: str = ""
 
     def _show(self, export: DataExport | None, fmt: Formats) -> None:
         if export is None:
@@ -54,7 +59,24 @@ class PrivacyCentreState(ServicePage, rx.State):
     def _reload(self) -> None:
         with self._acting() as (db, actor):
             export = data_export.latest(db, actor)
-            self._show(export, for_actor(actor))
+            fmt = for_actor(actor)
+            self._show(export, fmt)
+            self._show_choice(privacy_choices.analytics_choice(db, actor), fmt)
+
+    def _show_choice(self, choice: privacy_choices.AnalyticsChoice, fmt: Formats) -> None:
+        self.objection_applies, self.objected = choice.applies, choice.objected
+        self.objected_since = fmt.moment(choice.objected_at) if choice.objected_at else ""
+
+    @service_event
+    def set_objection(self, objected: bool) -> Answer:
+        with self._acting() as (db, actor):
+            choice = privacy_choices.set_analytics_objection(db, actor, bool(objected))
+            self._show_choice(choice, for_actor(actor))
+        return rx.toast.success(
+            "You are left out of the studio's analytics."
+            if self.objected
+            else "You are included in the studio's analytics again."
+        )
 
     @service_event
     def load(self) -> Answer:
@@ -196,12 +218,77 @@ def _cookies_card() -> rx.Component:
     )
 
 
+def _objection_card() -> rx.Component:
+    s = PrivacyCentreState
+    return rx.cond(
+        s.objection_applies,
+        card(
+            rx.el.h2("Analytics about you", class_name="card-title"),
+            rx.el.p(
+                "Your studio's owners, managers and analysts see charts of the studio's earnings. You can "
+                "ask to be left out of them. Your earnings records, payroll and statements stay as they "
+                "are: the studio needs them to pay you. Your own analytics page still shows your numbers.",
+                class_name="hint",
+            ),
+            controls.checkbox(
+                "Leave me out of the studio's analytics",
+                checked=s.objected,
+                on_change=s.set_objection,
+                id_="analytics-objection",
+                name="objected",
+            ),
+            rx.cond(
+                s.objected,
+                rx.el.p("Left out since " + s.objected_since + ".", class_name="hint", id="objection-since"),
+                rx.fragment(),
+            ),
+            class_name="stack",
+        ),
+        rx.fragment(),
+    )
+
+
+def _requests_card() -> rx.Component:
+    return card(
+        rx.el.h2("Ask us about your data", class_name="card-title"),
+        rx.el.p(
+            "For anything this page does not do (a question about what we hold, a correction your studio "
+            "cannot make, a restriction or an objection), send a privacy request. We answer within "
+            "30 days and you can follow it under Help and support.",
+            class_name="hint",
+        ),
+        rx.el.div(
+            rx.link(
+                rx.button("Send a privacy request", variant="soft", id="privacy-request-open"),
+                href="/support?privacy=1",
+            )
+        ),
+        class_name="stack",
+    )
+
+
 def _correct_card() -> rx.Component:
     return card(
         rx.el.h2("Correct your data", class_name="card-title"),
         rx.el.ul(
             rx.el.li(rx.link("Your name, email address and password", href="/account"), " (My account)"),
             rx.el.li(rx.link("Your sessions and sign-in history", href="/account"), " (My account)"),
+            rx.cond(
+                SessionState.role == "owner",
+                rx.el.li(
+                    rx.link("Your studio's name, time zone and currency", href="/studio"),
+                    " (Studio settings)",
+                ),
+                rx.fragment(),
+            ),
+            rx.cond(
+                (SessionState.role == "owner") | (SessionState.role == "manager"),
+                rx.el.li(
+                    rx.link("The models' profiles, contact details and legal details", href="/models"),
+                    " (Models)",
+                ),
+                rx.fragment(),
+            ),
             rx.cond(
                 SessionState.role == "performer",
                 rx.el.li(
@@ -223,7 +310,8 @@ def _delete_card() -> rx.Component:
         rx.el.p(
             "You are signed out everywhere at once and can no longer sign in, and you leave your studio's "
             "team. Within 30 days every record about you is deleted or made anonymous, except what the law "
-            "makes us keep (payroll records, the security log). An owner makes another member owner first.",
+            "makes us keep (payroll records, the security log). A studio's only owner first hands the "
+            "studio to another member or deletes it (Studio settings).",
             class_name="hint",
         ),
         rx.alert_dialog.root(
@@ -278,7 +366,9 @@ def body() -> rx.Component:
         ),
         _export_card(),
         _cookies_card(),
+        _objection_card(),
         _correct_card(),
+        _requests_card(),
         _delete_card(),
         class_name="stack-5",
     )

@@ -32,6 +32,11 @@ class SignInState(rx.State):
             self.notice = (
                 "Your account is being deleted, and you are signed out. We sent you an email about it."
             )
+        elif params.get("studio_deleted"):
+            self.notice = (
+                "The studio is deleted, and you are signed out. Its data is erased within 30 days; "
+                "your own account stays: sign in to reach it."
+            )
         elif params.get("reset"):
             self.notice = "Your password was changed. Sign in with the new one."
         elif params.get("next"):

@@ -7,163 +7,25 @@ notification opens it directly. What each person may see is the service's busine
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
 
-from studioos.models import RequestCategory, RequestState
+from studioos.pages.support_panels import (
+    access_panel,
+    canned_select,
+    files_picker,
+    message_files,
+    privacy_panel,
+    privacy_request_card,
+)
+from studioos.pages.support_state import CATEGORY_CHOICES, STATUS_CHOICES, RequestRow, SupportState
 from studioos.services import support
-from studioos.services.formatting import Formats, for_actor
-from studioos.services.support import MessageView, RequestSummary
-from studioos.services.validation import parse_id
 from studioos.ui import controls
 from studioos.ui.components import card, empty_state, field_error, page_header
 from studioos.ui.layout import shell
-from studioos.ui.service_call import Answer, ServicePage, service_event
 
-STATUS_COLORS: dict[str, str] = {
-    RequestState.OPEN: "blue",
-    RequestState.WAITING_ON_YOU: "orange",
-    RequestState.WAITING_ON_US: "blue",
-    RequestState.RESOLVED: "green",
-    RequestState.CLOSED: "gray",
-}
-
-
-@dataclass(frozen=True)
-class Choice:
-    id: str
-    name: str
-
-
-CATEGORY_CHOICES = [Choice(c.value, support.CATEGORY_LABELS[c.value]) for c in RequestCategory]
-STATUS_CHOICES = [Choice(s.value, support.STAFF_STATUS_LABELS[s.value]) for s in RequestState]  # staff's
-
-
-@dataclass(frozen=True)
-class RequestRow:
-    id: int
-    title: str
-    category: str
-    status: str
-    status_label: str
-    color: str
-    updated: str
-    requester: str
-    studio: str
-    assigned: str
-    due: str
-
-    @classmethod
-    def of(cls, r: RequestSummary, fmt: Formats, *, staff: bool = False) -> RequestRow:
-        labels = support.STAFF_STATUS_LABELS if staff else support.STATUS_LABELS
-        return cls(
-            id=r.id,
-            title=r.title,
-            category=support.CATEGORY_LABELS.get(r.category, r.category),
-            status=r.status,
-            status_label=labels.get(r.status, r.status),
-            color=STATUS_COLORS.get(RequestState(r.status), "gray")
-            if r.status in set(RequestState)
-            else "gray",
-            updated=fmt.when(r.updated_at),
-            requester=f"{r.requester_name} <{r.requester_email}>",
-            studio=(f"{r.studio_name} ({r.studio_plan})" if r.studio_name else "No studio"),
-            assigned=r.assigned_to_name or "Nobody yet",
-            due=r.due_text,
-        )
-
-
-@dataclass(frozen=True)
-class MessageRow:
-    id: int
-    author: str
-    from_support: bool
-    internal: bool
-    body: str
-    when: str
-
-    @classmethod
-    def of(cls, m: MessageView, fmt: Formats) -> MessageRow:
-        return cls(m.id, m.author_name, m.from_support, m.internal, m.body, fmt.moment(m.created_at))
-
-
-class SupportState(ServicePage, rx.State):
-    requests: list[RequestRow] = []
-    new_errors: dict[str, str] = {}
-    # The thread shown (0: the list).
-    request_id: int = 0
-    current: RequestRow | None = None
-    messages: list[MessageRow] = []
-    merged_into: int = 0
-    reply_errors: dict[str, str] = {}
-    staff_errors: dict[str, str] = {}
-    is_staff: bool = False
-    agents: list[Choice] = []
-    form_key: int = 0  # a new key empties the reply form after it was sent
-
-    def _reload(self) -> None:
-        self.request_id = parse_id(self.router.url.query_parameters.get("request")) or 0
-        with self._acting() as (db, actor):
-            fmt = for_actor(actor)
-            self.is_staff = actor.is_support
-            if self.request_id:
-                detail = support.thread(db, actor, self.request_id)
-                self.current = RequestRow.of(detail.request, fmt, staff=actor.is_support)
-                self.messages = [MessageRow.of(m, fmt) for m in detail.messages]
-                self.merged_into = detail.merged_into_id or 0
-                self.agents = (
-                    [Choice(str(i), n) for i, n in support.agents(db, actor)] if actor.is_support else []
-                )
-            else:
-                self.current, self.messages, self.merged_into = None, [], 0
-                self.requests = [RequestRow.of(r, fmt) for r in support.my_requests(db, actor)]
-
-    @service_event
-    def load(self) -> None:
-        self.new_errors, self.reply_errors, self.staff_errors = {}, {}, {}
-        self._reload()
-
-    @service_event(errors="new_errors")
-    def open_request(self, form: dict[str, Any]) -> Answer:
-        made = self._call(
-            support.open_request,
-            str(form.get("title", "")),
-            str(form.get("category", "")),
-            str(form.get("message", "")),
-        )
-        return [rx.redirect(f"/support?request={made.id}"), rx.toast.success("Your request is sent.")]
-
-    @service_event(errors="reply_errors")
-    def send_reply(self, form: dict[str, Any]) -> Answer:
-        internal = self.is_staff and form.get("internal") == "on"
-        self._call(support.reply, self.request_id, str(form.get("body", "")), internal=internal)
-        self.form_key += 1
-        self._reload()
-        return rx.toast.success("Note added." if internal else "Reply sent.")
-
-    @service_event(errors="staff_errors", refresh=True)
-    def set_status(self, status: str) -> Answer:
-        self._call(support.set_status, self.request_id, str(status))
-        self._reload()
-        return rx.toast.success("Status changed.")
-
-    @service_event(errors="staff_errors", refresh=True)
-    def assign(self, agent_id: str) -> Answer:
-        self._call(support.assign, self.request_id, parse_id(agent_id))
-        self._reload()
-        return rx.toast.success("Assigned." if parse_id(agent_id) else "Unassigned.")
-
-    @service_event(errors="staff_errors", refresh=True)
-    def merge(self, form: dict[str, Any]) -> Answer:
-        into = parse_id(form.get("into_id"))
-        if into is None:
-            self.staff_errors = {"into_id": "Give the number of the request to continue in."}
-            return None
-        self._call(support.merge, self.request_id, into)
-        return rx.redirect(f"/support?request={into}")
-
+__all__ = ["CATEGORY_CHOICES", "STATUS_CHOICES", "RequestRow", "SupportState", "page", "request_table"]
 
 # ---------------------------------------------------------------- the list and the new request
 
@@ -200,6 +62,7 @@ def _new_request_card() -> rx.Component:
                     ),
                     field_error(e, "message"),
                 ),
+                files_picker("new-files"),
                 rx.el.div(rx.button("Send", type="submit", id="support-submit")),
                 class_name="stack",
             ),
@@ -240,7 +103,17 @@ def request_table(rows: Any, *, staff: bool) -> rx.Component:
                     *(
                         [
                             rx.table.cell(rx.el.div(r.requester, rx.el.div(r.studio, class_name="hint"))),
-                            rx.table.cell(r.due, class_name="due-cell"),
+                            rx.table.cell(
+                                rx.el.div(
+                                    r.due,
+                                    rx.cond(
+                                        r.privacy != "",
+                                        rx.el.div(r.privacy, class_name="hint"),
+                                        rx.fragment(),
+                                    ),
+                                ),
+                                class_name="due-cell",
+                            ),
                         ]
                         if staff
                         else []
@@ -259,8 +132,19 @@ def request_table(rows: Any, *, staff: bool) -> rx.Component:
 def _list_view() -> rx.Component:
     s = SupportState
     return rx.el.div(
-        page_header("Help and support", "Ask StudioOS's support staff, and follow your requests."),
-        _new_request_card(),
+        page_header(
+            "Help and support",
+            "Ask StudioOS's support staff, and follow your requests.",
+            rx.cond(
+                s.privacy_form,
+                rx.link(rx.button("Ask something else", variant="soft"), href="/support"),
+                rx.link(
+                    rx.button("Privacy request", variant="soft", id="privacy-form-open"),
+                    href="/support?privacy=1",
+                ),
+            ),
+        ),
+        rx.cond(s.privacy_form, privacy_request_card(), _new_request_card()),
         card(
             rx.el.h2("Your requests", class_name="card-title"),
             rx.cond(
@@ -288,6 +172,7 @@ def _message(m: Any) -> rx.Component:
             class_name="message-head",
         ),
         rx.el.p(m.body, class_name="message-body"),
+        message_files(m),
         class_name=rx.cond(m.internal, "message message-internal", "message"),
         data_internal=rx.cond(m.internal, "1", "0"),
     )
@@ -307,7 +192,9 @@ def _reply_form() -> rx.Component:
                 aria_label="Reply",
             ),
             field_error(e, "body"),
+            files_picker("reply-files"),
             rx.el.div(
+                canned_select(),
                 rx.cond(
                     s.is_staff,
                     rx.el.label(
@@ -401,6 +288,7 @@ def _thread_view() -> rx.Component:
             ),
             rx.fragment(),
         ),
+        privacy_panel(),
         card(
             rx.el.div(rx.foreach(s.messages, _message), class_name="stack", id="support-thread"),
             _reply_form(),
@@ -419,6 +307,7 @@ def _thread_view() -> rx.Component:
             ),
             class_name="stack",
         ),
+        access_panel(),
         rx.cond(s.is_staff, _staff_tools(), rx.fragment()),
         class_name="stack-5",
     )

@@ -2,8 +2,9 @@
 
 `request` (the person, with their password again): every session is revoked, sign-in is refused
 (the account is inactive and marked deleted), and they leave every team at once. A sole owner of a
-studio cannot: the studio would be left with nobody to run it, so they first make another member
-owner. The request is an `AccountDeletion` row, with the model profiles the account was linked to.
+studio cannot: the studio would be left with nobody to run it, so they first transfer it to another
+member or delete it (`studio_deletion`). The request is an `AccountDeletion` row, with the model
+profiles the account was linked to.
 
 `erase_requested` (the daily `account-erasure` job) then erases, for each request, what the
 personal-data registry lists (`privacy_registry`), the same list the data export reads:
@@ -23,19 +24,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Table, and_, delete, func, or_, update
+from sqlalchemy import Column, ColumnElement, Table, and_, delete, func, or_, update
 from sqlalchemy import select as table_select
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, col, select
 
 from studioos import crypto
-from studioos.models import AccountDeletion, Membership, Performer, PlatformAccount, Role, User, utcnow
+from studioos.models import (
+    AccountDeletion,
+    Membership,
+    Performer,
+    PlatformAccount,
+    Role,
+    Studio,
+    User,
+    utcnow,
+)
 from studioos.services import audit, auth, mail, privacy_registry
 from studioos.services.data_export import Person, matches_subject
 from studioos.services.errors import ValidationFailed
 from studioos.services.passwords import verify_password
 from studioos.services.permissions import Actor
-from studioos.services.privacy_registry import Category, Strategy
+from studioos.services.privacy_registry import Category, Strategy, TableEntry
 
 
 def _sole_owner_of(db: Session, user_id: int) -> list[int]:
@@ -59,14 +69,15 @@ def request(db: Session, actor: Actor, password: str) -> AccountDeletion:
         raise ValidationFailed({"password": "This account is already being deleted."})
     if not verify_password(user.password_hash, password):
         raise ValidationFailed({"password": "That is not your password."})
-    if _sole_owner_of(db, actor.user_id):
-        raise ValidationFailed(
-            {
-                "password": "You are the only owner of your studio. Make another member owner first (Team), "
-                "then delete your account."
-            },
-            "You are the only owner of your studio.",
+    sole = _sole_owner_of(db, actor.user_id)
+    if sole:
+        names = [s.name for s in db.exec(select(Studio).where(col(Studio.id).in_(sole))).all()]
+        name = ", ".join(names) or "your studio"
+        message = (
+            f"You are the only owner of {name}. Transfer the studio to another member or delete the "
+            "studio first (Privacy centre)."
         )
+        raise ValidationFailed({"password": message}, message)
     memberships = db.exec(select(Membership).where(Membership.user_id == actor.user_id)).all()
     performer_ids = sorted({m.performer_id for m in memberships if m.performer_id is not None})
     now = utcnow()
@@ -96,7 +107,7 @@ def request(db: Session, actor: Actor, password: str) -> AccountDeletion:
 # ---------------------------------------------------------------- erasure
 
 
-def _placeholder(table: Table, column: Column[Any], pk: int) -> Any:
+def placeholder(table: Table, column: Column[Any], pk: int) -> Any:
     """A value that names nobody, for an ANONYMISE column (unique where the column must be)."""
     if column.nullable and column.name not in ("email",):
         return None
@@ -105,7 +116,7 @@ def _placeholder(table: Table, column: Column[Any], pk: int) -> Any:
         if "email" in column.name:
             return f"erased-{table.name}-{pk}@erased.invalid"
         return f"erased-{pk}"
-    return _cleared(column)
+    return cleared(column)
 
 
 def _python_type(column: Column[Any]) -> type | None:
@@ -119,7 +130,7 @@ def _python_type(column: Column[Any]) -> type | None:
         return None
 
 
-def _cleared(column: Column[Any]) -> Any:
+def cleared(column: Column[Any]) -> Any:
     """What a DELETE column of a kept row becomes: NULL, or the type's empty value."""
     if column.nullable:
         return None
@@ -135,6 +146,36 @@ def _cleared(column: Column[Any]) -> Any:
     # No required date or time is classified DELETE in the registry today; one would fail the
     # erasure test (NOT NULL), and then needs a placeholder value here.
     return None
+
+
+def erased_values(table: Table, entry: TableEntry, pk: int) -> dict[str, Any]:
+    """What a kept row's personal columns become: DELETE cleared, ANONYMISE a placeholder, KEEP
+    left alone (under its legal hold)."""
+    values: dict[str, Any] = {}
+    for c in entry.columns.values():
+        column = table.columns[c.column]
+        if c.strategy is Strategy.DELETE:
+            values[c.column] = cleared(column)
+        elif c.strategy is Strategy.ANONYMISE:
+            values[c.column] = placeholder(table, column, pk)
+    return values
+
+
+def erase_kept_rows(db: Session, table: Table, entry: TableEntry, condition: ColumnElement[bool]) -> int:
+    """Erase the personal columns of the rows matching `condition`, which stay; returns how many."""
+    pk = next(iter(table.primary_key.columns))
+    values = erased_values(table, entry, 0)
+    if not values:
+        return 0
+    if values == erased_values(table, entry, 1):
+        # No placeholder depends on the row (no unique one): one statement for every row.
+        result = db.execute(update(table).where(condition).values(**values))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    changed = 0
+    for (row_id,) in db.connection().execute(table_select(pk).where(condition)).all():
+        db.execute(update(table).where(pk == row_id).values(**erased_values(table, entry, int(row_id))))
+        changed += 1
+    return changed
 
 
 def erase(db: Session, person: Person) -> dict[str, int]:
@@ -153,20 +194,7 @@ def erase(db: Session, person: Person) -> dict[str, int]:
             result = db.execute(delete(table).where(condition))
             touched[table.name] = int(result.rowcount or 0)  # type: ignore[attr-defined]
             continue
-        pk = next(iter(table.primary_key.columns))
-        changed = 0
-        for (row_id,) in db.connection().execute(table_select(pk).where(condition)).all():
-            values: dict[str, Any] = {}
-            for c in entry.columns.values():
-                column = table.columns[c.column]
-                if c.strategy is Strategy.DELETE:
-                    values[c.column] = _cleared(column)
-                elif c.strategy is Strategy.ANONYMISE:
-                    values[c.column] = _placeholder(table, column, int(row_id))
-            if values:
-                db.execute(update(table).where(pk == row_id).values(**values))
-                changed += 1
-        touched[table.name] = changed
+        touched[table.name] = erase_kept_rows(db, table, entry, condition)
     return touched
 
 
@@ -221,7 +249,7 @@ def _mentions(db: Session, names: list[str], studios: list[int]) -> dict[str, in
             result = db.execute(delete(table).where(where))
             touched[table.name] = int(result.rowcount or 0)  # type: ignore[attr-defined]
         else:
-            values = {t: _cleared(table.columns[t]) for t in texts}
+            values = {t: cleared(table.columns[t]) for t in texts}
             result = db.execute(update(table).where(where).values(**values))
             touched[table.name] = int(result.rowcount or 0)  # type: ignore[attr-defined]
     return touched

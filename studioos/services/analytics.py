@@ -37,6 +37,7 @@ from studioos.services.analytics_scope import (
     cents,
     cents_array,
     change_bp,
+    model_options,
     per_hour,
     room_days,
     viewer,
@@ -60,7 +61,15 @@ from studioos.services.permissions import Actor
 from studioos.services.rates import rate_book
 from studioos.services.shifts import day_window, studio_zone
 
-__all__ = ["Analytics", "Filters", "dashboard", "day_records", "parse_filters", "platform_colour"]
+__all__ = [
+    "Analytics",
+    "Filters",
+    "dashboard",
+    "day_records",
+    "model_options",
+    "parse_filters",
+    "platform_colour",
+]
 
 TOP = 10
 CURRENCY = "USD"
@@ -75,7 +84,9 @@ def dashboard(db: Session, actor: Actor, filters: Filters, *, today: date | None
         actor,
         "analytics.dashboard",
         lambda: _compute(db, seen, filters),
-        parts=(filters, seen.performer_id, seen.members_named),
+        # The objecting models too: a figure kept from before an objection is never served after
+        # it (the objection also raises the studio's revision; this does not rely on it).
+        parts=(filters, seen.performer_id, seen.members_named, seen.excluded),
     )
 
 
@@ -118,7 +129,7 @@ def _compute(db: Session, seen: Viewer, filters: Filters) -> Analytics:
     in_room = None
     if filters.room_id is not None:
         in_room = room_days(db, studio_id, filters.room_id, lo, hi, zone)
-    scope = sql.Scope(studio_id, seen.performer_id, filters.platform, in_room)
+    scope = sql.Scope(studio_id, seen.performer_id, filters.platform, in_room, seen.excluded)
 
     cube = _typed(sql.cube(db, scope, lo, hi, book), ["performer_id", "value_mc", "minutes", "records"])
     now, before = current.of(cube), previous.of(cube)
@@ -200,7 +211,14 @@ def _shifts(
     previous_lo, _ = day_window(zone, previous.first, previous.last)
     current_lo, current_hi = day_window(zone, current.first, current.last)
     frame = sql.shift_figures(
-        db, seen.studio_id, seen.performer_id, filters.room_id, previous_lo, current_lo, current_hi
+        db,
+        seen.studio_id,
+        seen.performer_id,
+        filters.room_id,
+        previous_lo,
+        current_lo,
+        current_hi,
+        seen.excluded,
     )
     return frame.astype({name: "int64" for name in sql.SHIFT_COLUMNS})
 
@@ -460,6 +478,7 @@ def _why_empty(db: Session, seen: Viewer, filters: Filters, zone: ZoneInfo) -> s
     where = [col(EarningRecord.studio_id) == seen.studio_id]
     if seen.personal and seen.performer_id is not None:
         where.append(col(EarningRecord.performer_id) == seen.performer_id)
+    where.extend(sql.left_out(col(EarningRecord.performer_id), seen.excluded))
     anything = db.exec(select(EarningRecord.id).where(*where).limit(1)).first()
     if anything is None:
         if seen.personal:

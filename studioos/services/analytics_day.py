@@ -51,7 +51,7 @@ def day_records(
     in_room = None
     if filters.room_id is not None:
         in_room = room_days(db, seen.studio_id, filters.room_id, day, day, zone)
-    scope = sql.Scope(seen.studio_id, seen.performer_id, filters.platform, in_room)
+    scope = sql.Scope(seen.studio_id, seen.performer_id, filters.platform, in_room, seen.excluded)
     per_page, page = max(1, min(per_page, DAY_PAGE_MAX)), max(1, page)
     if seen.members_named:
         return _day_records(db, scope, day, book, zone, page, per_page)

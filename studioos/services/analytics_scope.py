@@ -5,6 +5,11 @@
   model's id is "not found", like another studio's model or room.
 - Member handles are personal data: owners and managers see them, a model sees those of her own
   members (as on /my-members); analysts get aggregates only.
+- A model who objected to being analysed (Performer.analytics_objected_at, set by her in the
+  privacy centre: services/privacy_choices.py) is left out of every figure staff see: her ids are
+  `Viewer.excluded`, which every query of analytics_sql leaves out, and filtering on her is
+  refused. Her own view still shows her numbers. Payroll and the earnings pages are not analytics
+  and keep her.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlmodel import Session, col, select
 
-from studioos.models import Shift, ShiftStatus
+from studioos.models import Performer, Shift, ShiftStatus
 from studioos.services.analytics_filters import Filters
 from studioos.services.analytics_sql import MILLI, RoomDays
 from studioos.services.earnings import round_cents, viewer_scope
@@ -36,6 +41,23 @@ class Viewer:
     performer_id: int | None  # the model filter, or the model's own profile
     personal: bool  # a model's own view
     members_named: bool  # may see member handles and single records
+    # The models who objected to being analysed, left out of everything staff see; () in a
+    # model's own view (the objection is about others analysing her).
+    excluded: tuple[int, ...] = ()
+
+
+def objecting(db: Session, studio_id: int) -> tuple[int, ...]:
+    """The studio's models who objected to being included in its analytics, by id."""
+    rows = db.exec(
+        select(Performer.id).where(
+            Performer.studio_id == studio_id, col(Performer.analytics_objected_at).is_not(None)
+        )
+    ).all()
+    return tuple(sorted(pid for pid in rows if pid is not None))
+
+
+def left_out_message(stage_name: str) -> str:
+    return f"{stage_name} asked to be left out of analytics."
 
 
 def viewer(db: Session, actor: Actor, filters: Filters) -> Viewer:
@@ -43,19 +65,40 @@ def viewer(db: Session, actor: Actor, filters: Filters) -> Viewer:
     actor's studio."""
     studio_id, own = viewer_scope(db, actor)
     performer_id = filters.performer_id
+    excluded: tuple[int, ...] = ()
     if own is not None:
         if performer_id is not None and performer_id != own:
             raise NotFound()
         performer_id = own
-    elif performer_id is not None:
-        get_performer_row(db, studio_id, performer_id)
+    else:
+        if performer_id is not None:
+            chosen = get_performer_row(db, studio_id, performer_id)
+            if chosen.analytics_objected_at is not None:
+                # Said plainly rather than "not found": staff know she exists (payroll shows her),
+                # and an empty chart would read as "she earned nothing".
+                message = left_out_message(chosen.stage_name)
+                raise ValidationFailed({"performer_id": message}, message)
+        excluded = objecting(db, studio_id)
     if filters.room_id is not None:
         get_room_row(db, studio_id, filters.room_id)
     if filters.platform is not None and filters.platform not in list_platforms(db, actor):
         raise ValidationFailed({"platform": "Choose a platform from the list."})
     # Owners, managers, and a model for her own members: those who hold member notes. Analysts
     # read earnings but never notes, and here no handles either.
-    return Viewer(studio_id, performer_id, own is not None, actor.can(Cap.MEMBER_NOTES))
+    return Viewer(studio_id, performer_id, own is not None, actor.can(Cap.MEMBER_NOTES), excluded)
+
+
+def model_options(db: Session, actor: Actor) -> dict[int, str]:
+    """id -> stage name, by name: the Analytics page's model filter. Staff get every model of the
+    studio but those who objected to being analysed; a model gets her own profile only."""
+    studio_id, own = viewer_scope(db, actor)
+    query = select(Performer.id, Performer.stage_name).where(Performer.studio_id == studio_id)
+    if own is not None:
+        query = query.where(Performer.id == own)
+    else:
+        query = query.where(col(Performer.analytics_objected_at).is_(None))
+    rows = db.exec(query.order_by(col(Performer.stage_name), col(Performer.id))).all()
+    return {pid: name for pid, name in rows if pid is not None}
 
 
 def room_days(db: Session, studio_id: int, room_id: int, lo: date, hi: date, zone: ZoneInfo) -> RoomDays:

@@ -156,16 +156,18 @@ RoomDays = tuple[tuple[int, tuple[date, ...]], ...]  # (model, the days she work
 @dataclass(frozen=True)
 class Scope:
     """What a query may read: the acting studio, and the filters the page set (a model's own view
-    has her id as `performer_id` whatever the page asked)."""
+    has her id as `performer_id` whatever the page asked). `excluded`: the models who objected to
+    being analysed (analytics_scope.Viewer); none of their rows is read by any query here."""
 
     studio_id: int
     performer_id: int | None
     platform: str | None
     room_days: RoomDays | None  # None: no room filter
+    excluded: tuple[int, ...] = ()
 
     def unnarrowed(self) -> Scope:
         """The same studio and model, every platform and room: what payroll shares out."""
-        return Scope(self.studio_id, self.performer_id, None, None)
+        return Scope(self.studio_id, self.performer_id, None, None, self.excluded)
 
     def records(self, first: date, last: date) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = [
@@ -175,11 +177,18 @@ class Scope:
         ]
         if self.performer_id is not None:
             where.append(col(EarningRecord.performer_id) == self.performer_id)
+        where.extend(left_out(col(EarningRecord.performer_id), self.excluded))
         if self.platform is not None:
             where.append(col(EarningRecord.platform) == self.platform)
         if self.room_days is not None:
             where.append(_in_room(self.room_days, first, last))
         return where
+
+
+def left_out(performer: Any, excluded: tuple[int, ...]) -> list[ColumnElement[bool]]:
+    """The condition that leaves the objecting models' rows out (none when nobody objected, so the
+    usual query is unchanged). `performer`: a table's model id column (col(X.performer_id))."""
+    return [performer.not_in(sorted(excluded))] if excluded else []
 
 
 def _in_room(room_days: RoomDays, first: date, last: date) -> ColumnElement[bool]:
@@ -345,7 +354,7 @@ def cohorts(db: Session, scope: Scope, first: date, last: date) -> pd.DataFrame:
     """Per month a member first paid in (within the range and the model and platform filters;
     never before in them) and month she paid in: how many members. The room filter does not
     apply: a member's first tip is her first anywhere."""
-    plain = Scope(scope.studio_id, scope.performer_id, scope.platform, None)
+    plain = Scope(scope.studio_id, scope.performer_id, scope.platform, None, scope.excluded)
     # Each member's paying months in the range, read once and used twice.
     active = (
         select(EarningRecord.member_id, month_number(EarningRecord.day).label("month"))
@@ -370,6 +379,8 @@ def cohorts(db: Session, scope: Scope, first: date, last: date) -> pd.DataFrame:
         before.append(col(earlier.performer_id) == scope.performer_id)
     if scope.platform is not None:
         before.append(col(earlier.platform) == scope.platform)
+    # A member's tips to an objecting model are not read here either: they make no one "not new".
+    before.extend(left_out(col(earlier.performer_id), scope.excluded))
     newcomers = (
         select(firsts.c.member_id, firsts.c.cohort).where(~exists().where(*before)).subquery("newcomers")
     )
@@ -405,10 +416,11 @@ def shift_figures(
     previous_lo: datetime,
     current_lo: datetime,
     current_hi: datetime,
+    excluded: tuple[int, ...] = (),
 ) -> pd.DataFrame:
     """Per room, model and window (previous / current, by the instant each shift starts): shifts,
     scheduled seconds, check-ins, no-shows and the seconds they missed. Cancelled shifts are
-    not counted."""
+    not counted, nor the shifts of the models in `excluded` (Scope.excluded)."""
     seconds = epoch_seconds(Shift.ends_at) - epoch_seconds(Shift.starts_at)
     where: list[ColumnElement[bool]] = [
         col(Shift.studio_id) == studio_id,
@@ -420,6 +432,7 @@ def shift_figures(
         where.append(col(Shift.performer_id) == performer_id)
     if room_id is not None:
         where.append(col(Shift.room_id) == room_id)
+    where.extend(left_out(col(Shift.performer_id), excluded))
     inner = (
         select(  # type: ignore[call-overload]
             Shift.room_id,

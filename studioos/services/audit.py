@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, or_
@@ -11,7 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from studioos.models import AuditLog, Studio, User, row_id
 from studioos.services.devices import describe_user_agent
-from studioos.services.errors import ValidationFailed
+from studioos.services.errors import PermissionDenied, ValidationFailed
 from studioos.services.permissions import Actor, Cap, require
 
 # What people read for each action code. Every code the services record has a label here
@@ -68,10 +73,20 @@ ACTION_LABELS: dict[str, str] = {
     "import.undone": "Earnings import undone",
     "members.tagged": "Member tags changed",
     "members.note_added": "Member note added",
+    "studio.settings_changed": "Studio settings changed",
     "account.deletion_requested": "Account deletion requested",
     "account.erased": "Deleted account erased",
+    "studio.transferred": "Studio handed over to a new owner",
+    "studio.deletion_requested": "Studio deleted",
+    "studio.erased": "Deleted studio's data erased",
     "privacy.export_requested": "Copy of personal data requested",
     "privacy.export_downloaded": "Copy of personal data downloaded",
+    "privacy.request_received": "Privacy request received in the app",
+    "privacy.request_logged": "Privacy request logged by support",
+    "privacy.identity_verified": "Privacy request: identity verified",
+    "privacy.status_changed": "Privacy request status changed",
+    "privacy.analytics_objection": "Model asked to be left out of analytics",
+    "privacy.analytics_objection_withdrawn": "Model back in analytics",
     "policy.published": "Privacy policy version published",
     "policy.acknowledged": "Privacy policy change acknowledged",
     "support.request_opened": "Support request opened",
@@ -80,6 +95,13 @@ ACTION_LABELS: dict[str, str] = {
     "support.status_changed": "Support request status changed",
     "support.assigned": "Support request assigned",
     "support.merged": "Support requests merged",
+    "support.attachment_added": "File attached to a support message",
+    "support.canned_saved": "Saved reply added or changed",
+    "support.canned_deleted": "Saved reply deleted",
+    "audit.exported": "Audit log downloaded",
+    "support.access_granted": "Support given access to the studio",
+    "support.access_revoked": "Support's access to the studio withdrawn",
+    "support.access_used": "Support looked at the studio's data",
 }
 
 # The filter's kinds of action: each is the set of code prefixes (the part before the dot).
@@ -91,7 +113,7 @@ ACTION_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "schedule": ("Schedule", ("shift", "shift_series", "shift_request")),
     "money": ("Earnings and payroll", ("earnings", "import", "rates", "payroll", "members")),
     "studio": ("Studio", ("studio", "signup", "demo")),
-    "privacy": ("Privacy", ("privacy", "policy")),
+    "privacy": ("Privacy", ("privacy", "policy", "audit")),
     "support": ("Support", ("support",)),
 }
 MAX_RANGE_DAYS = 3660  # the date filter: ten years covers any log and keeps the arithmetic in range
@@ -186,6 +208,74 @@ def _day_bounds(
     return lo, hi
 
 
+def _kind_filter(kind: str) -> ColumnElement[bool]:
+    if kind not in ACTION_KINDS:
+        raise ValidationFailed({"kind": "Choose a kind of action from the list."})
+    prefixes = ACTION_KINDS[kind][1]
+    return or_(
+        col(AuditLog.action).in_(prefixes),
+        *(col(AuditLog.action).startswith(f"{p}.", autoescape=True) for p in prefixes),
+    )
+
+
+def _studio_filters(
+    db: Session,
+    studio_id: int,
+    kind: str,
+    person_id: int | None,
+    first_day: date | None,
+    last_day: date | None,
+) -> list[ColumnElement[bool]]:
+    """The conditions of the studio's log page: its own rows, then the filters the owner chose."""
+    where: list[ColumnElement[bool]] = [col(AuditLog.studio_id) == studio_id]
+    if kind:
+        where.append(_kind_filter(kind))
+    if person_id is not None:
+        where.append(col(AuditLog.actor_user_id) == person_id)
+    lo, hi = _day_bounds(db, studio_id, first_day, last_day)
+    if lo is not None:
+        where.append(col(AuditLog.created_at) >= lo)
+    if hi is not None:
+        where.append(col(AuditLog.created_at) < hi)
+    return where
+
+
+_NEWEST_FIRST = (col(AuditLog.created_at).desc(), col(AuditLog.id).desc())
+
+
+def _rows(db: Session, records: Sequence[AuditLog]) -> list[AuditRow]:
+    ids = {r.actor_user_id for r in records if r.actor_user_id}
+    names = dict(db.exec(select(User.id, User.name).where(col(User.id).in_(ids))).all()) if ids else {}
+    return [
+        AuditRow(
+            id=row_id(r),
+            created_at=r.created_at,
+            actor=names.get(r.actor_user_id, "—") if r.actor_user_id else "—",
+            action=r.action,
+            label=action_label(r.action),
+            target=r.target,
+            detail=r.detail,
+            ip=r.ip,
+            browser=describe_user_agent(r.user_agent),
+        )
+        for r in records
+    ]
+
+
+def _page(
+    db: Session, where: list[ColumnElement[bool]], limit: int, offset: int
+) -> tuple[list[AuditRow], int]:
+    total = db.exec(select(func.count()).select_from(AuditLog).where(*where)).one()
+    records = db.exec(
+        select(AuditLog)
+        .where(*where)
+        .order_by(*_NEWEST_FIRST)
+        .offset(max(offset, 0))
+        .limit(max(min(limit, 500), 1))
+    ).all()
+    return _rows(db, records), total
+
+
 def list_entries(
     db: Session,
     actor: Actor,
@@ -199,47 +289,99 @@ def list_entries(
 ) -> tuple[list[AuditRow], int]:
     """The studio's log, newest first, filtered in the database and paged: (rows, total matching)."""
     studio_id = require(actor, Cap.AUDIT_VIEW)
-    where: list[ColumnElement[bool]] = [col(AuditLog.studio_id) == studio_id]
+    where = _studio_filters(db, studio_id, kind, person_id, first_day, last_day)
+    return _page(db, where, limit, offset)
+
+
+# --- the log as a file -------------------------------------------------------------------------
+
+CSV_HEADER = (
+    "Time (UTC)",
+    "Person",
+    "Action",
+    "Action code",
+    "Target",
+    "Detail",
+    "IP address",
+    "Browser",
+)
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"); the
+# log holds text people typed (names, email addresses, notes), so such a cell gets a leading
+# apostrophe. The same rule as statement_files and analytics_export.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _file_part(name: str, fallback: str) -> str:
+    """aurora-studio for "Aurora Studio (demo)": plain ASCII, safe in any download header."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-")
+    return slug or fallback
+
+
+def export_csv(
+    db: Session,
+    actor: Actor,
+    *,
+    kind: str = "",
+    person_id: int | None = None,
+    first_day: date | None = None,
+    last_day: date | None = None,
+    now: datetime | None = None,
+) -> tuple[str, bytes]:
+    """Every entry list_entries would show with these filters, newest first, as a CSV file:
+    (file name, UTF-8 bytes with a byte-order mark, so Excel reads accents and Cyrillic right).
+
+    Downloading the log is itself logged: the file holds people's addresses and browsers."""
+    studio_id = require(actor, Cap.AUDIT_VIEW)
+    where = _studio_filters(db, studio_id, kind, person_id, first_day, last_day)
+    rows = _rows(db, db.exec(select(AuditLog).where(*where).order_by(*_NEWEST_FIRST)).all())
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for r in rows:
+        stamp = r.created_at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        cells = (r.actor, r.label, r.action, r.target, r.detail, r.ip, r.browser)
+        writer.writerow([stamp, *(_safe_cell(c) for c in cells)])
+    studio = db.get(Studio, studio_id)
+    name = _file_part(studio.name if studio else "", f"studio-{studio_id}")
+    filename = f"audit-log-{name}-{actor.today(now).isoformat()}.csv"
+    chosen = [
+        f"{label}={value}"
+        for label, value in (
+            ("kind", kind),
+            ("person", person_id),
+            ("from", first_day),
+            ("to", last_day),
+        )
+        if value not in ("", None)
+    ]
+    record_by(
+        db,
+        actor,
+        "audit.exported",
+        target=filename,
+        detail=f"{len(rows)} entries" + (f"; {', '.join(chosen)}" if chosen else ""),
+    )
+    return filename, out.getvalue().encode("utf-8-sig")
+
+
+# --- the platform's own log, for support staff -------------------------------------------------
+
+
+def platform_entries(
+    db: Session, actor: Actor, *, page: int = 1, per_page: int = 50, kind: str | None = None
+) -> tuple[list[AuditRow], int]:
+    """The entries of no studio (support's actions, policy versions, privacy requests, saved
+    replies, sign-ins outside any studio), newest first: (one page of rows, total matching).
+    Support staff only; a studio's own entries are never among them."""
+    if not (actor.is_support and actor.can(Cap.SUPPORT_TICKETS)):
+        raise PermissionDenied()
+    where: list[ColumnElement[bool]] = [col(AuditLog.studio_id).is_(None)]
     if kind:
-        if kind not in ACTION_KINDS:
-            raise ValidationFailed({"kind": "Choose a kind of action from the list."})
-        prefixes = ACTION_KINDS[kind][1]
-        where.append(
-            or_(
-                col(AuditLog.action).in_(prefixes),
-                *(col(AuditLog.action).startswith(f"{p}.", autoescape=True) for p in prefixes),
-            )
-        )
-    if person_id is not None:
-        where.append(col(AuditLog.actor_user_id) == person_id)
-    lo, hi = _day_bounds(db, studio_id, first_day, last_day)
-    if lo is not None:
-        where.append(col(AuditLog.created_at) >= lo)
-    if hi is not None:
-        where.append(col(AuditLog.created_at) < hi)
-    total = db.exec(select(func.count()).select_from(AuditLog).where(*where)).one()
-    rows = db.exec(
-        select(AuditLog)
-        .where(*where)
-        .order_by(col(AuditLog.created_at).desc(), col(AuditLog.id).desc())
-        .offset(max(offset, 0))
-        .limit(max(min(limit, 500), 1))
-    ).all()
-    names = {
-        u.id: u.name
-        for u in db.exec(select(User).where(col(User.id).in_({r.actor_user_id for r in rows}))).all()
-    }
-    return [
-        AuditRow(
-            id=row_id(r),
-            created_at=r.created_at,
-            actor=names.get(r.actor_user_id, "—") if r.actor_user_id else "—",
-            action=r.action,
-            label=action_label(r.action),
-            target=r.target,
-            detail=r.detail,
-            ip=r.ip,
-            browser=describe_user_agent(r.user_agent),
-        )
-        for r in rows
-    ], total
+        where.append(_kind_filter(kind))
+    size = max(min(per_page, 500), 1)
+    return _page(db, where, size, (max(page, 1) - 1) * size)

@@ -641,12 +641,13 @@ _SESSION_ROW = (
         Studio.revision,
     )
     .join(User, col(User.id) == AuthSession.user_id)
+    # A deleted studio loses its memberships at once (studio_deletion); one added since (an
+    # invitation accepted in the same instant, an operator's command) still opens nothing.
+    .outerjoin(Studio, (col(Studio.id) == AuthSession.studio_id) & col(Studio.deleted_at).is_(None))
     .outerjoin(
         Membership,
-        (col(Membership.user_id) == AuthSession.user_id)
-        & (col(Membership.studio_id) == AuthSession.studio_id),
+        (col(Membership.user_id) == AuthSession.user_id) & (col(Membership.studio_id) == Studio.id),
     )
-    .outerjoin(Studio, col(Studio.id) == Membership.studio_id)
     .where(AuthSession.token_hash == bindparam("token_hash"))
 )
 
@@ -674,7 +675,7 @@ def resolve_actor(
                 Membership.studio_id, Membership.role, Studio.timezone, Studio.currency, Studio.revision
             )
             .join(Studio, col(Studio.id) == Membership.studio_id)
-            .where(Membership.user_id == user_id)
+            .where(Membership.user_id == user_id, col(Studio.deleted_at).is_(None))
             .order_by(col(Membership.id))
         ).first()
         studio_id, role, timezone_, currency, revision = other if other is not None else (None,) * 5
@@ -684,7 +685,8 @@ def resolve_actor(
                 found.studio_id = studio_id
                 db.add(found)
     elif role is None:
-        studio_id = None  # support staff act on no studio unless a membership says so
+        # Support staff act on no studio unless a membership says so.
+        studio_id = timezone_ = currency = revision = None
     now = utcnow()
     # Writing last_seen on every event would make each click a write; 30 s is precise enough.
     if touch and (now - last_seen_at) > timedelta(seconds=30):

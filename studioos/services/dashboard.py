@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from studioos.models import Invitation, LoginEvent, Membership, Role, Studio, User, utcnow
 from studioos.services import earnings, own_schedule, pay_periods, performers, shifts, studio_cache, team
+from studioos.services.analytics_scope import objecting
 from studioos.services.devices import describe_user_agent
 from studioos.services.permissions import Actor, Cap, require, require_studio
 from studioos.services.shift_requests import RequestRow
@@ -224,8 +225,10 @@ class MoneyFigures:
 
     period_first: date
     period_last: date
-    gross_cents: int
-    top_models: tuple[earnings.ModelTotal, ...]  # the five who earned most
+    gross_cents: int  # the studio's earnings, as the Earnings page sums them (every model)
+    # The five who earned most: a ranking is analytics, so a model who objected to being
+    # analysed is not in it (analytics_scope.objecting).
+    top_models: tuple[earnings.ModelTotal, ...]
 
 
 def money(db: Session, actor: Actor) -> MoneyFigures | None:
@@ -236,7 +239,9 @@ def money(db: Session, actor: Actor) -> MoneyFigures | None:
 
     def compute() -> MoneyFigures:
         total = earnings.summary(db, actor, period.starts_on, today)
-        return MoneyFigures(period.starts_on, period.ends_on, total.gross_cents, tuple(total.by_model[:5]))
+        left_out = set(objecting(db, require_studio(actor)))
+        ranked = [m for m in total.by_model if m.performer_id not in left_out]
+        return MoneyFigures(period.starts_on, period.ends_on, total.gross_cents, tuple(ranked[:5]))
 
     # Every dashboard load by everyone looking would otherwise sum the period's records again.
     return studio_cache.remember(db, actor, "dashboard.money", compute, day=today)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from studioos.models import Membership, Performer, Role, Studio, User, row_id
-from studioos.services import demo_earnings, demo_schedule, performers
+from studioos.services import canned_replies, demo_earnings, demo_schedule, performers
 from studioos.services.passwords import hash_password
 from studioos.services.performers import studio_today
 
@@ -46,6 +46,7 @@ def seed(db: Session, *, force: bool = False) -> bool:
             User(email=DEMO_SUPPORT[0], name=DEMO_SUPPORT[1], password_hash=password_hash, is_support=True)
         )
     db.flush()
+    canned_replies.seed_defaults(db)  # the support desk's saved replies, if it has none yet
     _seed_studio_data(db, studio)
     return True
 

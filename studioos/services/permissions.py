@@ -20,6 +20,7 @@ class Cap(StrEnum):
     AUDIT_VIEW = "audit.view"
     BILLING = "billing"
     STUDIO_DELETE = "studio.delete"
+    STUDIO_SETTINGS = "studio.settings"
     PERFORMERS_MANAGE = "performers.manage"
     PERFORMERS_VIEW = "performers.view"
     LEGAL_FIELDS = "performers.legal"
@@ -33,7 +34,10 @@ class Cap(StrEnum):
     CHAT = "chat"
     SUPPORT_TICKETS = "support.tickets"
     POLICY_PUBLISH = "policy.publish"
+    SUPPORT_ACCESS_GRANT = "support.access_grant"  # let support read the studio for one request
 
+
+SUPPORT_VIEW_ROLE = "support_view"
 
 _MANAGER = {
     Cap.DASHBOARD,
@@ -53,13 +57,26 @@ _MANAGER = {
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.OWNER: frozenset(
-        _MANAGER | {Cap.TEAM_INVITE_MANAGER, Cap.TEAM_MANAGE_ROLES, Cap.BILLING, Cap.STUDIO_DELETE}
+        _MANAGER
+        | {
+            Cap.TEAM_INVITE_MANAGER,
+            Cap.TEAM_MANAGE_ROLES,
+            Cap.BILLING,
+            Cap.STUDIO_DELETE,
+            Cap.STUDIO_SETTINGS,
+            Cap.SUPPORT_ACCESS_GRANT,
+        }
     ),
     Role.MANAGER: frozenset(_MANAGER),
     Role.ANALYST: frozenset({Cap.DASHBOARD, Cap.PERFORMERS_VIEW, Cap.EARNINGS_VIEW}),
     Role.PERFORMER: frozenset(
         {Cap.DASHBOARD, Cap.SCHEDULE_OWN, Cap.EARNINGS_OWN, Cap.MEMBER_NOTES, Cap.CHAT}
     ),
+    # Not a membership role: the actor support_access.studio_actor builds for a support agent while
+    # the owner's grant lasts. Reading only, and never legal names, ID documents or member notes.
+    # It is in no Role, ROLE_LABELS or INVITABLE_ROLES, so no invitation, role change or session
+    # can carry it.
+    SUPPORT_VIEW_ROLE: frozenset({Cap.PERFORMERS_VIEW, Cap.EARNINGS_VIEW}),
 }
 SUPPORT_CAPS: frozenset[Cap] = frozenset({Cap.DASHBOARD, Cap.SUPPORT_TICKETS, Cap.POLICY_PUBLISH})
 

@@ -365,6 +365,12 @@ def _tell_requester(db: Session, req: SupportRequest, text: str) -> None:
         )
 
 
+# Public for services built on the desk (privacy requests): a message in a thread, and the email
+# and bell a requester gets for support's answer, the same as a reply's.
+add_message = _add_message
+tell_requester = _tell_requester
+
+
 def set_status(db: Session, actor: Actor, request_id: int, status: str) -> None:
     """Support may set any status; the requester may only mark their own resolved or closed."""
     req = _visible(db, actor, request_id)
@@ -483,3 +489,18 @@ def agents(db: Session, actor: Actor) -> list[tuple[int, str]]:
         .order_by(User.name, col(User.id))
     ).all()
     return [(uid or 0, name) for uid, name in rows]
+
+
+def request_studios(db: Session, actor: Actor) -> list[tuple[int, str]]:
+    """The studios that have asked something: the queue's studio filter (id, name), by name."""
+    _require_support(actor)
+    rows = db.exec(
+        select(Studio.id, Studio.name)
+        .where(
+            col(Studio.id).in_(
+                select(SupportRequest.studio_id).where(col(SupportRequest.studio_id).is_not(None))
+            )
+        )
+        .order_by(Studio.name, col(Studio.id))
+    ).all()
+    return [(sid or 0, name) for sid, name in rows]

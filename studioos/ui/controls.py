@@ -13,9 +13,18 @@ menus, toasts).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a `select`: the value sent, and the words shown."""
+
+    id: str
+    name: str
 
 
 def select(
@@ -27,12 +36,14 @@ def select(
     on_change: Callable[..., Any] | None = None,
     default_value: Any = None,
     placeholder: str = "",
+    all_label: str = "",
     aria_label: str = "",
 ) -> rx.Component:
     """A `<select>` of `options` (a list Var of items with `.id` and `.name`); its value is the id as text.
 
     Controlled with `value` and `on_change`, or left to the form with `default_value`. With a
     placeholder, an empty first choice reads it and the form sends "" until something is chosen.
+    A filter's `all_label` ("Every status") is an empty first choice that can be chosen again.
     """
     props: dict[str, Any] = {"id": id_, "class_name": "control select-control"}
     if name:
@@ -45,6 +56,8 @@ def select(
     else:
         props["default_value"] = default_value if default_value is not None else ""
     first = [rx.el.option(placeholder, value="", disabled=True)] if placeholder else []
+    if all_label:
+        first = [rx.el.option(all_label, value="")]
     if isinstance(options, list | tuple):  # fixed choices, known when the page is built
         return rx.el.select(*first, *(rx.el.option(o.name, value=str(o.id)) for o in options), **props)
     return rx.el.select(

@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from studioos.api.routes import build_api, safe_next
-from studioos.models import AuthSession, UserToken
+from studioos.models import AuthSession, Membership, UserToken
 from studioos.services import auth, password_reset
 from studioos.services.tokens import hash_token
 from studioos.settings import reset_settings_cache
@@ -176,6 +177,18 @@ def test_next_is_followed_after_sign_in(db: Session, client: TestClient) -> None
     code, _ = handoff(db)
     response = client.get("/api/auth/complete", params={"code": code, "next": "/team"})
     assert response.headers["location"] == "/team"
+    assert session_cookies(response)
+
+
+def test_someone_with_no_studio_left_lands_on_their_account(db: Session, client: TestClient) -> None:
+    _, owner = make_studio(db)
+    db.exec(delete(Membership).where(col(Membership.user_id) == owner.id))
+    db.commit()
+    code = auth.create_handoff(db, owner, client=this_browser())
+    db.commit()
+    response = client.get("/api/auth/complete", params={"code": code})
+    # The dashboard would only say "not allowed": their account, privacy centre and support remain.
+    assert response.headers["location"] == "/account"
     assert session_cookies(response)
 
 

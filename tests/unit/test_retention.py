@@ -27,14 +27,17 @@ from studioos.models import (
     Invitation,
     JobRun,
     LoginEvent,
+    RequestState,
     Role,
     Studio,
+    SupportMessage,
+    SupportRequest,
     User,
     UserToken,
     row_id,
     utcnow,
 )
-from studioos.services import job_history
+from studioos.services import job_history, support
 from studioos.services.errors import PermissionDenied
 from studioos.services.permissions import Actor
 from studioos.services.privacy_registry import AUDIT_HOLD_YEARS
@@ -237,6 +240,39 @@ def test_sign_in_history_older_than_the_period_is_deleted(db: Session, now: date
     left = _ids(db, LoginEvent)
     assert kept in left and gone not in left
     assert retention.purge_signin_history(db, now) == 0
+
+
+def test_finished_support_requests_go_after_their_period_with_their_threads(
+    db: Session, now: datetime, owner: tuple[Studio, User]
+) -> None:
+    studio, user = owner
+    actor = actor_for(db, user, studio)
+    period = timedelta(days=get_settings().support_retention_days)
+
+    def opened(title: str, status: RequestState, last: datetime) -> int:
+        row = support.open_request(db, actor, title, "bug", "It broke.", now=last)
+        req = db.get(SupportRequest, row.id)
+        assert req is not None
+        req.status, req.updated_at = status, last
+        db.add(req)
+        db.commit()
+        return row.id
+
+    old_closed = opened("Old and closed", RequestState.CLOSED, now - period - EDGE)
+    old_resolved = opened("Old and resolved", RequestState.RESOLVED, now - period - EDGE)
+    recent_closed = opened("Closed lately", RequestState.CLOSED, now - period + EDGE)
+    old_open = opened("Old but still open", RequestState.WAITING_ON_US, now - period - timedelta(days=300))
+
+    assert retention.purge_support_requests(db, now) == 2
+    db.commit()
+    left = set(db.exec(select(SupportRequest.id)).all())
+    assert left == {recent_closed, old_open}
+    assert old_closed not in left and old_resolved not in left
+    # The thread went with its request.
+    assert not db.exec(
+        select(SupportMessage).where(col(SupportMessage.request_id).in_([old_closed, old_resolved]))
+    ).all()
+    assert retention.purge_support_requests(db, now) == 0
 
 
 def test_audit_rows_older_than_the_legal_hold_are_deleted(db: Session, now: datetime) -> None:

@@ -88,7 +88,9 @@ def test_every_job_is_scheduled_and_runs_at_start_up() -> None:
             "sign-in-history",
             "audit-retention",
             "exports",
+            "support-retention",
             "account-erasure",
+            "studio-erasure",
         }
     )
 

@@ -272,3 +272,16 @@ def test_merge(db: Session, scene: Scene) -> None:
     with pytest.raises(ValidationFailed) as gone:
         support.merge(db, scene.agent, c, a)
     assert set(gone.value.errors) == {"into_id"}
+
+
+def test_the_queue_filters_by_the_studios_that_asked(db: Session, scene: Scene) -> None:
+    mine = _open(db, scene.owner, "From A")
+    theirs = _open(db, scene.other_owner, "From B")
+    studios = support.request_studios(db, scene.agent)
+    assert [name for _, name in studios] == sorted(name for _, name in studios)
+    assert len(studios) == 2
+    a_id = next(sid for sid, name in studios if name == "Studio A")
+    assert [r.id for r in support.queue(db, scene.agent, studio_id=a_id)] == [mine]
+    assert theirs not in [r.id for r in support.queue(db, scene.agent, studio_id=a_id)]
+    with pytest.raises(PermissionDenied):
+        support.request_studios(db, scene.owner)
