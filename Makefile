@@ -57,8 +57,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check studioos tests bench alembic/env.py rxconfig.py
 	$(BIN)/mypy
 
+# Service tests run on both cores (pytest-xdist: each worker has its own SQLite template and its own
+# PostgreSQL database); the browser tests share one built app, so they run in one process after.
 test: $(STAMP) browser lint
-	$(BIN)/python -m pytest tests -q --durations=15
+	$(BIN)/python -m pytest tests/unit tests/integration -q -n 2 --durations=10
+	$(BIN)/python -m pytest tests/e2e -q --durations=10
 
 clean:
 	rm -rf .web var .pytest_cache .ruff_cache

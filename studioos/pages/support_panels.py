@@ -276,6 +276,7 @@ def files_picker(upload_id: str) -> rx.Component:
                 ),
                 border="none",
                 padding="0",
+                width="fit-content",
             ),
             rx.fragment(),
         ),

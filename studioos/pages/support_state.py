@@ -314,10 +314,11 @@ class SupportState(ServicePage, rx.State):
         ]
 
     @service_event(errors="files_errors")
-    async def hold_files(self, files: list[rx.UploadFile]) -> Answer:
+    def hold_files(self, files: list[rx.UploadFile]) -> Answer:
         for upload in files:
-            data = await upload.read()
-            held = self._call(support_attachments.hold, upload.name or "file", data)
+            data = upload.file.read()
+            with self._acting() as (_db, actor):
+                held = support_attachments.hold(actor, upload.name or "file", data)
             self.held = [*self.held, HeldRow(held.token, held.filename, held.size_text)]
         self.files_errors = {}
         return None

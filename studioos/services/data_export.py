@@ -20,7 +20,7 @@ import io
 import json
 import secrets
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -33,7 +33,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from studioos import crypto
 from studioos.models import DataExport, Membership, User, utcnow
-from studioos.services import audit, privacy_registry
+from studioos.services import audit, privacy_registry, support_attachments
 from studioos.services.errors import Expired, NotFound
 from studioos.services.permissions import Actor
 from studioos.settings import get_settings
@@ -168,8 +168,9 @@ data.json holds every row about you, table by table; csv/ holds the same rows, o
 What is in it: your account, memberships, sessions and sign-ins, cookie choices, notifications and
 usage events; when you are a model, your profile (legal name, birth date and ID document
 included), platform accounts, shifts and requests, earnings records, pay tiers, adjustments and
-payouts. Rows that only mention you beside someone else (a record you entered for a model, a request
-you decided) show what happened and when, without the other person's data.
+payouts; your support requests and their messages, and in files/ the files you attached to them.
+Rows that only mention you beside someone else (a record you entered for a model, a request you
+decided) show what happened and when, without the other person's data.
 
 What is not in it: your password and sign-in tokens (StudioOS keeps only one-way hashes of them,
 and a copy would be a way in, not information about you); other people's data.
@@ -178,13 +179,20 @@ Questions: open a support request in StudioOS, or write to the address in the pr
 """
 
 
-def zip_bytes(data: dict[str, list[dict[str, Any]]], email: str, made: datetime) -> bytes:
+def zip_bytes(
+    data: dict[str, list[dict[str, Any]]],
+    email: str,
+    made: datetime,
+    files: Sequence[tuple[str, bytes]] = (),
+) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", README.format(made=made.strftime("%Y-%m-%d %H:%M"), email=email))
         archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False, default=str))
         for table, rows in data.items():
             archive.writestr(f"csv/{table}.csv", _csv(rows))
+        for name, content in files:
+            archive.writestr(f"files/{name}", content)
     return buffer.getvalue()
 
 
@@ -246,7 +254,7 @@ def build(db: Session, actor: Actor, export_id: int, progress: Progress | None =
     db.add(export)
     data = collect(db, actor.user_id, progress)
     now = utcnow()
-    content = zip_bytes(data, actor.email, now)
+    content = zip_bytes(data, actor.email, now, support_attachments.files_of(db, actor.user_id))
     folder = exports_dir()
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_urlsafe(24)}.zip.enc"

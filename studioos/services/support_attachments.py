@@ -533,3 +533,20 @@ def attach_held(db: Session, actor: Actor, request_id: int, tokens: list[str]) -
     files = take_held(actor, tokens)
     attach(db, actor, request_id, last_message_id(db, actor, request_id), files)
     drop_held(actor, tokens)
+
+
+def files_of(db: Session, user_id: int) -> list[tuple[str, bytes]]:
+    """The files a person attached, decrypted, for their copy of their data: ("<id>-<name>", bytes).
+    A file missing on disk (removed by hand, or its row is being erased) is left out."""
+    rows = db.exec(
+        select(SupportAttachment)
+        .where(col(SupportAttachment.uploaded_by_id) == user_id)
+        .order_by(col(SupportAttachment.id))
+    ).all()
+    found: list[tuple[str, bytes]] = []
+    for row in rows:
+        try:
+            found.append((f"{row.id}-{row.filename}", _read(row.stored_name)))
+        except NotFound:
+            continue
+    return found

@@ -61,10 +61,14 @@ def select(
     if isinstance(options, list | tuple):  # fixed choices, known when the page is built
         return rx.el.select(*first, *(rx.el.option(o.name, value=str(o.id)) for o in options), **props)
     return rx.el.select(
-        *first,
-        rx.foreach(options, lambda o: rx.el.option(o.name, value=o.id.to_string())),
-        **props,
+        *first, rx.foreach(options, lambda o: rx.el.option(o.name, value=_as_text(o.id))), **props
     )
+
+
+def _as_text(value: Any) -> Any:
+    """An option's value as the browser sends it: a text id as it is (`to_string` would give it
+    JSON's quotes, '"5"'), a number as its digits."""
+    return value if getattr(value, "_var_type", None) is str else value.to_string()
 
 
 def text_input(name: str, id_: str, type_: str = "text", **props: Any) -> rx.Component:

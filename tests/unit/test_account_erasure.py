@@ -21,9 +21,13 @@ from studioos.services import (
     notifications,
     payroll,
     platforms,
+    privacy_choices,
     privacy_registry,
+    privacy_requests,
     rooms,
     shift_requests,
+    support,
+    support_attachments,
     usage,
 )
 from studioos.services.errors import ServiceError, ValidationFailed
@@ -33,6 +37,7 @@ from tests.factories import (
     PASSWORD,
     actor_for,
     book,
+    image_bytes,
     make_studio,
     new_performer,
     performer_user,
@@ -78,6 +83,13 @@ def _world(db: Session) -> dict[str, Any]:
     )
     export = data_export.request(db, model)
     data_export.build(db, model, export.id or 0)
+    # Support: a request naming her with a file named after her, a privacy request, her objection.
+    asked = support.open_request(db, model, f"{STAGE} payout", "billing", f"I am {ACCOUNT_NAME}, {HANDLE}.")
+    message_id = support_attachments.last_message_id(db, model, asked.id)
+    payslip = (f"{STAGE}-payslip.png", image_bytes("PNG"))
+    support_attachments.attach(db, model, asked.id, message_id, [payslip])
+    privacy_requests.open_privacy_request(db, model, "objection", f"{ACCOUNT_NAME} objects to profiling.")
+    privacy_choices.set_analytics_objection(db, model, True)
     db.commit()
     return {"studio": studio, "owner": owner, "model": model, "user": user, "performer_id": performer_id}
 

@@ -11,11 +11,19 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
-from studioos.models import DataExport, utcnow
-from studioos.services import data_export, earnings, platforms, privacy_registry
+from studioos.models import DataExport, Role, utcnow
+from studioos.services import data_export, earnings, platforms, privacy_registry, support, support_attachments
 from studioos.services.errors import Expired, NotFound
 from studioos.services.permissions import Actor
-from tests.factories import actor_for, make_studio, new_performer, performer_user, sign_in
+from tests.factories import (
+    actor_for,
+    add_member,
+    image_bytes,
+    make_studio,
+    new_performer,
+    performer_user,
+    sign_in,
+)
 
 
 def _studio_with_two_models(db: Session) -> tuple[Actor, Actor, dict[str, int]]:
@@ -124,3 +132,36 @@ def test_a_copy_is_made_once_and_an_interrupted_one_can_be_asked_again(db: Sessi
     again = data_export.request(db, anna)
     assert again.id != export.id
     assert db.get_one(DataExport, export.id).status == data_export.FAILED
+
+
+def test_the_copy_holds_the_files_she_attached_and_no_one_elses(db: Session) -> None:
+    studio, owner_user = make_studio(db)
+    owner = actor_for(db, owner_user, studio)
+    manager = actor_for(db, add_member(db, studio, Role.MANAGER), studio)
+    mine = support.open_request(db, owner, "Payslip", "billing", "See the file.")
+    support_attachments.attach(
+        db,
+        owner,
+        mine.id,
+        support_attachments.last_message_id(db, owner, mine.id),
+        [("slip.png", image_bytes("PNG"))],
+    )
+    theirs = support.open_request(db, manager, "Other", "bug", "Mine.")
+    support_attachments.attach(
+        db,
+        manager,
+        theirs.id,
+        support_attachments.last_message_id(db, manager, theirs.id),
+        [("x.png", image_bytes("PNG"))],
+    )
+    db.commit()
+    export = data_export.request(db, owner)
+    data_export.build(db, owner, export.id or 0)
+    db.commit()
+    _, content = data_export.download(db, owner, export.id or 0)
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    files = [n for n in archive.namelist() if n.startswith("files/")]
+    assert len(files) == 1 and files[0].endswith("-slip.png")
+    assert archive.read(files[0]).startswith(b"\x89PNG")
+    data = json.loads(archive.read("data.json"))
+    assert [r["title"] for r in data["supportrequest"]] == ["Payslip"]
