@@ -13,6 +13,7 @@ from studioos.models.accounts import (
     User,
     UserToken,
 )
+from studioos.models.billing import BillingEvent, Invoice
 from studioos.models.compliance import DocumentReminder
 from studioos.models.earnings import (
     AdjustmentKind,
@@ -70,6 +71,7 @@ __all__ = [
     "AuditLog",
     "AuthSession",
     "BatchStatus",
+    "BillingEvent",
     "CannedReply",
     "ConsentRecord",
     "DataExport",
@@ -78,6 +80,7 @@ __all__ = [
     "EarningRecord",
     "ImportBatch",
     "Invitation",
+    "Invoice",
     "JobRun",
     "LoginEvent",
     "Member",

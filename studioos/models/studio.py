@@ -18,6 +18,15 @@ class Studio(SQLModel, table=True):
     stripe_customer_id: str | None = Field(default=None, max_length=64)
     stripe_subscription_id: str | None = Field(default=None, max_length=64)
     subscription_status: str = Field(max_length=32, default="trialing")
+    # Billing (studioos.services.billing): the trial every studio starts with, without a card; the
+    # Stripe subscription's cycle and period; since when a payment is overdue (7 days' grace); and
+    # the Stripe time of the subscription state stored, so an older event never overwrites it.
+    trial_ends_at: datetime | None = utc_field(nullable=True)
+    billing_cycle: str | None = Field(default=None, max_length=8)  # monthly / yearly
+    current_period_end: datetime | None = utc_field(nullable=True)
+    cancel_at_period_end: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    past_due_since: datetime | None = utc_field(nullable=True)
+    subscription_changed_at: datetime | None = utc_field(nullable=True)
     created_at: datetime = utc_field(default_now=True)
     # Goes up in the same transaction as any change to the studio's data (studioos.services.
     # revisions): what a cache computed at one revision is current while the revision is unchanged.

@@ -160,6 +160,8 @@ def _audit(reason: str) -> _Rule:
     return _keep(Category.USAGE, f"{reason}; {_AUDIT}", AUDIT_HOLD_YEARS)
 
 
+_BILLING = "a billing record the tax law makes the studio keep"
+
 KEY = _plain("row id")
 REF = _plain("a reference; whom the row concerns is the subject's business")
 STUDIO = _plain("the studio the row belongs to")
@@ -329,6 +331,12 @@ _ENTRIES: tuple[TableEntry, ...] = (
         deleted_at=WHEN,
         deleted_by_id=REF,
         erased_at=WHEN,
+        trial_ends_at=WHEN,
+        billing_cycle=SETTING,
+        current_period_end=WHEN,
+        cancel_at_period_end=SETTING,
+        past_due_since=WHEN,
+        subscription_changed_at=WHEN,
     ),
     # --- models ---------------------------------------------------------------------------------
     _entry(
@@ -773,6 +781,37 @@ _ENTRIES: tuple[TableEntry, ...] = (
         body=_plain("a saved answer's text"),
         created_by_id=REF,
         created_at=WHEN,
+        updated_at=WHEN,
+    ),
+    # --- billing: the studio's own records, kept under the tax law's hold when it is deleted ------
+    _entry(
+        "billingevent",
+        "",
+        id=KEY,
+        stripe_event_id=_plain("Stripe's id of the event"),
+        type=_keep(Category.FINANCIAL, f"what happened to the subscription; {_BILLING}", PAYROLL_HOLD_YEARS),
+        stripe_created=WHEN,
+        studio_id=STUDIO,
+        received_at=WHEN,
+        outcome=CODE,
+    ),
+    _entry(
+        "invoice",
+        "",
+        id=KEY,
+        studio_id=STUDIO,
+        stripe_invoice_id=_plain("Stripe's id of the invoice"),
+        number=_keep(Category.FINANCIAL, f"the studio's invoice number; {_BILLING}", PAYROLL_HOLD_YEARS),
+        status=CODE,
+        currency=SETTING,
+        amount_due_cents=_keep(Category.FINANCIAL, f"what the invoice asked; {_BILLING}", PAYROLL_HOLD_YEARS),
+        amount_paid_cents=_keep(Category.FINANCIAL, f"what was paid; {_BILLING}", PAYROLL_HOLD_YEARS),
+        hosted_invoice_url=_plain("the invoice's page at Stripe"),
+        invoice_pdf=_plain("the invoice's PDF at Stripe"),
+        period_start=WHEN,
+        period_end=WHEN,
+        created_at=WHEN,
+        paid_at=WHEN,
         updated_at=WHEN,
     ),
     _entry(
