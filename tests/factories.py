@@ -94,6 +94,14 @@ def add_member(db: Session, studio: Studio, role: str, name: str | None = None) 
     return user
 
 
+def add_support_user(db: Session, name: str = "Sam Support") -> User:
+    """One of StudioOS's support staff (no studio)."""
+    user = User(email=random_email("support"), name=name, password_hash=_password_hash(), is_support=True)
+    db.add(user)
+    db.commit()
+    return user
+
+
 def actor_for(db: Session, user: User, studio: Studio | None = None) -> Actor:
     """An actor as resolve_actor would build it, without a browser session."""
     role = None

@@ -20,9 +20,9 @@ from tests.factories import (
     CLIENT,
     actor_for,
     add_member,
+    add_support_user,
     image_bytes,
     make_studio,
-    random_email,
     session_cookie,
 )
 
@@ -48,9 +48,7 @@ def test_attachments_are_served_to_the_requester_and_support_only(db: Session, c
     studio, owner = make_studio(db)
     colleague = add_member(db, studio, "manager")
     other_studio, other_owner = make_studio(db, "Studio B")
-    agent = User(email=random_email("support"), name="Sam Support", password_hash="x", is_support=True)
-    db.add(agent)
-    db.commit()
+    agent = add_support_user(db)
     actor, agent_actor = actor_for(db, owner, studio), actor_for(db, agent)
     rid = support.open_request(db, actor, "Wrong payout", "billing", "Screenshot and statement.").id
     mid = sa.last_message_id(db, actor, rid)

@@ -14,7 +14,14 @@ from studioos.models import AuditLog, Role, User
 from studioos.services import audit, canned_replies
 from studioos.services.errors import PermissionDenied, ValidationFailed
 from studioos.services.permissions import Actor
-from tests.factories import actor_for, add_member, make_studio, new_performer, performer_user, random_email
+from tests.factories import (
+    actor_for,
+    add_member,
+    add_support_user,
+    make_studio,
+    new_performer,
+    performer_user,
+)
 
 DAY = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
 FIREFOX_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0"
@@ -68,9 +75,7 @@ def scene(db: Session) -> Scene:
     owner_actor = actor_for(db, owner, studio)
     model = performer_user(db, studio, new_performer(db, owner_actor, "Anna"), name="Mia Model")
     other, other_owner = make_studio(db, "Studio B")
-    agent = User(email=random_email("support"), name="Sam Support", password_hash="x", is_support=True)
-    db.add(agent)
-    db.commit()
+    agent = add_support_user(db)
     # Only the rows each test writes.
     db.exec(delete(AuditLog))  # type: ignore[call-overload]
     db.commit()

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from studioos.models import AuditLog, CannedReply, Role, User
+from studioos.models import AuditLog, CannedReply, Role
 from studioos.services import audit, canned_replies
 from studioos.services.canned_replies import DUPLICATE_TITLE, fill
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
 from studioos.services.permissions import Actor
-from tests.factories import actor_for, add_member, make_studio, random_email
+from tests.factories import actor_for, add_member, add_support_user, make_studio
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -29,20 +29,13 @@ class Scene:
     studio_id: int
 
 
-def _support_user(db: Session, name: str) -> User:
-    user = User(email=random_email("support"), name=name, password_hash="x", is_support=True)
-    db.add(user)
-    db.commit()
-    return user
-
-
 @pytest.fixture
 def scene(db: Session) -> Scene:
     studio, owner = make_studio(db, "Studio A")
     manager = add_member(db, studio, Role.MANAGER, name="Mara Manager")
     return Scene(
-        agent=actor_for(db, _support_user(db, "Sam Support")),
-        agent2=actor_for(db, _support_user(db, "Alex Agent")),
+        agent=actor_for(db, add_support_user(db, "Sam Support")),
+        agent2=actor_for(db, add_support_user(db, "Alex Agent")),
         owner=actor_for(db, owner, studio),
         manager=actor_for(db, manager, studio),
         studio_id=studio.id or 0,

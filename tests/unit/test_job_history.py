@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
-from studioos.models import JobRun, User
+from studioos.models import JobRun
 from studioos.services import job_history
 from studioos.services.errors import PermissionDenied
 from studioos.services.permissions import Actor
-from tests.factories import actor_for, make_studio, random_email
+from tests.factories import actor_for, add_support_user, make_studio
 
 T0 = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
 
@@ -24,10 +24,7 @@ def _run(
 
 
 def _agent(db: Session) -> Actor:
-    user = User(email=random_email("support"), name="Sam Support", password_hash="x", is_support=True)
-    db.add(user)
-    db.commit()
-    return actor_for(db, user)
+    return actor_for(db, add_support_user(db))
 
 
 def test_a_run_tells_how_long_it_took(db: Session) -> None:

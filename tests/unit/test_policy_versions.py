@@ -8,22 +8,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from studioos.models import Notification, PolicyAcceptance, User
+from studioos.models import Notification, PolicyAcceptance
 from studioos.privacy_text import LAST_UPDATED, SECTIONS
 from studioos.services import policy
 from studioos.services.errors import PermissionDenied, ValidationFailed
 from studioos.services.permissions import Actor
-from tests.factories import CLIENT, actor_for, add_member, make_studio, random_email
+from tests.factories import CLIENT, actor_for, add_member, add_support_user, make_studio
 
 TEXT = ("## 1. Who we are\n\n" + "StudioOS is the back office of webcam studios. " * 10).strip()
 TODAY = datetime.now(UTC).date()
 
 
 def _support(db: Session) -> Actor:
-    user = User(email=random_email("support"), name="Sam Support", password_hash="x", is_support=True)
-    db.add(user)
-    db.commit()
-    return actor_for(db, user)
+    return actor_for(db, add_support_user(db))
 
 
 def test_the_first_version_is_the_text_the_app_was_built_with(db: Session) -> None:

@@ -19,7 +19,7 @@ from studioos.services import audit, privacy_requests, support
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
 from studioos.services.permissions import Actor
 from studioos.services.privacy_requests import due_text, for_request, set_privacy_status
-from tests.factories import actor_for, add_member, make_studio, random_email
+from tests.factories import actor_for, add_member, add_support_user, make_studio, random_email
 from tests.foundation_helpers import body_of, mails_to
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -35,13 +35,6 @@ class Scene:
     agent2: Actor
 
 
-def _support_user(db: Session, name: str) -> User:
-    user = User(email=random_email("support"), name=name, password_hash="x", is_support=True)
-    db.add(user)
-    db.commit()
-    return user
-
-
 @pytest.fixture
 def scene(db: Session) -> Scene:
     studio, owner = make_studio(db, "Studio A")
@@ -51,8 +44,8 @@ def scene(db: Session) -> Scene:
         owner=actor_for(db, owner, studio),
         person=actor_for(db, person, studio),
         stranger=actor_for(db, other_owner, other),
-        agent=actor_for(db, _support_user(db, "Sam Support")),
-        agent2=actor_for(db, _support_user(db, "Alex Agent")),
+        agent=actor_for(db, add_support_user(db, "Sam Support")),
+        agent2=actor_for(db, add_support_user(db, "Alex Agent")),
     )
 
 

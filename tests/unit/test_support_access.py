@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from studioos.models import AuditLog, Role, Studio, SupportAccessGrant, SupportRequest, User, utcnow
+from studioos.models import AuditLog, Role, Studio, SupportAccessGrant, SupportRequest, utcnow
 from studioos.services import (
     audit,
     earnings,
@@ -27,7 +27,15 @@ from studioos.services import (
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
 from studioos.services.performers import LegalInput, PerformerStageRow, ProfileInput
 from studioos.services.permissions import ROLE_CAPS, ROLE_LABELS, SUPPORT_VIEW_ROLE, Actor, Cap
-from tests.factories import actor_for, add_member, make_studio, new_performer, performer_user, random_email
+from tests.factories import (
+    actor_for,
+    add_member,
+    add_support_user,
+    make_studio,
+    new_performer,
+    performer_user,
+    random_email,
+)
 from tests.foundation_helpers import db_snapshot
 
 H = timedelta(hours=1)
@@ -89,9 +97,7 @@ def scene(db: Session) -> Scene:
     _ledger(db, owner, "bellacb", [("bigtipper", 200, _at(d1, 7))])
     _ledger(db, other_owner, "zoeb", [("b_only_fan", 400, _at(d1, 10))])
     manager = actor_for(db, add_member(db, a, Role.MANAGER, name="Mara Manager"), a)
-    agent_user = User(email=random_email("support"), name="Sam Support", password_hash="x", is_support=True)
-    db.add(agent_user)
-    db.commit()
+    agent_user = add_support_user(db)
     scene = Scene(
         now=now,
         a=a,

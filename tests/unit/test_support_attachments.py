@@ -15,12 +15,12 @@ from sqlmodel import Session, col, select
 
 from studioos import crypto
 from studioos.jobs import retention
-from studioos.models import AuditLog, Role, SupportAttachment, SupportRequest, User, utcnow
+from studioos.models import AuditLog, Role, SupportAttachment, SupportRequest, utcnow
 from studioos.services import audit, support
 from studioos.services import support_attachments as sa
 from studioos.services.errors import NotFound, ValidationFailed
 from studioos.services.permissions import Actor
-from tests.factories import actor_for, add_member, image_bytes, make_studio, random_email
+from tests.factories import actor_for, add_member, add_support_user, image_bytes, make_studio
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -38,9 +38,7 @@ def scene(db: Session) -> Scene:
     studio, owner = make_studio(db, "Studio A")
     manager = add_member(db, studio, Role.MANAGER, name="Mara Manager")
     other, other_owner = make_studio(db, "Studio B")
-    agent = User(email=random_email("support"), name="Sam Support", password_hash="x", is_support=True)
-    db.add(agent)
-    db.commit()
+    agent = add_support_user(db)
     return Scene(
         owner=actor_for(db, owner, studio),
         manager=actor_for(db, manager, studio),
