@@ -254,7 +254,7 @@ class EarningsState(PagedTable, rx.State):
         self.entry_mode = TOTAL if value == TOTAL else DAY
         self.entry_errors = {}
 
-    @service_event(errors="entry_errors")
+    @service_event(errors="entry_errors", feature="earnings_entry")
     def enter(self, form: dict[str, Any]) -> Answer:
         day_text = str(form.get("day", ""))
         try:

@@ -91,7 +91,7 @@ class PrivacyCentreState(ServicePage, rx.State):
         self._call(account_deletion.request, str(form.get("password", "")))
         return hard_navigate("/signin?deleted=1")
 
-    @service_event
+    @service_event(feature="data_export")
     def request_export(self) -> Answer:
         with self._acting() as (db, actor):
             export = data_export.request(db, actor)

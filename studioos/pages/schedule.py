@@ -263,7 +263,7 @@ class BookingPanel(ScheduleState):
             days.discard(d)
         self.series_days = sorted(days)
 
-    @service_event(errors="shift_errors")
+    @service_event(errors="shift_errors", feature="shift_booking")
     def book_shift(self, form: dict[str, Any]) -> Answer:
         self._pending_shift = None
         return self._book_shift(ShiftInput.from_form(form), {})
@@ -288,7 +288,7 @@ class BookingPanel(ScheduleState):
             HoursPanel.refresh(),
         ]
 
-    @service_event(errors="series_errors")
+    @service_event(errors="series_errors", feature="series_booking")
     def book_series(self, form: dict[str, Any]) -> Answer:
         self._pending_series = None
         return self._book_series(SeriesInput.from_form(form, self.series_days), {})

@@ -251,7 +251,7 @@ class SupportState(ServicePage, rx.State):
         self.look, self.look_models, self.look_members, self.look_earnings = None, [], [], []
         self._reload()
 
-    @service_event(errors="new_errors")
+    @service_event(errors="new_errors", feature="support_request")
     def open_request(self, form: dict[str, Any]) -> Answer:
         with self._acting() as (db, actor):
             made = support.open_request(
@@ -329,7 +329,7 @@ class SupportState(ServicePage, rx.State):
             support_attachments.drop_held(actor, [str(token)])
         self.held = [h for h in self.held if h.token != token]
 
-    @service_event(errors="reply_errors")
+    @service_event(errors="reply_errors", feature="support_reply")
     def send_reply(self, form: dict[str, Any]) -> Answer:
         internal = self.is_staff and form.get("internal") == "on"
         with self._acting() as (db, actor):
@@ -363,7 +363,7 @@ class SupportState(ServicePage, rx.State):
 
     # ------------------------------------------------------------ privacy requests
 
-    @service_event(errors="new_errors")
+    @service_event(errors="new_errors", feature="privacy_request")
     def open_privacy_request(self, form: dict[str, Any]) -> Answer:
         made = self._call(
             privacy_requests.open_privacy_request, str(form.get("kind", "")), str(form.get("message", ""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import quote
 
@@ -13,7 +14,7 @@ from sqlmodel import Session
 
 from studioos.api.guard import EVENT_PATH, SCOPE_COOKIES, upload_session
 from studioos.db import session_scope
-from studioos.services import auth
+from studioos.services import auth, usage
 from studioos.services.permissions import Actor
 
 _app: Any = None
@@ -94,3 +95,30 @@ def post_navigate(url: str, fields: dict[str, str] | None = None) -> rx.event.Ev
 
 def sign_in_redirect(path: str) -> rx.event.EventSpec:
     return rx.redirect(f"/signin?next={quote(path or '/dashboard')}", replace=True)
+
+
+def plain_cookie(router: Any, name: str) -> str:
+    """A cookie the page's scripts may read (not a private one: those are in `socket_cookies`)."""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(getattr(router.headers, "cookie", "") or "")
+    except CookieError:
+        return ""
+    morsel = jar.get(name)
+    return morsel.value if morsel is not None else ""
+
+
+# The consent banner's cookie (ui/consent.py) and its "yes" value.
+CONSENT_COOKIE = "studioos_consent"
+CONSENT_ANALYTICS = "analytics"
+
+
+def feature_used(router: Any, feature: str) -> None:
+    """A feature was used (a request sent, a copy asked for): a usage event when this browser allows
+    analytics. The cookie spares the query for those who said no; the database record decides, in
+    a unit of work of its own, so counting never undoes or delays the action itself."""
+    if plain_cookie(router, CONSENT_COOKIE) != CONSENT_ANALYTICS:
+        return
+    with anonymous() as db:
+        actor = auth.resolve_actor(db, token_of(router), touch=False)
+        usage.record(db, client_of(router), actor, f"feature:{feature}", router.url.path or "")

@@ -12,17 +12,17 @@ import reflex as rx
 
 from studioos.services import auth, consent, usage
 from studioos.services.errors import ValidationFailed
-from studioos.ui.backend import anonymous, client_of, token_of
+from studioos.ui.backend import CONSENT_ANALYTICS, CONSENT_COOKIE, anonymous, client_of, token_of
 from studioos.ui.service_call import Answer, off_loop
 
-ANALYTICS = "analytics"
+ANALYTICS = CONSENT_ANALYTICS
 ESSENTIAL = "essential"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest lifetime browsers allow
 
 
 class ConsentState(rx.State):
     # Only hides the banner: it says nothing a person could not say for themselves.
-    choice: str = rx.Cookie("", name="studioos_consent", max_age=COOKIE_MAX_AGE, same_site="lax")
+    choice: str = rx.Cookie("", name=CONSENT_COOKIE, max_age=COOKIE_MAX_AGE, same_site="lax")
     settings_open: bool = False
 
     @rx.event

@@ -36,6 +36,7 @@ import contextlib
 import contextvars
 import functools
 import inspect
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -47,8 +48,9 @@ from sqlmodel import Session
 
 from studioos.services.errors import NotFound, NotSignedIn, PermissionDenied, ServiceError, ValidationFailed
 from studioos.services.permissions import Actor
-from studioos.ui.backend import acting, sign_in_redirect
+from studioos.ui.backend import acting, feature_used, sign_in_redirect
 
+log = logging.getLogger("studioos.ui")
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -105,8 +107,10 @@ def _guarded(
     handler: Callable[..., Any],
     clear: Callable[[rx.State], None],
     refused: Callable[[rx.State, ServiceError], Answer],
+    feature: str = "",
 ) -> Any:
-    """The event function Reflex calls: `clear`, then the handler; a ServiceError goes to `refused`.
+    """The event function Reflex calls: `clear`, then the handler; a ServiceError goes to `refused`;
+    a use of a named `feature` that succeeded is counted (`feature_used`).
 
     A synchronous handler (every page handler that reaches the services) runs in the database
     thread pool (`_POOL`), never on the worker's event loop: while one tab's unit of work waits on
@@ -117,9 +121,12 @@ def _guarded(
     def body(self: rx.State, *args: Any, **kwargs: Any) -> Any:
         clear(self)
         try:
-            return handler(self, *args, **kwargs)
+            answer = handler(self, *args, **kwargs)
         except ServiceError as exc:
             return refused(self, exc)
+        if feature:
+            _count_use(self, feature)
+        return answer
 
     if inspect.iscoroutinefunction(handler):
 
@@ -127,9 +134,12 @@ def _guarded(
         async def run_async(self: rx.State, *args: Any, **kwargs: Any) -> Any:
             clear(self)
             try:
-                return await handler(self, *args, **kwargs)
+                answer = await handler(self, *args, **kwargs)
             except ServiceError as exc:
                 return await off_loop(refused, self, exc)
+            if feature:
+                await off_loop(_count_use, self, feature)
+            return answer
 
         return rx.event(run_async)
 
@@ -138,6 +148,13 @@ def _guarded(
         return await off_loop(body, self, *args, **kwargs)
 
     return rx.event(run)
+
+
+def _count_use(state: rx.State, feature: str) -> None:
+    try:
+        feature_used(state.router, feature)
+    except Exception:  # counting a use must never turn a done action into an error
+        log.exception("usage event for %s not recorded", feature)
 
 
 # A few threads: the work is short (the caches keep it so) and mostly Python, which holds the
@@ -172,6 +189,7 @@ def service_event(
     prefix: str = "",
     fields: Mapping[str, str] | None = None,
     refresh: bool = False,
+    feature: str = "",
 ) -> Any:
     """`@rx.event` for a handler that calls services: refusals become inline errors or a toast.
 
@@ -181,6 +199,7 @@ def service_event(
     refresh: after a refusal, reload the page's data as well: for actions on rows that someone
         else may have changed meanwhile (a request already decided, a shift cancelled), so the
         screen stops offering what was just refused.
+    feature: a feature's name: each use that succeeds is a usage event (with analytics consent).
     """
 
     def refused(self: rx.State, exc: ServiceError) -> Answer:
@@ -195,7 +214,7 @@ def service_event(
             setattr(self, errors, {})
 
     def decorate(handler: Callable[..., Any]) -> Any:
-        return _guarded(handler, clear, refused)
+        return _guarded(handler, clear, refused, feature)
 
     return decorate(fn) if fn is not None else decorate
 

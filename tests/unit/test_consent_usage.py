@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlmodel import Session, col, select
 
 from studioos.jobs.runner import JOBS
 from studioos.models import ConsentRecord, UsageEvent, utcnow
-from studioos.services import consent, policy, usage
+from studioos.services import auth, consent, policy, usage
 from studioos.services.errors import ValidationFailed
 from studioos.settings import reset_settings_cache
-from tests.factories import CLIENT, actor_for, make_studio
+from studioos.ui import backend
+from tests.factories import CLIENT, actor_for, make_studio, sign_in
 
 BROWSER = replace(CLIENT, browser="b" * 64)
 OTHER_BROWSER = replace(CLIENT, browser="c" * 64)
@@ -86,3 +88,39 @@ def test_usage_events_past_the_retention_period_are_deleted(
     reset_settings_cache()
     assert JOBS["usage-retention"](db, now) == 1
     assert _events(db) == []
+
+
+def test_a_feature_use_is_counted_only_with_the_browsers_yes(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    studio, owner = make_studio(db)
+    token = sign_in(db, owner)
+    browser = auth.Client(ip="203.0.113.9", user_agent="test", browser=auth.browser_hash("raw-browser-id"))
+    monkeypatch.setattr(
+        backend,
+        "socket_cookies",
+        lambda _router: {auth.BROWSER_COOKIE: "raw-browser-id", auth.SESSION_COOKIE: token},
+    )
+
+    def router(cookie: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            session=SimpleNamespace(client_ip="203.0.113.9", session_id="s", client_token=""),
+            headers=SimpleNamespace(user_agent="test", cookie=cookie),
+            url=SimpleNamespace(path="/support"),
+        )
+
+    yes = router("studioos_consent=analytics; other=1")
+    backend.feature_used(yes, "support_request")  # no record in the database yet: nothing
+    consent.choose(db, browser, analytics=True, user_id=owner.id)
+    db.commit()
+    backend.feature_used(router("studioos_consent=essential"), "support_request")  # the cookie says no
+    backend.feature_used(yes, "support_request")
+    db.expire_all()
+    assert [(e.name, e.path, e.user_id, e.studio_id) for e in _events(db)] == [
+        ("feature:support_request", "/support", owner.id, studio.id)
+    ]
+    consent.choose(db, browser, analytics=False, user_id=owner.id)
+    db.commit()
+    backend.feature_used(yes, "support_request")  # a stale cookie: the database's no decides
+    db.expire_all()
+    assert len(_events(db)) == 1
