@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,29 @@ def _bool(name: str, default: bool) -> bool:
     if not raw:
         return default
     return raw in {"1", "true", "yes", "on"}
+
+
+_PRICE_KEY = re.compile(r"[a-z]+_(monthly|yearly)")
+_PRICE_ID = re.compile(r"[A-Za-z0-9_-]{1,255}")
+
+
+def _stripe_prices(raw: str) -> tuple[tuple[str, str], ...]:
+    """STUDIOOS_STRIPE_PRICES: `key=price_id` pairs separated by commas; a typo refuses to start
+    rather than leaving a plan that cannot be bought. Plan names are checked by the billing service."""
+    pairs: dict[str, str] = {}
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        key, sep, value = (s.strip() for s in part.partition("="))
+        if not sep or not _PRICE_KEY.fullmatch(key) or not _PRICE_ID.fullmatch(value):
+            raise RuntimeError(
+                f"STUDIOOS_STRIPE_PRICES: {part!r} is not `<plan>_<monthly|yearly>=<Stripe price id>` "
+                "(for example starter_monthly=price_1Abc...)"
+            )
+        if key in pairs:
+            raise RuntimeError(f"STUDIOOS_STRIPE_PRICES names {key} twice")
+        pairs[key] = value
+    return tuple(sorted(pairs.items()))
 
 
 def _smtp_starttls(password: str) -> bool:
@@ -97,6 +121,10 @@ class Settings:
     # from its last activity: two years, so a returning question or a regulator's "show us how you
     # answered" can still be answered.
     support_retention_days: int = 730
+    # Billing (studioos.services.billing): the Stripe price of each plan and cycle, from
+    # STUDIOOS_STRIPE_PRICES="starter_monthly=price_...,starter_yearly=price_...,...": pairs of
+    # `<plan>_<monthly|yearly>` and a Stripe price id. A plan without a price cannot be bought.
+    stripe_prices: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_https(self) -> bool:
@@ -168,6 +196,7 @@ def load_settings() -> Settings:
         signin_retention_days=_int("STUDIOOS_SIGNIN_RETENTION_DAYS", 365),
         audit_retention_days=_int("STUDIOOS_AUDIT_RETENTION_DAYS", AUDIT_HOLD_YEARS * 365),
         support_retention_days=_int("STUDIOOS_SUPPORT_RETENTION_DAYS", 730),
+        stripe_prices=_stripe_prices(_env("STUDIOOS_STRIPE_PRICES")),
     )
 
 

@@ -9,6 +9,7 @@ from urllib.parse import quote, urlsplit
 from reflex.config import get_config
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -21,6 +22,7 @@ from studioos.services import (
     analytics_export,
     audit,
     auth,
+    billing_webhooks,
     data_export,
     payroll,
     photos,
@@ -350,6 +352,34 @@ def download_support_attachment(request: Request) -> Response:
     return response
 
 
+async def billing_webhook(request: Request) -> Response:
+    """Stripe's webhook. No session, cookie or Origin check: Stripe's signature over the raw body
+    is the proof (checked by the service); the body is read as bytes, never re-encoded."""
+    too_large = JSONResponse({"error": "Not a Stripe event."}, status_code=413)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > billing_webhooks.MAX_BODY_BYTES:
+        return too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():  # a body without a length is cut off at the limit too
+        size += len(chunk)
+        if size > billing_webhooks.MAX_BODY_BYTES:
+            return too_large
+        chunks.append(chunk)
+    payload = b"".join(chunks)
+    header = request.headers.get(billing_webhooks.SIGNATURE_HEADER)
+
+    def handle() -> billing_webhooks.WebhookOutcome:
+        with session_scope() as db:
+            return billing_webhooks.handle(db, payload, header)
+
+    # The database work runs in the thread pool, off the event loop that carries the websockets.
+    result = await run_in_threadpool(handle)
+    if result.status_code != 200:
+        return JSONResponse({"error": result.reason}, status_code=result.status_code)
+    return JSONResponse({"received": True, "outcome": result.outcome})
+
+
 async def healthz(_request: Request) -> Response:
     try:
         with get_engine().connect() as conn:
@@ -381,5 +411,6 @@ def build_api() -> Starlette:
             Route("/api/support/attachments/{attachment_id}", download_support_attachment, methods=["GET"]),
             Route("/api/imports/template.csv", download_import_template_csv, methods=["GET"]),
             Route("/api/imports/template.xlsx", download_import_template_xlsx, methods=["GET"]),
+            Route("/api/billing/webhook", billing_webhook, methods=["POST"]),
         ]
     )

@@ -57,6 +57,8 @@ TRIGGERS: dict[str, Any] = {
     "account-erasure": CronTrigger(hour=3, minute=47, timezone=UTC),
     # Deleted studios likewise, after the accounts (a studio's erasure never waits on them).
     "studio-erasure": CronTrigger(hour=3, minute=57, timezone=UTC),
+    # Trials ending within 3 days: one email to the owners, once a day, before Europe's morning.
+    "trial-reminders": CronTrigger(hour=6, minute=17, timezone=UTC),
 }
 
 

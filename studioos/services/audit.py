@@ -102,6 +102,14 @@ ACTION_LABELS: dict[str, str] = {
     "support.access_granted": "Support given access to the studio",
     "support.access_revoked": "Support's access to the studio withdrawn",
     "support.access_used": "Support looked at the studio's data",
+    "billing.checkout_started": "Checkout for a subscription opened",
+    "billing.checkout_completed": "Subscription bought through Checkout",
+    "billing.portal_opened": "Stripe billing portal opened",
+    "billing.status_changed": "Subscription status changed",
+    "billing.plan_changed": "Plan changed",
+    "billing.trial_extended": "Trial extended by support",
+    "billing.trial_reminder_sent": "Trial ending reminder sent",
+    "billing.support_viewed": "Support looked at the studio's billing",
 }
 
 # The filter's kinds of action: each is the set of code prefixes (the part before the dot).
@@ -115,6 +123,7 @@ ACTION_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "studio": ("Studio", ("studio", "signup", "demo")),
     "privacy": ("Privacy", ("privacy", "policy", "audit")),
     "support": ("Support", ("support",)),
+    "billing": ("Billing", ("billing",)),
 }
 MAX_RANGE_DAYS = 3660  # the date filter: ten years covers any log and keeps the arithmetic in range
 

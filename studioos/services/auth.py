@@ -27,7 +27,7 @@ from studioos.models import (
     row_id,
     utcnow,
 )
-from studioos.services import audit, mail, notifications, studio_cache
+from studioos.services import audit, billing, mail, notifications, studio_cache
 from studioos.services.devices import describe_user_agent, device_key
 from studioos.services.errors import NotFound, NotSignedIn, Throttled, ValidationFailed
 from studioos.services.formatting import for_studio
@@ -240,6 +240,7 @@ def create_studio_and_owner(
 ) -> tuple[Studio, User]:
     """A studio and its owner, from values already checked (a confirmed sign-up, tests, the CLI)."""
     studio = Studio(name=studio_name, timezone=timezone, currency=currency)
+    billing.start_trial(studio, utcnow())
     user = User(email=email, name=name, password_hash=password_hash)
     db.add(studio)
     db.add(user)

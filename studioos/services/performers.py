@@ -29,7 +29,7 @@ from studioos.models import (
     Studio,
     utcnow,
 )
-from studioos.services import audit
+from studioos.services import audit, billing
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
 from studioos.services.formatting import day_text as format_day
 from studioos.services.permissions import Actor, Cap, require, require_studio
@@ -583,6 +583,8 @@ def create_performer(
     if isinstance(name, str) and _stage_name_taken(db, studio_id, name):
         errors.add("stage_name", f"There is already a model called {name} in this studio.")
     errors.raise_if_any()
+    if values["status"] == PerformerStatus.ACTIVE:
+        billing.check_model_limit(db, studio_id)  # the plan's limit counts active models
     # The cleaned values are one dict of mixed types (dict[str, object]); mypy cannot match them to the
     # columns, and the form rules above are what type each one.
     p = Performer(studio_id=studio_id, **values)  # type: ignore[arg-type]
@@ -602,6 +604,8 @@ def update_profile(db: Session, actor: Actor, performer_id: int, profile: Profil
     if isinstance(name, str) and _stage_name_taken(db, studio_id, name, exclude_id=p.id):
         errors.add("stage_name", f"There is already a model called {name} in this studio.")
     errors.raise_if_any()
+    if values["status"] == PerformerStatus.ACTIVE and p.status != PerformerStatus.ACTIVE:
+        billing.check_model_limit(db, studio_id)
     for key, value in values.items():
         setattr(p, key, value)
     p.updated_at = utcnow()

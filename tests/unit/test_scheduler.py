@@ -91,6 +91,7 @@ def test_every_job_is_scheduled_and_runs_at_start_up() -> None:
             "support-retention",
             "account-erasure",
             "studio-erasure",
+            "trial-reminders",
         }
     )
 
