@@ -4,8 +4,13 @@ what it receives (the integration tests and the browser tests both read mail thr
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -99,3 +104,89 @@ def serving_smtp(capture: MailCapture | None = None) -> Iterator[MailCapture]:
         yield capture
     finally:
         controller.stop()
+
+
+# localstripe (a fake Stripe API, from PyPI) run in a child process of its own, bound to loopback
+# only (its own command line listens on every interface), with two changes that concern the tests:
+# - its store is kept in memory (it would write /tmp/localstripe.pickle, shared by every test run
+#   on the machine);
+# - it learns the current API's words for what it already does: a subscription item's `price`
+#   (localstripe 1.15 knows the older `plan`, and a plan's id is a price id at Stripe) and an
+#   update's `proration_behavior` (it always prorates).
+LOCALSTRIPE_MAIN = """
+import sys
+from aiohttp import web
+from localstripe import resources, server
+from localstripe.errors import UserError
+
+resources.Store.dump_to_disk = lambda self: None
+
+def _plans(items):
+    for item in items or []:
+        if isinstance(item, dict) and "price" in item:
+            item.setdefault("plan", item.pop("price"))
+    return items
+
+_create = resources.Subscription.__init__
+def _init(self, *args, items=None, **kwargs):
+    _create(self, *args, items=_plans(items), **kwargs)
+resources.Subscription.__init__ = _init
+
+_update = resources.Subscription._update
+def _upd(self, items=None, proration_behavior=None, **kwargs):
+    if proration_behavior not in (None, "create_prorations", "always_invoice", "none"):
+        raise UserError(400, "Bad request")
+    return _update(self, items=_plans(items), **kwargs)
+resources.Subscription._update = _upd
+
+web.run_app(server.app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
+"""
+LOCALSTRIPE_KEY = "sk_test_localstripe"
+
+
+@dataclass
+class LocalStripe:
+    base_url: str  # http://127.0.0.1:PORT, for STRIPE_API_BASE
+    api_key: str = LOCALSTRIPE_KEY
+
+
+def _answers(base_url: str) -> bool:
+    request = urllib.request.Request(
+        f"{base_url}/v1/customers", headers={"Authorization": f"Bearer {LOCALSTRIPE_KEY}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=1) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextmanager
+def serving_localstripe(timeout: float = 30.0) -> Iterator[LocalStripe]:
+    """localstripe on a free loopback port, answering before this yields; stopped on exit. Raises
+    (the test fails, never skips) when it cannot start."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as output, tempfile.TemporaryDirectory() as workdir:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", LOCALSTRIPE_MAIN, str(port)],
+            cwd=workdir,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while not _answers(base_url):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    output.seek(0)
+                    said = output.read().decode(errors="replace")[-2000:]
+                    raise RuntimeError(f"localstripe did not start on {base_url}: {said}")
+                time.sleep(0.05)
+            yield LocalStripe(base_url)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -23,6 +23,7 @@ from studioos.pages import (
     analytics,
     analytics_layout,
     audit,
+    billing,
     confirm_email,
     confirm_signup,
     dashboard,
@@ -242,6 +243,14 @@ SIGNED_IN: tuple[SignedInPage, ...] = (
         audit.AuditState.load,
         Cap.AUDIT_VIEW,
         NavLink("Audit log", "scroll-text", NavGroup.STUDIO),
+    ),
+    SignedInPage(
+        "/billing",
+        "Billing",
+        billing.page,
+        billing.BillingState.load,
+        Cap.BILLING,
+        NavLink("Billing", "credit-card", NavGroup.STUDIO),
     ),
     SignedInPage(
         "/studio",

@@ -204,9 +204,10 @@ def has_live_subscription(studio: Studio) -> bool:
 
 
 def _days_left(end: datetime, now: datetime) -> int:
-    """Whole days left, rounded up (2 days and 1 hour is 3); 0 once it has ended."""
+    """Whole days left, rounded up past an hour's slack (14 days less a minute is 14, 2 days and
+    3 hours is 3); at least 1 while it runs, 0 once it has ended."""
     seconds = (end - now).total_seconds()
-    return math.ceil(seconds / 86400) if seconds > 0 else 0
+    return max(1, math.ceil((seconds - 3600) / 86400)) if seconds > 0 else 0
 
 
 def _in_days(days: int) -> str:

@@ -35,6 +35,10 @@ TIMEOUT_SECONDS = 20
 CHECKOUT_MIN_TRIAL_HOURS = 48
 
 
+def _http_client() -> stripe.HTTPClient:
+    return stripe.RequestsClient(timeout=TIMEOUT_SECONDS)
+
+
 def _client() -> stripe.StripeClient:
     settings = get_settings()
     if not settings.stripe_api_key:
@@ -43,7 +47,7 @@ def _client() -> stripe.StripeClient:
     return stripe.StripeClient(
         settings.stripe_api_key,
         base_addresses={"api": base} if base else None,
-        http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
+        http_client=_http_client(),
         # Stripe's library retries only what is safe to retry (it sends idempotency keys).
         max_network_retries=1,
     )
@@ -272,7 +276,10 @@ def change_plan(
         )
     except stripe.StripeError as exc:
         raise _failed(exc, "change the plan") from exc
-    billing.apply_subscription(db, studio, _plain(updated), now, actor_user_id=actor.user_id)
+    # Stripe's clock has whole seconds: its events of this same second still apply after this.
+    billing.apply_subscription(
+        db, studio, _plain(updated), now.replace(microsecond=0), actor_user_id=actor.user_id
+    )
     db.flush()
     return billing.state_of(db, studio, now)
 

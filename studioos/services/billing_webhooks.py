@@ -125,6 +125,12 @@ def _event(payload: bytes) -> dict[str, Any] | None:
     return event if ok else None
 
 
+def _already(db: Session, event_id: str) -> bool:
+    return (
+        db.exec(select(BillingEvent.id).where(BillingEvent.stripe_event_id == event_id)).first() is not None
+    )
+
+
 def handle(
     db: Session, payload: bytes, signature_header: str | None, now: datetime | None = None
 ) -> WebhookOutcome:
@@ -144,7 +150,7 @@ def handle(
         return _refused("Not a Stripe event.")
     event_id, event_type = str(event["id"])[:255], str(event["type"])
     at = billing.ts(event["created"]) or now
-    if db.exec(select(BillingEvent.id).where(BillingEvent.stripe_event_id == event_id)).first() is not None:
+    if _already(db, event_id):
         log.info("billing event %s (%s) again: already handled", event_id, event_type)
         return WebhookOutcome(200, DUPLICATE, event_id=event_id, event_type=event_type)
     row = BillingEvent(stripe_event_id=event_id, type=event_type[:64], stripe_created=at, received_at=now)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from studioos.models import Membership, Performer, Role, Studio, User, row_id
-from studioos.services import canned_replies, demo_earnings, demo_schedule, performers
+from studioos.models import Membership, Performer, Role, Studio, User, row_id, utcnow
+from studioos.services import billing, canned_replies, demo_earnings, demo_schedule, performers
 from studioos.services.passwords import hash_password
 from studioos.services.performers import studio_today
 
@@ -32,6 +32,7 @@ def seed(db: Session, *, force: bool = False) -> bool:
         return False
     password_hash = hash_password(DEMO_PASSWORD)
     studio = Studio(name=DEMO_STUDIO, timezone="Europe/Bucharest", currency="EUR")
+    billing.start_trial(studio, utcnow())  # like a studio just signed up: 14 days, no card
     db.add(studio)
     db.flush()
     for email, name, role in DEMO_USERS:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from studioos.api.guard import EVENT_PATH, SCOPE_COOKIES, upload_session
 from studioos.db import session_scope
-from studioos.services import auth, usage
+from studioos.services import auth, billing_gate, usage
 from studioos.services.permissions import Actor
 
 _app: Any = None
@@ -66,6 +66,8 @@ def acting(router: Any) -> Iterator[tuple[Session, Actor]]:
     """A unit of work with the actor re-checked against the database on every event."""
     with session_scope() as db:
         actor = auth.require_actor(db, token_of(router), client_of(router))
+        # A lapsed subscription makes the studio read-only for people (not for jobs).
+        billing_gate.guard(db, actor)
         yield db, actor
 
 

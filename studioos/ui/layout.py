@@ -267,6 +267,33 @@ def topbar() -> rx.Component:
     )
 
 
+def billing_banner() -> rx.Component:
+    """The subscription's word on every page: the trial's last days, a failed payment, read-only."""
+    level = SessionState.billing_level
+    return rx.cond(
+        SessionState.billing_banner != "",
+        rx.el.div(
+            rx.callout(
+                rx.el.span(
+                    SessionState.billing_banner,
+                    rx.cond(
+                        SessionState.caps.contains(Cap.BILLING.value),
+                        rx.el.a(" Open Billing", href="/billing", class_name="banner-link"),
+                        rx.fragment(),
+                    ),
+                ),
+                icon=rx.cond(level == "danger", "lock", "info"),
+                color_scheme=rx.match(level, ("danger", "red"), ("warning", "amber"), "blue"),
+                size="1",
+                id="billing-banner",
+                data_level=level,
+            ),
+            class_name="billing-banner",
+        ),
+        rx.fragment(),
+    )
+
+
 def shell(body: rx.Component, cap: Cap | None = None) -> rx.Component:
     """A signed-in page. Without `cap` the role gets a clear "not allowed" page, and the
     page's events refuse in the services anyway.
@@ -281,6 +308,7 @@ def shell(body: rx.Component, cap: Cap | None = None) -> rx.Component:
             sidebar(),
             rx.el.div(
                 topbar(),
+                billing_banner(),
                 rx.el.main(content, class_name="app-content"),
                 class_name="app-main",
             ),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from studioos.services import auth, notifications, studios
+from studioos.services import auth, billing, notifications, studios
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import ROLE_LABELS
 from studioos.ui.backend import anonymous, client_of, post_navigate, sign_in_redirect, token_of
@@ -44,18 +44,23 @@ class SessionState(ServicePage, rx.State):
     caps: list[str] = []
     unread: int = 0
     notifications: list[NotificationItem] = []
+    # The subscription's banner (trial ending, payment failed, read-only), on every page.
+    billing_banner: str = ""
+    billing_level: str = ""
 
     def _clear(self) -> None:
         self.signed_in = False
         self.user_name = self.user_email = self.studio_name = self.role = self.role_label = ""
         self.is_support = False
         self.caps = []
+        self.billing_banner = self.billing_level = ""
 
     def _refresh(self) -> bool:
         with anonymous() as db:
             actor = auth.resolve_actor(db, token_of(self.router), client_of(self.router))
             studio = studios.current_studio(db, actor) if actor else None
             unread = notifications.unread_count(db, actor) if actor and actor.studio_id else 0
+            plan = billing.state_for(db, actor) if actor and actor.studio_id else None
         studio_name = studio.name if studio else ("StudioOS support" if actor and actor.is_support else "")
         self.checked = True
         if actor is None:
@@ -70,6 +75,8 @@ class SessionState(ServicePage, rx.State):
         self.is_support = actor.is_support
         self.caps = sorted(c.value for c in actor.caps)
         self.unread = unread
+        self.billing_banner = plan.banner if plan else ""
+        self.billing_level = plan.banner_level if plan else ""
         return True
 
     @service_event

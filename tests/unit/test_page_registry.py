@@ -126,10 +126,9 @@ def test_what_each_role_sees() -> None:
         "/privacy-centre",
         "/support",
     }
-    # Only an owner runs the studio itself: its name, clock and currency, handing it over, deleting it.
-    assert _visible(sidebar, ROLE_CAPS[Role.OWNER]) == _visible(sidebar, ROLE_CAPS[Role.MANAGER]) | {
-        "/studio"
-    }
+    # Only an owner runs the studio itself: its name, clock and currency, billing, handing it over.
+    owner_only = {"/studio", "/billing"}
+    assert _visible(sidebar, ROLE_CAPS[Role.OWNER]) == _visible(sidebar, ROLE_CAPS[Role.MANAGER]) | owner_only
 
 
 def test_the_phone_drawer_has_the_same_links() -> None:
