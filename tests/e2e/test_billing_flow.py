@@ -1,0 +1,61 @@
+"""Billing as an owner sees it: the trial's banner and the Billing page's figures; when the
+subscription lapses the banner says the studio is read-only and a change is refused with those
+words, while the support desk still takes her request."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import Session, select
+
+from tests.e2e.conftest import App, NewContext, make_owner, shot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def _studio_of(app: App, name: str, **changes: object) -> None:
+    from studioos.models import Studio
+
+    with Session(app.engine) as db:
+        studio = db.exec(select(Studio).where(Studio.name == name)).one()
+        for key, value in changes.items():
+            setattr(studio, key, value)
+        db.add(studio)
+        db.commit()
+
+
+def test_the_trial_banner_the_billing_page_and_a_read_only_studio(new_context: NewContext, app: App) -> None:
+    owner = make_owner(app, "Billing Studio")
+    _studio_of(app, "Billing Studio", trial_ends_at=datetime.now(UTC) + timedelta(days=3, hours=2))
+    page = new_context().new_page()
+    sign_in(page, owner)
+    banner = page.locator("#billing-banner")
+    expect(banner).to_contain_text("Your trial ends in 4 days")
+    page.click('a[href="/billing"]')
+    expect(page.locator("#billing-plan")).to_contain_text("Trial")
+    expect(page.locator("#billing-trial")).to_contain_text("4 days left")
+    expect(page.locator("#billing-use")).to_contain_text("0 active models (25 allowed)")
+    expect(page.locator("[data-plan]")).to_have_count(3)
+    shot(page, "billing-trial")
+
+    # The trial ends without a plan: read-only, said on every page and on every refused change.
+    _studio_of(app, "Billing Studio", trial_ends_at=datetime.now(UTC) - timedelta(hours=1))
+    page.goto("/rooms")
+    expect(banner).to_contain_text("read-only")
+    expect(banner).to_have_attribute("data-level", "danger")
+    page.fill("#name", "Room after the trial")
+    page.click("#new-room-submit")
+    expect(page.get_by_text("Your trial has ended: the studio is read-only").last).to_be_visible()
+    page.reload()
+    expect(page.locator("body")).not_to_contain_text("Room after the trial")
+
+    # Support is never gated: she can still ask for help.
+    page.goto("/support")
+    page.locator("#support-title").wait_for()
+    page.fill("#support-title", "Trial ended")
+    page.fill("#support-message", "How do I pay?")
+    page.click("#support-submit")
+    page.wait_for_url("**/support?request=*")
+    expect(page.locator("#support-thread")).to_contain_text("How do I pay?")
