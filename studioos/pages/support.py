@@ -13,6 +13,7 @@ import reflex as rx
 
 from studioos.pages.support_panels import (
     access_panel,
+    billing_panel,
     canned_select,
     files_picker,
     message_files,
@@ -308,6 +309,7 @@ def _thread_view() -> rx.Component:
             class_name="stack",
         ),
         access_panel(),
+        billing_panel(),
         rx.cond(s.is_staff, _staff_tools(), rx.fragment()),
         class_name="stack-5",
     )

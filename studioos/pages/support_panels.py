@@ -437,3 +437,54 @@ def access_panel() -> rx.Component:
         ),
         rx.fragment(),
     )
+
+
+# ---------------------------------------------------------------- a billing request's studio
+
+
+def billing_panel() -> rx.Component:
+    """Support on a billing request: the studio's plan, state and invoices, and a longer trial."""
+    s, v = SupportState, SupportState.billing_look
+    return rx.cond(
+        s.is_staff & s.current & (s.current.category == support.CATEGORY_LABELS["billing"]),
+        card(
+            rx.el.h2("The studio's billing", class_name="card-title"),
+            rx.el.p(
+                "Its plan, state and invoices; never its card. Each look is in the studio's audit log.",
+                class_name="hint",
+            ),
+            rx.cond(
+                v,
+                rx.el.div(
+                    rx.el.p(v.studio, id="billing-look-state"),
+                    rx.el.p(v.models_title, class_name="hint"),
+                    _look_list(v.earnings_title, s.billing_rows, "billing-look-invoices"),
+                    rx.form(
+                        rx.el.div(
+                            controls.field(
+                                "Extend the trial by (days)",
+                                controls.text_input("days", "trial-days", "number", min=1, max=30),
+                                field_error(s.staff_errors, "days"),
+                            ),
+                            rx.el.div(rx.button("Extend", type="submit", variant="soft", id="trial-extend")),
+                            class_name="inline-form",
+                        ),
+                        on_submit=s.extend_trial,
+                        reset_on_submit=True,
+                    ),
+                    class_name="stack",
+                ),
+                rx.el.div(
+                    rx.button(
+                        "Show the studio's billing",
+                        variant="soft",
+                        on_click=s.show_billing,
+                        id="billing-look",
+                    )
+                ),
+            ),
+            class_name="stack",
+            id="billing-panel",
+        ),
+        rx.fragment(),
+    )

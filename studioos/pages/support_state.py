@@ -10,7 +10,14 @@ from typing import Any
 import reflex as rx
 
 from studioos.models import RequestCategory, RequestState
-from studioos.services import canned_replies, privacy_requests, support, support_access, support_attachments
+from studioos.services import (
+    billing,
+    canned_replies,
+    privacy_requests,
+    support,
+    support_access,
+    support_attachments,
+)
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.support import MessageView, RequestSummary
 from studioos.services.validation import parse_id
@@ -44,7 +51,8 @@ class RequestRow:
     studio: str
     assigned: str
     due: str
-    privacy: str = ""  # a privacy request's kind, state and due date, in the queue
+    privacy: str = ""
+    studio_id: int = 0  # a privacy request's kind, state and due date, in the queue
 
     @classmethod
     def of(cls, r: RequestSummary, fmt: Formats, *, staff: bool = False) -> RequestRow:
@@ -64,6 +72,7 @@ class RequestRow:
             studio=(f"{r.studio_name} ({r.studio_plan})" if r.studio_name else "No studio"),
             assigned=r.assigned_to_name or "Nobody yet",
             due=r.due_text,
+            studio_id=r.studio_id or 0,
         )
 
 
@@ -210,6 +219,9 @@ class SupportState(ServicePage, rx.State):
     look_models: list[LookRow] = []
     look_members: list[LookRow] = []
     look_earnings: list[LookRow] = []
+    # Support on a billing request: the studio's plan, state and invoices (never its card).
+    billing_look: LookView | None = None
+    billing_rows: list[LookRow] = []
     files_errors: dict[str, str] = {}
 
     def _reload(self) -> None:
@@ -249,6 +261,7 @@ class SupportState(ServicePage, rx.State):
         self.new_errors, self.reply_errors, self.staff_errors, self.privacy_errors = {}, {}, {}, {}
         self.files_errors, self.held = {}, []
         self.look, self.look_models, self.look_members, self.look_earnings = None, [], [], []
+        self.billing_look, self.billing_rows = None, []
         self._reload()
 
     @service_event(errors="new_errors", feature="support_request")
@@ -312,6 +325,41 @@ class SupportState(ServicePage, rx.State):
             )
             for e in found.earnings
         ]
+
+    @service_event(errors="staff_errors", refresh=True)
+    def show_billing(self) -> None:
+        """Support looks at the studio's billing for its billing request (each look is audited)."""
+        self._show_billing()
+
+    def _show_billing(self) -> None:
+        if self.current is None or not self.current.studio_id:
+            return
+        with self._acting() as (db, actor):
+            seen = billing.support_view(db, actor, self.current.studio_id)
+        fmt = for_actor(actor)
+        state = seen.state
+        trial = f", trial until {fmt.moment(state.trial_ends_at)}" if state.trial_ends_at else ""
+        self.billing_look = LookView(
+            studio=f"{seen.studio_name}: {state.plan_name}, {state.status_label}{trial}",
+            expires="",
+            models_title=f"{state.active_models} active models"
+            + ("" if state.model_limit is None else f" of {state.model_limit}"),
+            members_title="",
+            earnings_title=f"Invoices ({len(seen.invoices)})",
+        )
+        self.billing_rows = [
+            LookRow(i.number or "Draft", fmt.day(i.created_at.date()), f"{i.amount_text} · {i.status_label}")
+            for i in seen.invoices
+        ]
+
+    @service_event(errors="staff_errors", refresh=True)
+    def extend_trial(self, form: dict[str, Any]) -> Answer:
+        if self.current is None or not self.current.studio_id:
+            return None
+        days = parse_id(form.get("days")) or 0
+        self._call(billing.extend_trial, self.current.studio_id, days)
+        self._show_billing()
+        return rx.toast.success(f"The trial is {days} days longer.")
 
     @service_event(errors="files_errors")
     def hold_files(self, files: list[rx.UploadFile]) -> Answer:

@@ -83,6 +83,7 @@ class RequestSummary:
     first_response_due_at: datetime
     first_responded_at: datetime | None
     due_text: str  # "due in 3 h", "overdue by 5 min"; "" once answered, resolved or closed
+    studio_id: int | None = None  # the requester's studio when they asked
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ def _summaries(db: Session, reqs: Sequence[SupportRequest], now: datetime) -> li
                 first_response_due_at=r.first_response_due_at,
                 first_responded_at=r.first_responded_at,
                 due_text=due_text(r.first_response_due_at, now) if _awaiting_first_response(r) else "",
+                studio_id=r.studio_id,
             )
         )
     return rows

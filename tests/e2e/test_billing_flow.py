@@ -1,6 +1,6 @@
 """Billing as an owner sees it: the trial's banner and the Billing page's figures; when the
 subscription lapses the banner says the studio is read-only and a change is refused with those
-words, while the support desk still takes her request."""
+words, while the support desk still takes her request, and support can give the trial more days."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from tests.e2e.conftest import App, NewContext, make_owner, shot, sign_in
+from tests.e2e.conftest import App, NewContext, make_owner, make_support, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -55,7 +55,23 @@ def test_the_trial_banner_the_billing_page_and_a_read_only_studio(new_context: N
     page.goto("/support")
     page.locator("#support-title").wait_for()
     page.fill("#support-title", "Trial ended")
-    page.fill("#support-message", "How do I pay?")
+    page.select_option("#support-category", "billing")
+    page.fill("#support-message", "I need a few more days to decide.")
     page.click("#support-submit")
     page.wait_for_url("**/support?request=*")
-    expect(page.locator("#support-thread")).to_contain_text("How do I pay?")
+    expect(page.locator("#support-thread")).to_contain_text("a few more days")
+
+    # Support sees the studio's billing for this billing request, and gives the trial a week more.
+    staff = new_context().new_page()
+    sign_in(staff, make_support(app, "Bea Billing"))
+    staff.goto(page.url.replace(app.base_url, ""))
+    staff.click("#billing-look")
+    expect(staff.locator("#billing-look-state")).to_contain_text("Billing Studio: Trial")
+    staff.fill("#trial-days", "7")
+    staff.click("#trial-extend")
+    expect(staff.get_by_text("The trial is 7 days longer.")).to_be_visible()
+    page.goto("/rooms")
+    expect(banner).to_contain_text("Your trial ends in 7 days")
+    page.fill("#name", "Room in the longer trial")
+    page.click("#new-room-submit")
+    expect(page.locator("body")).to_contain_text("Room in the longer trial")
