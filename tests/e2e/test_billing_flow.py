@@ -75,3 +75,51 @@ def test_the_trial_banner_the_billing_page_and_a_read_only_studio(new_context: N
     page.fill("#name", "Room in the longer trial")
     page.click("#new-room-submit")
     expect(page.locator("body")).to_contain_text("Room in the longer trial")
+
+
+def test_a_model_beyond_the_plans_limit_is_refused_with_the_way_up(
+    new_context: NewContext, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from studioos.models import Performer, Studio
+    from studioos.settings import reset_settings_cache
+
+    # The models are written here with the app's keys (their notes are encrypted at rest).
+    monkeypatch.setenv("STUDIOOS_ENCRYPTION_KEYS", app.env["STUDIOOS_ENCRYPTION_KEYS"])
+    reset_settings_cache()
+    owner = make_owner(app, "Starter Studio")
+    _studio_of(
+        app,
+        "Starter Studio",
+        plan="starter",
+        stripe_subscription_id="sub_e2e_starter",
+        subscription_status="active",
+        billing_cycle="monthly",
+    )
+    with Session(app.engine) as db:
+        studio = db.exec(select(Studio).where(Studio.name == "Starter Studio")).one()
+        for n in range(5):
+            db.add(Performer(studio_id=studio.id or 0, stage_name=f"Star {n}", status="active"))
+        db.commit()
+    page = new_context().new_page()
+    sign_in(page, owner)
+    page.goto("/models")
+    page.click("#new-model")
+    page.fill("#stage_name", "Sixth Star")
+    page.fill("#legal_name", "Sixth Legal")
+    page.fill("#birth_date", "1996-03-02")
+    page.click("#doc_type")
+    page.get_by_role("option", name="Passport").click()
+    page.fill("#doc_number", "P123456")
+    page.fill("#doc_country", "RO")
+    page.fill("#doc_expiry", (datetime.now(UTC).date() + timedelta(days=400)).isoformat())
+    page.click("#status")
+    page.get_by_role("option", name="Active").click()
+    page.click("#new-model-submit")
+    expect(page.get_by_text("The Starter plan allows 5 active models")).to_be_visible()
+    expect(page.get_by_text("Upgrade under Billing")).to_be_visible()
+    # As an applicant she fits: the limit counts active models only.
+    page.click("#status")
+    page.get_by_role("option", name="Applicant").click()
+    page.click("#new-model-submit")
+    page.wait_for_url("**/models/*")
+    page.get_by_role("heading", name="Sixth Star").wait_for()
