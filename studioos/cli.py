@@ -75,9 +75,19 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 def cmd_rotate_keys(_args: argparse.Namespace) -> int:
     from studioos import crypto
     from studioos.db import session_scope
+    from studioos.services import audit
 
     with session_scope() as db:
         counts = crypto.rotate(db)
+        # Key rotation is a security event: the platform's log keeps when and how much.
+        audit.record(
+            db,
+            "keys.rotated",
+            studio_id=None,
+            actor_user_id=None,
+            detail=f"{sum(counts.values())} values re-encrypted in {len(counts)} columns",
+            user_agent="studioos rotate-keys",
+        )
     for column, n in counts.items():
         print(f"{column}: {n} values re-encrypted")
     print("Every encrypted field now uses the newest key. You may drop older keys.")

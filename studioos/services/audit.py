@@ -74,6 +74,7 @@ ACTION_LABELS: dict[str, str] = {
     "members.tagged": "Member tags changed",
     "members.note_added": "Member note added",
     "studio.settings_changed": "Studio settings changed",
+    "keys.rotated": "Encryption keys rotated",
     "account.deletion_requested": "Account deletion requested",
     "account.erased": "Deleted account erased",
     "studio.transferred": "Studio handed over to a new owner",
@@ -121,7 +122,7 @@ ACTION_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "schedule": ("Schedule", ("shift", "shift_series", "shift_request")),
     "money": ("Earnings and payroll", ("earnings", "import", "rates", "payroll", "members")),
     "studio": ("Studio", ("studio", "signup", "demo")),
-    "privacy": ("Privacy", ("privacy", "policy", "audit")),
+    "privacy": ("Privacy and security", ("privacy", "policy", "audit", "keys")),
     "support": ("Support", ("support",)),
     "billing": ("Billing", ("billing",)),
 }

@@ -227,3 +227,13 @@ def test_import_command_reports_each_refused_line_and_lands_the_rest(
     assert cli.main(["import", str(odd), "--studio", str(studio_id)]) == 2
     assert "not in a format" in capsys.readouterr().err
     assert cli.main(["import", str(clean), "--studio", "999999"]) == 2
+
+
+def test_rotate_keys_is_in_the_platform_log(engine: Engine, capsys: pytest.CaptureFixture) -> None:
+    from studioos.models import AuditLog
+
+    assert cli.main(["rotate-keys"]) == 0
+    assert "newest key" in capsys.readouterr().out
+    with Session(engine) as db:
+        row = db.exec(select(AuditLog).where(AuditLog.action == "keys.rotated")).one()
+    assert row.studio_id is None and "values re-encrypted" in row.detail
