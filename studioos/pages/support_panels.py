@@ -221,6 +221,7 @@ def canned_select() -> rx.Component:
         controls.select(
             s.canned,
             id_="support-canned",
+            name="canned",  # in the reply form: sent with it, and ignored
             value="",
             on_change=s.use_canned,
             placeholder="Insert a saved reply…",
