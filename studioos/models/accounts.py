@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from studioos.crypto import EncryptedString
 from studioos.models.types import utc_field
 
 
@@ -22,6 +23,8 @@ class TokenPurpose(StrEnum):
     PASSWORD_RESET = "password_reset"
     EMAIL_CHANGE = "email_change"
     SIGNIN_HANDOFF = "signin_handoff"
+    # The password was right and a second factor is due: the sign-in page asks for the code.
+    TWO_FACTOR_PENDING = "two_factor_pending"
 
 
 class User(SQLModel, table=True):
@@ -34,6 +37,62 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     created_at: datetime = utc_field(default_now=True)
     deleted_at: datetime | None = utc_field(nullable=True)
+    # Two-factor sign-in (studioos.services.two_factor): the TOTP secret, encrypted at rest; set
+    # while enrolling and kept once a first code confirms it (`totp_enabled_at`). The last time
+    # step accepted: a code is good once, so a code seen over a shoulder cannot be replayed.
+    totp_secret: str | None = Field(default=None, sa_type=EncryptedString)
+    totp_enabled_at: datetime | None = utc_field(nullable=True)
+    totp_last_step: int | None = Field(default=None)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One of the ten single-use codes that stand in for the authenticator app; stored hashed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = utc_field(default_now=True)
+    used_at: datetime | None = utc_field(nullable=True)
+
+
+class ExternalIdentity(SQLModel, table=True):
+    """An account at an OpenID Connect provider linked to a StudioOS user: (issuer, subject) is
+    the provider's stable id of the person; the email is only what the provider said last."""
+
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    issuer: str = Field(max_length=255)
+    subject: str = Field(max_length=255)
+    email: str = Field(default="", max_length=254)
+    created_at: datetime = utc_field(default_now=True)
+    last_used_at: datetime | None = utc_field(nullable=True)
+
+
+class OidcLogin(SQLModel, table=True):
+    """One trip to the OpenID Connect provider and back: the state (stored hashed), the nonce and
+    the PKCE verifier it must come back with, bound to the browser that left. Single use. When
+    the provider names an account that exists but is not linked yet, the row waits (with the
+    provider's issuer, subject and email) for that person's password before linking."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    state_hash: str = Field(max_length=64, unique=True)
+    nonce: str = Field(max_length=128)
+    code_verifier: str = Field(sa_type=EncryptedString)
+    browser_hash: str = Field(default="", max_length=64)
+    # signin / reauth (a signed-in person confirming who they are with the provider)
+    intent: str = Field(default="signin", max_length=16)
+    user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="CASCADE")
+    next_path: str = Field(default="", max_length=512)
+    created_at: datetime = utc_field(default_now=True)
+    expires_at: datetime = utc_field()
+    used_at: datetime | None = utc_field(nullable=True)
+    # Filled when the callback found an unlinked account for a verified email: the link ticket.
+    link_token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    issuer: str | None = Field(default=None, max_length=255)
+    subject: str | None = Field(default=None, max_length=255)
+    email: str | None = Field(default=None, max_length=254)
 
 
 class Membership(SQLModel, table=True):
@@ -59,6 +118,9 @@ class AuthSession(SQLModel, table=True):
     ip: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=512)
     revoked_at: datetime | None = utc_field(nullable=True)
+    # The last time the person proved who they are in this session (the sign-in itself, or a
+    # password or provider confirmation since): sensitive actions want it within 10 minutes.
+    reauthenticated_at: datetime | None = utc_field(nullable=True)
 
 
 class LoginEvent(SQLModel, table=True):

@@ -27,6 +27,8 @@ class Studio(SQLModel, table=True):
     cancel_at_period_end: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     past_due_since: datetime | None = utc_field(nullable=True)
     subscription_changed_at: datetime | None = utc_field(nullable=True)
+    # The owner asks every member to use two-factor sign-in: those without it enrol first.
+    require_two_factor: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = utc_field(default_now=True)
     # Goes up in the same transaction as any change to the studio's data (studioos.services.
     # revisions): what a cache computed at one revision is current while the revision is unchanged.

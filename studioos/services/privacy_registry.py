@@ -182,7 +182,7 @@ _PASSWORD_HASH = _Rule(
 _EMAIL = _delete(Category.CONTACT, "email address of someone who may have no account")
 
 
-def _entry(table: str, subject: str, also: tuple[str, ...] = (), **columns: _Rule) -> TableEntry:
+def _entry(table: str, subject: str, /, also: tuple[str, ...] = (), **columns: _Rule) -> TableEntry:
     return TableEntry(
         table=table,
         subject=subject,
@@ -218,6 +218,57 @@ _ENTRIES: tuple[TableEntry, ...] = (
         is_active=_plain("whether the account may sign in"),
         created_at=WHEN,
         deleted_at=_plain("when the account was deleted: erasure's own record"),
+        totp_secret=_Rule(
+            Category.IDENTITY,
+            Strategy.DELETE,
+            "the two-factor authenticator's shared secret",
+            encrypted=True,
+            secret=True,
+        ),
+        totp_enabled_at=_delete(Category.USAGE, "since when the person uses two-factor sign-in"),
+        totp_last_step=_delete(Category.USAGE, "the time step of the last two-factor code used"),
+    ),
+    _entry(
+        "recoverycode",
+        "recoverycode.user_id",
+        id=KEY,
+        user_id=REF,
+        code_hash=_TOKEN_HASH,
+        created_at=WHEN,
+        used_at=_delete(Category.USAGE, "when the person used a recovery code"),
+    ),
+    _entry(
+        "externalidentity",
+        "externalidentity.user_id",
+        id=KEY,
+        user_id=REF,
+        issuer=_delete(Category.IDENTITY, "the sign-in provider the person linked"),
+        subject=_delete(Category.IDENTITY, "the person's id at their sign-in provider"),
+        email=_delete(Category.CONTACT, "the address the sign-in provider gave"),
+        created_at=WHEN,
+        last_used_at=_delete(Category.USAGE, "when the person last signed in through the provider"),
+    ),
+    _entry(
+        "oidclogin",
+        "oidclogin.user_id",
+        also=("oidclogin.email",),
+        id=KEY,
+        state_hash=_TOKEN_HASH,
+        nonce=_Rule(Category.IDENTITY, Strategy.DELETE, "a single-use sign-in check value", secret=True),
+        code_verifier=_Rule(
+            Category.IDENTITY, Strategy.DELETE, "a single-use sign-in proof", encrypted=True, secret=True
+        ),
+        browser_hash=_delete(Category.USAGE, "HMAC of the browser that went to the sign-in provider"),
+        intent=CODE,
+        user_id=REF,
+        next_path=_plain("the page to open after signing in"),
+        created_at=WHEN,
+        expires_at=WHEN,
+        used_at=WHEN,
+        link_token_hash=_TOKEN_HASH,
+        issuer=_delete(Category.IDENTITY, "the sign-in provider the person came from"),
+        subject=_delete(Category.IDENTITY, "the person's id at their sign-in provider"),
+        email=_delete(Category.CONTACT, "the address the sign-in provider gave"),
     ),
     _entry(
         "membership",
@@ -243,6 +294,7 @@ _ENTRIES: tuple[TableEntry, ...] = (
         ip=_IP,
         user_agent=_USER_AGENT,
         revoked_at=WHEN,
+        reauthenticated_at=WHEN,
     ),
     _entry(
         "loginevent",
@@ -326,6 +378,7 @@ _ENTRIES: tuple[TableEntry, ...] = (
         stripe_customer_id=_plain("the studio's billing reference at Stripe (a business customer)"),
         stripe_subscription_id=_plain("the studio's subscription reference at Stripe"),
         subscription_status=CODE,
+        require_two_factor=SETTING,
         created_at=WHEN,
         revision=_plain("cache counter"),
         deleted_at=WHEN,
