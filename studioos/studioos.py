@@ -10,6 +10,7 @@ import reflex as rx
 from studioos import crypto
 from studioos.api.guard import CookieGuard, install_upload_check
 from studioos.api.routes import build_api
+from studioos.api.security_headers import SecurityHeaders
 from studioos.db import session_scope
 from studioos.jobs.scheduler import SchedulerRunner
 from studioos.pages import not_found, registry
@@ -24,8 +25,9 @@ def index() -> rx.Component:
 
 
 app = rx.App(
-    # The routes are mounted in front of Reflex, and CookieGuard wraps both (see its module).
-    api_transformer=[build_api(), CookieGuard],
+    # The routes are mounted in front of Reflex, CookieGuard wraps both (see its module), and
+    # SecurityHeaders wraps everything, so that no response leaves without them.
+    api_transformer=[build_api(), CookieGuard, SecurityHeaders],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
     stylesheets=["/styles.css"],
     # An explicit direction spares the toast container a computed-style read (a forced style

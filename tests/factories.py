@@ -19,13 +19,14 @@ import pytest
 from PIL import Image
 from sqlmodel import Session, col, select
 
-from studioos.models import LoginEvent, Membership, Role, Studio, User
+from studioos.models import AuthSession, LoginEvent, Membership, Role, Studio, User, utcnow
 from studioos.services import auth, performers, rooms, shifts
 from studioos.services.errors import ValidationFailed
 from studioos.services.passwords import hash_password
 from studioos.services.performers import LegalInput, ProfileInput
 from studioos.services.permissions import Actor
 from studioos.services.shifts import ShiftRow, local_span
+from studioos.services.tokens import new_token
 from studioos.services.validation import normalize_email
 
 PASSWORD = "correct horse battery"
@@ -109,6 +110,17 @@ def actor_for(db: Session, user: User, studio: Studio | None = None) -> Actor:
         role = db.exec(
             select(Membership.role).where(Membership.user_id == user.id, Membership.studio_id == studio.id)
         ).first()
+    # A signed-in session that has just proved its person, as after signing in: services that
+    # want a recent re-authentication (studioos.services.reauth) find it.
+    session = AuthSession(
+        user_id=user.id or 0,
+        studio_id=studio.id if studio else None,
+        token_hash=new_token()[1],
+        expires_at=utcnow() + timedelta(hours=12),
+        reauthenticated_at=utcnow(),
+    )
+    db.add(session)
+    db.flush()
     return Actor(
         user_id=user.id or 0,
         email=user.email,
@@ -116,6 +128,7 @@ def actor_for(db: Session, user: User, studio: Studio | None = None) -> Actor:
         studio_id=studio.id if studio else None,
         role=role,
         is_support=user.is_support,
+        session_id=session.id,
         ip=CLIENT.ip,
         user_agent=CLIENT.user_agent,
         # The studio's clock and currency, as resolve_actor reads them with the session: services

@@ -3,6 +3,7 @@ what it receives (the integration tests and the browser tests both read mail thr
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -190,3 +191,92 @@ def serving_localstripe(timeout: float = 30.0) -> Iterator[LocalStripe]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+# --- Stripe's hosted pages, on loopback ------------------------------------------------------
+# localstripe has no Checkout or Customer Portal sessions. This stand-in sits in front of it:
+# it answers those two itself with a URL on its own port, serves a page there (the browser tests
+# follow the owner's redirect to it), and hands every other request to localstripe unchanged.
+
+HOSTED_PAGE = (
+    "<!doctype html><html><head><title>{title}</title></head>"
+    '<body><h1 id="stripe-hosted">{title}</h1><p id="stripe-session">{session}</p></body></html>'
+)
+
+
+@dataclass
+class StripeFront:
+    base_url: str  # STRIPE_API_BASE for the app
+    api_key: str
+    sessions: list[dict[str, list[str]]] = field(default_factory=list)  # the forms it was sent
+
+
+@contextmanager
+def serving_stripe_front(backend: LocalStripe) -> Iterator[StripeFront]:
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs
+
+    port = free_port()
+    front = StripeFront(f"http://127.0.0.1:{port}", backend.api_key)
+    hosted = {
+        "/v1/checkout/sessions": ("cs", "checkout.session"),
+        "/v1/billing_portal/sessions": ("bps", "billing_portal.session"),
+    }
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # the base class names it `format`
+            """Quiet: the tests' output is not the place for an access log."""
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _forward(self, body: bytes | None) -> None:
+            request = urllib.request.Request(backend.base_url + self.path, data=body, method=self.command)
+            for name in ("Authorization", "Content-Type", "Stripe-Version", "Idempotency-Key"):
+                if self.headers.get(name):
+                    request.add_header(name, self.headers[name])
+            try:
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    self._send(
+                        answer.status, answer.read(), answer.headers.get("Content-Type", "application/json")
+                    )
+            except urllib.error.HTTPError as refused:
+                self._send(refused.code, refused.read(), "application/json")
+
+        def do_GET(self) -> None:  # http.server names them so
+            kind, _, session = self.path.strip("/").partition("/")
+            if kind in ("checkout", "portal"):
+                title = "Stripe Checkout (test)" if kind == "checkout" else "Stripe Customer Portal (test)"
+                self._send(200, HOSTED_PAGE.format(title=title, session=session).encode(), "text/html")
+                return
+            self._forward(None)
+
+        def do_DELETE(self) -> None:
+            self._forward(None)
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            path = self.path.split("?")[0]
+            if path not in hosted:
+                self._forward(body)
+                return
+            prefix, kind = hosted[path]
+            form = parse_qs(body.decode())
+            front.sessions.append({"path": [path], **form})
+            session_id = f"{prefix}_test_{len(front.sessions)}"
+            page = "checkout" if prefix == "cs" else "portal"
+            answer = {"id": session_id, "object": kind, "url": f"{front.base_url}/{page}/{session_id}"}
+            self._send(200, json.dumps(answer).encode(), "application/json")
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield front
+    finally:
+        server.shutdown()
+        server.server_close()

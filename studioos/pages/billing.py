@@ -141,11 +141,11 @@ class BillingState(ServicePage, rx.State):
             self._reload()
             return rx.toast.success("The plan is changed. The difference is on your next invoice.")
         url = self._call(billing_stripe.checkout_url, str(plan), self.cycle)
-        return rx.redirect(url, is_external=True)
+        return rx.redirect(url)  # another host: the same tab goes to Stripe
 
     @service_event
     def portal(self) -> Answer:
-        return rx.redirect(self._call(billing_stripe.portal_url), is_external=True)
+        return rx.redirect(self._call(billing_stripe.portal_url))
 
 
 def _fact(label: str, value: Any, id_: str) -> rx.Component:

@@ -252,8 +252,9 @@ def _transfer_card() -> rx.Component:
                         "The member you chose becomes its owner and you become a manager. Only an owner can "
                         "make you owner again.",
                         "Hand over",
-                        rx.call_script("document.getElementById('transfer-form').requestSubmit()"),
+                        None,
                         id_="transfer-confirm",
+                        submits="transfer-form",
                     )
                 ),
                 on_submit=s.transfer,
@@ -299,8 +300,9 @@ def _delete_card() -> rx.Component:
                     "Delete " + s.name + "?",
                     "This cannot be undone. Everyone is signed out of the studio now.",
                     "Delete the studio",
-                    rx.call_script("document.getElementById('delete-studio-form').requestSubmit()"),
+                    None,
                     id_="delete-studio-confirm",
+                    submits="delete-studio-form",
                 )
             ),
             on_submit=s.delete_studio,

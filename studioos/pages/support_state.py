@@ -3,7 +3,6 @@ and the requester's studio owner can do in it. The page is drawn by `support` an
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -459,7 +458,4 @@ class SupportState(ServicePage, rx.State):
         text = canned_replies.fill(
             found.body, requester_name=self.current.requester_name, agent_name=actor.name
         )
-        return rx.call_script(
-            "(() => { const box = document.getElementById('support-reply');"
-            f" if (box) {{ box.value = {json.dumps(text)}; box.focus(); }} }})()"
-        )
+        return [rx.set_value("support-reply", text), rx.set_focus("support-reply")]

@@ -40,10 +40,9 @@ from studioos.models import (
     User,
     utcnow,
 )
-from studioos.services import audit, auth, mail, privacy_registry
+from studioos.services import audit, auth, mail, privacy_registry, reauth
 from studioos.services.data_export import Person, matches_subject
 from studioos.services.errors import ValidationFailed
-from studioos.services.passwords import verify_password
 from studioos.services.permissions import Actor
 from studioos.services.privacy_registry import Category, Strategy, TableEntry
 
@@ -67,7 +66,7 @@ def request(db: Session, actor: Actor, password: str) -> AccountDeletion:
     user = db.get(User, actor.user_id)
     if user is None or user.deleted_at is not None:
         raise ValidationFailed({"password": "This account is already being deleted."})
-    if not verify_password(user.password_hash, password):
+    if not reauth.password_or_recent(db, actor, user, password):
         raise ValidationFailed({"password": "That is not your password."})
     sole = _sole_owner_of(db, actor.user_id)
     if sole:

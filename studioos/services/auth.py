@@ -599,6 +599,8 @@ def start_session(db: Session, user: User, studio_id: int | None, client: Client
             expires_at=now + timedelta(hours=settings.session_absolute_hours),
             ip=client.ip[:64],
             user_agent=client.user_agent[:512],
+            # Signing in is itself the proof of identity re-authentication asks for (reauth).
+            reauthenticated_at=now,
         )
     )
     db.flush()
@@ -624,7 +626,7 @@ def _is_live(revoked_at: datetime | None, expires_at: datetime, last_seen_at: da
 # person, their role in the session's studio and the studio's clock, currency and revision. Built
 # once with a bound parameter, so SQLAlchemy neither rebuilds nor re-keys it on every event.
 _SESSION_ROW = (
-    select(  # type: ignore[call-overload]  # a column tuple select
+    select(  # type: ignore[call-overload, misc]  # a column tuple select
         AuthSession.id,
         AuthSession.user_id,
         AuthSession.studio_id,
@@ -636,10 +638,12 @@ _SESSION_ROW = (
         User.is_active,
         User.deleted_at,
         User.is_support,
+        User.totp_enabled_at,
         Membership.role,
         Studio.timezone,
         Studio.currency,
         Studio.revision,
+        Studio.require_two_factor,
     )
     .join(User, col(User.id) == AuthSession.user_id)
     # A deleted studio loses its memberships at once (studio_deletion); one added since (an
@@ -665,7 +669,8 @@ def resolve_actor(
     if row is None:
         return None
     (session_id, user_id, studio_id, revoked_at, expires_at, last_seen_at, email, name, is_active,
-     deleted_at, is_support, role, timezone_, currency, revision) = row  # fmt: skip
+     deleted_at, is_support, totp_enabled_at, role, timezone_, currency, revision,
+     requires_2fa) = row  # fmt: skip
     if not _is_live(revoked_at, expires_at, last_seen_at) or not is_active or deleted_at is not None:
         return None
     if role is None and not is_support:
@@ -673,13 +678,20 @@ def resolve_actor(
         # to another studio the person still belongs to, and keep the session there.
         other = db.exec(
             select(  # type: ignore[call-overload]  # a column tuple select
-                Membership.studio_id, Membership.role, Studio.timezone, Studio.currency, Studio.revision
+                Membership.studio_id,
+                Membership.role,
+                Studio.timezone,
+                Studio.currency,
+                Studio.revision,
+                Studio.require_two_factor,
             )
             .join(Studio, col(Studio.id) == Membership.studio_id)
             .where(Membership.user_id == user_id, col(Studio.deleted_at).is_(None))
             .order_by(col(Membership.id))
         ).first()
-        studio_id, role, timezone_, currency, revision = other if other is not None else (None,) * 5
+        studio_id, role, timezone_, currency, revision, requires_2fa = (
+            other if other is not None else (None,) * 6
+        )
         if other is not None:
             found = db.get(AuthSession, session_id)
             if found is not None:
@@ -687,7 +699,7 @@ def resolve_actor(
                 db.add(found)
     elif role is None:
         # Support staff act on no studio unless a membership says so.
-        studio_id = timezone_ = currency = revision = None
+        studio_id = timezone_ = currency = revision = requires_2fa = None
     now = utcnow()
     # Writing last_seen on every event would make each click a write; 30 s is precise enough.
     if touch and (now - last_seen_at) > timedelta(seconds=30):
@@ -711,6 +723,7 @@ def resolve_actor(
         timezone=timezone_ or "UTC",
         currency=currency or "USD",
         studio_revision=revision,
+        must_enrol_two_factor=bool(requires_2fa) and role is not None and totp_enabled_at is None,
     )
 
 

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from stripe.params.checkout import SessionCreateParamsSubscriptionData
 
 from studioos.models import Studio, row_id, utcnow
-from studioos.services import audit, billing
+from studioos.services import audit, billing, reauth
 from studioos.services.errors import NotFound, ServiceError, ValidationFailed
 from studioos.services.permissions import Actor, Cap, require
 from studioos.settings import get_settings
@@ -200,6 +200,7 @@ def checkout_url(
     without one. What is left of the trial (when at least 48 hours) is carried over, so choosing
     a plan early costs nothing. The subscription exists once the webhook says so."""
     studio_id = require(actor, Cap.BILLING)
+    reauth.require_recent(db, actor)
     now = now or utcnow()
     price = billing.price_id(plan, cycle)
     back, cancel = _own_url(success_url, "success_url"), _own_url(cancel_url, "cancel_url")
@@ -242,6 +243,7 @@ def change_plan(
     fewer models than the studio has active is refused (pause some first). Stripe's answer is the
     subscription as of now, and is stored at once."""
     studio_id = require(actor, Cap.BILLING)
+    reauth.require_recent(db, actor)
     now = now or utcnow()
     price = billing.price_id(plan, cycle)
     studio = _locked_studio(db, studio_id)
@@ -288,6 +290,7 @@ def portal_url(db: Session, actor: Actor, return_url: str = "/billing") -> str:
     """A Stripe Customer Portal session: the payment method, billing details, invoices and
     cancelling, all on Stripe's pages."""
     studio_id = require(actor, Cap.BILLING)
+    reauth.require_recent(db, actor)
     back = _own_url(return_url, "return_url")
     studio = _locked_studio(db, studio_id)
     customer = ensure_customer(db, studio, actor.email)

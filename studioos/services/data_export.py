@@ -33,7 +33,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from studioos import crypto
 from studioos.models import DataExport, Membership, User, utcnow
-from studioos.services import audit, privacy_registry, support_attachments
+from studioos.services import audit, privacy_registry, reauth, support_attachments
 from studioos.services.errors import Expired, NotFound
 from studioos.services.permissions import Actor
 from studioos.settings import get_settings
@@ -200,7 +200,10 @@ def zip_bytes(
 
 
 def request(db: Session, actor: Actor) -> DataExport:
-    """Start a copy for the signed-in person; one at a time (a copy being built is returned)."""
+    """Start a copy for the signed-in person; one at a time (a copy being built is returned). A
+    copy of everything about a person is what a stolen session would want most: it asks for a
+    recent re-authentication."""
+    reauth.require_recent(db, actor)
     busy = db.exec(
         select(DataExport).where(
             col(DataExport.user_id) == actor.user_id, col(DataExport.status).in_((QUEUED, BUILDING))

@@ -108,6 +108,9 @@ class Actor:
     # The studio's data revision, read with the session (studioos.models.revision): the key of
     # the per-studio caches. None when the actor did not come from a session (jobs, tests).
     studio_revision: int | None = None
+    # The studio requires two-factor sign-in and this person has not turned it on: until they do,
+    # they hold no capability at all (only their own account's pages work).
+    must_enrol_two_factor: bool = False
 
     @property
     def zone(self) -> ZoneInfo:
@@ -119,6 +122,8 @@ class Actor:
 
     @property
     def caps(self) -> frozenset[Cap]:
+        if self.must_enrol_two_factor:
+            return frozenset()
         if self.is_support:
             return SUPPORT_CAPS
         if self.role is None:
@@ -139,6 +144,6 @@ def require(actor: Actor, cap: Cap) -> int:
 
 
 def require_studio(actor: Actor) -> int:
-    if actor.studio_id is None or actor.role is None:
+    if actor.studio_id is None or actor.role is None or actor.must_enrol_two_factor:
         raise PermissionDenied()
     return actor.studio_id

@@ -57,10 +57,9 @@ from studioos.models import (
     row_id,
     utcnow,
 )
-from studioos.services import audit, mail, privacy_registry
+from studioos.services import audit, mail, privacy_registry, reauth
 from studioos.services.account_deletion import erase_kept_rows
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
-from studioos.services.passwords import verify_password
 from studioos.services.permissions import ROLE_LABELS, Actor, Cap, require
 from studioos.services.privacy_registry import Strategy
 from studioos.settings import get_settings
@@ -103,8 +102,8 @@ def _owned_studio(db: Session, actor: Actor) -> _Owned:
     return _Owned(studio, user, membership)
 
 
-def _password_error(user: User, password: str) -> dict[str, str]:
-    return {} if verify_password(user.password_hash, password) else {"password": WRONG_PASSWORD}
+def _password_error(db: Session, actor: Actor, user: User, password: str) -> dict[str, str]:
+    return {} if reauth.password_or_recent(db, actor, user, password) else {"password": WRONG_PASSWORD}
 
 
 def _send(to: str, subject: str, body: str) -> None:
@@ -147,7 +146,7 @@ def transfer_ownership(
     """Make a manager or analyst the studio's owner; the owner becomes a manager."""
     now = now or utcnow()
     owned = _owned_studio(db, actor)
-    errors = _password_error(owned.user, password)
+    errors = _password_error(db, actor, owned.user, password)
     studio_id = row_id(owned.studio)
     target = db.exec(
         select(Membership).where(Membership.studio_id == studio_id, Membership.user_id == to_user_id)
@@ -205,7 +204,7 @@ def request_deletion(
     now = now or utcnow()
     owned = _owned_studio(db, actor)
     studio, studio_id = owned.studio, row_id(owned.studio)
-    errors = _password_error(owned.user, password)
+    errors = _password_error(db, actor, owned.user, password)
     if (confirm_name or "").strip() != studio.name:
         errors["confirm_name"] = "Type the studio's name exactly as it is written, to confirm."
     if errors:

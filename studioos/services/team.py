@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from studioos.models import Invitation, Membership, Role, Studio, User, row_id, utcnow
-from studioos.services import audit, auth, mail, performers
+from studioos.services import audit, auth, mail, performers, reauth
 from studioos.services.auth import revoke_user_sessions
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
 from studioos.services.passwords import hash_password
@@ -330,6 +330,7 @@ def _owner_count(db: Session, studio_id: int) -> int:
 
 def change_role(db: Session, actor: Actor, user_id: int, role: str) -> None:
     studio_id = require(actor, Cap.TEAM_MANAGE_ROLES)
+    reauth.require_recent(db, actor)
     if role not in {r.value for r in Role}:
         raise ValidationFailed({"role": "Choose a role."})
     m = _membership(db, studio_id, user_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.cookies import CookieError, SimpleCookie
@@ -16,6 +15,7 @@ from studioos.api.guard import EVENT_PATH, SCOPE_COOKIES, upload_session
 from studioos.db import session_scope
 from studioos.services import auth, billing_gate, usage
 from studioos.services.permissions import Actor
+from studioos.ui.navigator import NavigatorState
 
 _app: Any = None
 
@@ -79,20 +79,12 @@ def anonymous() -> Iterator[Session]:
 
 def hard_navigate(url: str) -> rx.event.EventSpec:
     """A full page load: the next websocket carries the cookie the route just set or cleared."""
-    return rx.call_script(f"window.location.assign({json.dumps(url)})")
+    return NavigatorState.go(url)
 
 
 def post_navigate(url: str, fields: dict[str, str] | None = None) -> rx.event.EventSpec:
     """A full page load by a form POST from this page (routes that change state take no GET)."""
-    script = (
-        "(() => { const f = document.createElement('form'); f.method = 'post'; "
-        f"f.action = {json.dumps(url)}; "
-        f"for (const [k, v] of Object.entries({json.dumps(fields or {})})) {{ "
-        "const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v; "
-        "f.appendChild(i); } "
-        "document.body.appendChild(f); f.submit(); })()"
-    )
-    return rx.call_script(script)
+    return NavigatorState.go(url, "post", fields or {})
 
 
 def sign_in_redirect(path: str) -> rx.event.EventSpec:

@@ -214,8 +214,13 @@ def confirm_dialog(
     open_: Any = None,
     on_open_change: Any = None,
     id_: str = "confirm-dialog",
+    submits: str = "",
 ) -> rx.Component:
     """Ask before a destructive action: what will happen, Cancel, and a (red) confirm button.
+
+    `submits` names a form (its id) that the confirm button submits, by the HTML `form` attribute:
+    the form's own on_submit runs with its fields, and no script is needed (the CSP allows none
+    that is evaluated at run time). `on_confirm` is then None.
 
     With a `trigger` (the button the user clicks) the dialog opens by itself; without one the state
     opens it (`open_`, `on_open_change`), e.g. after a service asked for a confirmation. Nothing
@@ -234,7 +239,14 @@ def confirm_dialog(
                 ),
                 rx.alert_dialog.action(
                     rx.button(
-                        confirm_label, color_scheme=color_scheme, on_click=on_confirm, id=f"{id_}-confirm"
+                        confirm_label,
+                        color_scheme=color_scheme,
+                        id=f"{id_}-confirm",
+                        **(
+                            {"type": "submit", "custom_attrs": {"form": submits}}
+                            if submits
+                            else {"on_click": on_confirm}
+                        ),
                     )
                 ),
                 spacing="3",

@@ -10,6 +10,8 @@ import reflex as rx
 from studioos.services.permissions import Cap
 from studioos.ui.components import not_allowed
 from studioos.ui.consent import banner, settings_link
+from studioos.ui.navigator import navigator
+from studioos.ui.reauth import reauth_dialog
 from studioos.ui.session import NotificationItem, SessionState
 
 if TYPE_CHECKING:
@@ -302,7 +304,7 @@ def shell(body: rx.Component, cap: Cap | None = None) -> rx.Component:
     every page draws it, and Radix Themes layout components cost React and emotion work on each
     page load for what a few CSS rules do."""
     content = body if cap is None else rx.cond(SessionState.caps.contains(cap.value), body, not_allowed())
-    return rx.cond(
+    frame = rx.cond(
         SessionState.signed_in,
         rx.el.div(
             sidebar(),
@@ -313,10 +315,14 @@ def shell(body: rx.Component, cap: Cap | None = None) -> rx.Component:
                 class_name="app-main",
             ),
             banner(),
+            reauth_dialog(),
             class_name="app-shell",
         ),
         rx.center(rx.spinner(size="3"), height="100vh"),
     )
+    # Outside the condition: signing out blanks the session first, and the navigator must still
+    # be there to make the sign-out POST.
+    return rx.fragment(frame, navigator())
 
 
 def public_page(*children: rx.Component, width: str = "26rem") -> rx.Component:
@@ -337,6 +343,7 @@ def public_page(*children: rx.Component, width: str = "26rem") -> rx.Component:
                 align="center",
             ),
             banner(),
+            navigator(),
             spacing="5",
             align="center",
             width=width,

@@ -48,6 +48,7 @@ from sqlmodel import Session
 
 from studioos.services.errors import NotFound, NotSignedIn, PermissionDenied, ServiceError, ValidationFailed
 from studioos.services.permissions import Actor
+from studioos.services.reauth import ReauthRequired
 from studioos.ui.backend import acting, feature_used, sign_in_redirect
 
 log = logging.getLogger("studioos.ui")
@@ -62,6 +63,10 @@ def service_error_event(exc: ServiceError, path: str = "/dashboard") -> EventSpe
     """How a page reports a service refusal it did not show inline."""
     if isinstance(exc, NotSignedIn):
         return sign_in_redirect(path)
+    if isinstance(exc, ReauthRequired):
+        from studioos.ui.reauth import ReauthState  # the dialog's state is built on this module
+
+        return ReauthState.ask()
     if isinstance(exc, PermissionDenied):
         return rx.toast.error("You are not allowed to do that.")
     return rx.toast.error(exc.message)

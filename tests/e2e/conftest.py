@@ -24,11 +24,18 @@ from pathlib import Path
 import httpx
 import pluggy
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
-from tests.local_servers import MailCapture, free_port, serving_smtp
+from tests.local_servers import (
+    MailCapture,
+    StripeFront,
+    free_port,
+    serving_localstripe,
+    serving_smtp,
+    serving_stripe_front,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -236,11 +243,33 @@ def running_app(tmp: Path, mailbox: MailCapture, **extra_env: str) -> Iterator[A
                 the_app._engine.dispose()
 
 
+# The prices the e2e app sells (STUDIOOS_STRIPE_PRICES): localstripe takes any price id it is given.
+E2E_PRICES = ",".join(
+    f"{plan}_{cycle}=price_e2e_{plan}_{cycle}"
+    for plan in ("starter", "studio", "agency")
+    for cycle in ("monthly", "yearly")
+)
+
+
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory, mailbox: MailCapture) -> Iterator[App]:
+def stripe_front() -> Iterator[StripeFront]:
+    """Stripe for the browser tests: localstripe behind the stand-in for its hosted pages."""
+    with serving_localstripe() as backend, serving_stripe_front(backend) as front:
+        yield front
+
+
+@pytest.fixture(scope="session")
+def app(
+    tmp_path_factory: pytest.TempPathFactory, mailbox: MailCapture, stripe_front: StripeFront
+) -> Iterator[App]:
     if not CHROMIUM.exists():
         missing(f"{CHROMIUM} is not installed (make browser)")
-    with running_app(tmp_path_factory.mktemp("e2e"), mailbox) as the_app:
+    stripe = {
+        "STRIPE_API_KEY": stripe_front.api_key,
+        "STRIPE_API_BASE": stripe_front.base_url,
+        "STUDIOOS_STRIPE_PRICES": E2E_PRICES,
+    }
+    with running_app(tmp_path_factory.mktemp("e2e"), mailbox, **stripe) as the_app:
         yield the_app
 
 
@@ -272,8 +301,16 @@ def browser(app: App) -> Iterator[Browser]:
 
 @pytest.fixture
 def new_context(browser: Browser, app: App) -> Iterator[NewContext]:
-    """Make browser contexts (separate cookie jars) for one test; all closed at its end."""
+    """Make browser contexts (separate cookie jars) for one test; all closed at its end.
+
+    Every page of every context is watched for Content-Security-Policy violations: the whole
+    browser suite runs under the app's real policy, and a test whose page broke it fails."""
     contexts: list[BrowserContext] = []
+    violations: list[str] = []
+
+    def watch(message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
     def make(cookie_choice: str | None = "essential") -> BrowserContext:
         ctx = browser.new_context(base_url=app.base_url, viewport={"width": 1280, "height": 860})
@@ -281,6 +318,7 @@ def new_context(browser: Browser, app: App) -> Iterator[NewContext]:
             ctx.add_cookies([{"name": "studioos_consent", "value": cookie_choice, "url": app.base_url}])
         ctx.set_default_timeout(20_000)
         ctx.set_default_navigation_timeout(30_000)
+        ctx.on("console", watch)
         contexts.append(ctx)
         return ctx
 
@@ -288,6 +326,7 @@ def new_context(browser: Browser, app: App) -> Iterator[NewContext]:
     for ctx in contexts:
         with contextlib.suppress(Exception):
             ctx.close()
+    assert violations == [], "the page broke the Content-Security-Policy:\n" + "\n".join(violations)
 
 
 @pytest.fixture

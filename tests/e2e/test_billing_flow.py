@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from tests.e2e.conftest import App, NewContext, make_owner, make_support, shot, sign_in
+from tests.local_servers import StripeFront
 
 pytestmark = pytest.mark.e2e
 
@@ -123,3 +124,29 @@ def test_a_model_beyond_the_plans_limit_is_refused_with_the_way_up(
     page.click("#new-model-submit")
     page.wait_for_url("**/models/*")
     page.get_by_role("heading", name="Sixth Star").wait_for()
+
+
+def test_choosing_a_plan_goes_to_stripe_checkout_and_the_portal_button_to_the_portal(
+    new_context: NewContext, app: App, stripe_front: StripeFront
+) -> None:
+    owner = make_owner(app, "Checkout Studio")
+    page = new_context().new_page()
+    sign_in(page, owner)
+    page.goto("/billing")
+    page.locator("#billing-cycle input[value=yearly]").click()
+    page.click("#plan-studio")
+    # The browser leaves StudioOS for the Checkout page Stripe gave (the test server's).
+    page.wait_for_url(f"{stripe_front.base_url}/checkout/*")
+    expect(page.locator("#stripe-hosted")).to_have_text("Stripe Checkout (test)")
+    sent = stripe_front.sessions[-1]
+    assert sent["path"] == ["/v1/checkout/sessions"]
+    assert sent["line_items[0][price]"] == ["price_e2e_studio_yearly"]
+    assert sent["success_url"] == [app.url("/billing?checkout=done")]
+    assert sent["mode"] == ["subscription"]
+
+    # Back from Checkout: the thanks, and now a customer at Stripe, so the portal button.
+    page.goto(app.url("/billing?checkout=done"))
+    expect(page.get_by_text("your subscription starts as soon as Stripe confirms")).to_be_visible()
+    page.click("#billing-portal")
+    page.wait_for_url(f"{stripe_front.base_url}/portal/*")
+    assert stripe_front.sessions[-1]["return_url"] == [app.url("/billing")]

@@ -1,0 +1,73 @@
+"""The security headers as a browser receives them, and the app working under its
+Content-Security-Policy: signing in (a full page load asked for by the backend), every owner's page,
+and signing out (a form POST) run without one console error. The `new_context` fixture also fails
+any browser test whose pages break the policy."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Error
+
+from tests.e2e.conftest import App, NewContext, make_owner, sign_in, sign_out
+
+pytestmark = pytest.mark.e2e
+
+OWNER_PAGES = [
+    "/dashboard",
+    "/models",
+    "/rooms",
+    "/schedule",
+    "/requests",
+    "/earnings",
+    "/analytics",
+    "/imports",
+    "/payroll",
+    "/members",
+    "/team",
+    "/audit",
+    "/billing",
+    "/studio",
+    "/account",
+    "/privacy-centre",
+    "/support",
+]
+
+
+def test_pages_carry_the_headers_and_work_under_the_policy(new_context: NewContext, app: App) -> None:
+    page = new_context().new_page()
+    errors: list[str] = []
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"{page.url}: {message.text}")
+
+    def crashed(error: Error) -> None:
+        errors.append(f"{page.url}: {error}")
+
+    page.on("console", console)
+    page.on("pageerror", crashed)
+
+    answer = page.goto("/signin")
+    assert answer is not None
+    headers = answer.headers
+    policy = headers["content-security-policy"]
+    assert "'unsafe-eval'" not in policy
+    assert "frame-ancestors 'none'" in policy
+    script_src = next(p for p in policy.split(";") if p.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    # The app is served over http here: no HSTS.
+    assert "strict-transport-security" not in headers
+
+    sign_in(page, make_owner(app, "Headers Studio"))
+    for path in OWNER_PAGES:
+        page.goto(path)
+        page.locator("h1").first.wait_for()
+    # The API routes answer with the same headers (a download refused: no such export).
+    refused = page.request.get(app.url("/api/privacy/exports/999999.zip"))
+    assert refused.status == 404
+    assert refused.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in refused.headers["content-security-policy"]
+    sign_out(page)
+    assert errors == []
