@@ -418,8 +418,25 @@ def authenticate(db: Session, *, email: str, password: str, client: Client) -> U
         user_agent=client.user_agent,
     )
     if had_any and not seen_before:
+        _record_new_browser(db, user, client)
         _send_new_device_alert(db, user, client)
     return user
+
+
+def _record_new_browser(db: Session, user: User, client: Client) -> None:
+    """In the audit log of every studio the person belongs to: their owners watch for these."""
+    studio_ids = db.exec(select(Membership.studio_id).where(Membership.user_id == user.id)).all()
+    for studio_id in studio_ids:
+        audit.record(
+            db,
+            "signin.new_browser",
+            studio_id=studio_id,
+            actor_user_id=user.id,
+            target=user.email,
+            detail=describe_user_agent(client.user_agent),
+            ip=client.ip,
+            user_agent=client.user_agent,
+        )
 
 
 def _tell_owner_of_burst(db: Session, user: User) -> None:

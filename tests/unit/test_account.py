@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from studioos.models import UserToken
-from studioos.services import account, auth
+from studioos.services import account, audit, auth
 from studioos.services.errors import NotFound, ValidationFailed
 from studioos.services.tokens import hash_token
 from tests.factories import (
@@ -16,6 +16,7 @@ from tests.factories import (
     FIREFOX,
     IPHONE,
     PASSWORD,
+    actor_for,
     actor_of,
     add_member,
     make_studio,
@@ -279,6 +280,21 @@ def test_new_browser_sends_a_security_alert_but_not_the_first_sign_in(db: Sessio
 
     sign_in(db, owner, IPHONE)  # now seen before
     assert len(mails_to(owner.email)) == 1
+
+
+def test_the_owner_sees_a_members_sign_in_from_a_new_browser_in_the_audit_log(db: Session) -> None:
+    studio, owner = make_studio(db)
+    manager = add_member(db, studio, "manager")
+    sign_in(db, manager)
+    sign_in(db, manager)  # the same browser: not new
+    sign_in(db, manager, IPHONE)
+    db.commit()
+    rows, _ = audit.list_entries(db, actor_for(db, owner, studio), kind="signin")
+    new = [e for e in rows if e.action == "signin.new_browser"]
+    assert [(e.actor, e.detail, e.ip) for e in new] == [
+        (manager.name, "Mobile Safari on iOS (phone)", IPHONE.ip)
+    ]
+    assert audit.action_label("signin.new_browser") == "Signed in from a new browser"
 
 
 def test_failed_sign_in_from_a_new_browser_sends_no_alert(db: Session) -> None:
