@@ -125,6 +125,10 @@ class Settings:
     # STUDIOOS_STRIPE_PRICES="starter_monthly=price_...,starter_yearly=price_...,...": pairs of
     # `<plan>_<monthly|yearly>` and a Stripe price id. A plan without a price cannot be bought.
     stripe_prices: tuple[tuple[str, str], ...] = ()
+    # Sign-in with an OpenID Connect provider (studioos.services.oidc): the name people know it by,
+    # on the sign-in button and in its messages ("Sign in with Acme ID"), from STUDIOOS_OIDC_NAME.
+    # Empty: the issuer's host name stands in.
+    oidc_name: str = ""
 
     @property
     def is_https(self) -> bool:
@@ -197,6 +201,7 @@ def load_settings() -> Settings:
         audit_retention_days=_int("STUDIOOS_AUDIT_RETENTION_DAYS", AUDIT_HOLD_YEARS * 365),
         support_retention_days=_int("STUDIOOS_SUPPORT_RETENTION_DAYS", 730),
         stripe_prices=_stripe_prices(_env("STUDIOOS_STRIPE_PRICES")),
+        oidc_name=_env("STUDIOOS_OIDC_NAME"),
     )
 
 

@@ -15,7 +15,7 @@ from studioos.db import session_scope
 from studioos.jobs.scheduler import SchedulerRunner
 from studioos.pages import not_found, registry
 from studioos.settings import get_settings
-from studioos.ui import backend, binding
+from studioos.ui import backend, binding, toast
 from studioos.ui.page_load import PageLoad, register
 from studioos.ui.session import SessionState
 
@@ -34,6 +34,7 @@ app = rx.App(
     # recalculation) on every page load; the language is for screen readers and spell checkers.
     html_lang="en",
     html_custom_attrs={"dir": "ltr"},
+    backend_exception_handler=toast.backend_exception,
 )
 backend.use_app(app)
 # First, ahead of Reflex's hydrate: a state from another session is blanked before anything reads it.

@@ -52,6 +52,8 @@ def upgrade() -> None:
     sa.Column('issuer', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
+    sa.Column('invitation_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['invitation_id'], ['invitation.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('link_token_hash'),

@@ -90,7 +90,10 @@ async def complete_sign_in(request: Request) -> Response:
         if actor is not None and actor.studio_id is None and not actor.is_support and target == "/dashboard":
             # No studio left (it was deleted, or they left it): their own account is what remains.
             target = "/account"
-        if actor is not None and policy.pending_acknowledgement(db, actor.user_id) is not None:
+        if actor is not None and actor.must_enrol_two_factor:
+            # The studio requires two-factor sign-in: set it up before anything else.
+            target = "/account?two_factor=required"
+        elif actor is not None and policy.pending_acknowledgement(db, actor.user_id) is not None:
             # A material change of the privacy policy is read and acknowledged at the next sign-in.
             target = f"/policy-update?next={quote(target, safe='')}"
     if token is None:
@@ -391,8 +394,13 @@ async def healthz(_request: Request) -> Response:
 
 
 def build_api() -> Starlette:
+    # Imported here: they read this module's helpers (client_of, error, safe_next) as attributes.
+    from studioos.api import oidc_routes, two_factor_routes
+
     return Starlette(
         routes=[
+            *oidc_routes.routes(),
+            *two_factor_routes.routes(),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/api/auth/complete", complete_sign_in, methods=["GET"]),
             Route("/api/auth/signout", sign_out, methods=["POST"]),

@@ -19,7 +19,7 @@ from studioos.jobs.compliance import send_document_reminders
 from studioos.jobs.weekly_report import send_weekly_reports
 from studioos.models import JobRun, row_id, utcnow
 from studioos.models.jobs import ERROR_MAX
-from studioos.services import account_deletion, billing, studio_deletion, usage
+from studioos.services import account_deletion, billing, oidc, studio_deletion, usage
 from studioos.services.auth import purge_signup_requests
 
 
@@ -54,6 +54,7 @@ JOBS: dict[str, Callable[[Session, datetime], int]] = {
     "account-erasure": account_deletion.erase_requested,
     "studio-erasure": studio_deletion.erase_deleted_studios,
     "trial-reminders": billing.send_trial_reminders,
+    "sign-in-provider-trips": oidc.purge_logins,
 }
 
 

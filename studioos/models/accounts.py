@@ -93,6 +93,9 @@ class OidcLogin(SQLModel, table=True):
     issuer: str | None = Field(default=None, max_length=255)
     subject: str | None = Field(default=None, max_length=255)
     email: str | None = Field(default=None, max_length=254)
+    # A trip started from an invitation link: coming back, the invitation is accepted with this
+    # provider account (no password), or after linking it to the invited address's account.
+    invitation_id: int | None = Field(default=None, foreign_key="invitation.id", ondelete="CASCADE")
 
 
 class Membership(SQLModel, table=True):

@@ -1,4 +1,4 @@
-"""My account: name, email, password, sessions and sign-in history."""
+"""My account: name, email, password, two-factor sign-in, sessions and sign-in history."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from typing import Any
 
 import reflex as rx
 
+from studioos.pages.account_security import SecurityState, security_card
 from studioos.services import account
 from studioos.services.validation import parse_id
+from studioos.ui import toast
 from studioos.ui.components import card, confirm_dialog, form_field, page_header
 from studioos.ui.format import Formats, for_actor
 from studioos.ui.layout import shell
@@ -77,15 +79,16 @@ class AccountState(ServicePage, rx.State):
         self.history = [SignInView.of(h, fmt) for h in history]
 
     @service_event
-    def load(self) -> None:
+    def load(self) -> Answer:
         self.name_errors, self.email_errors, self.password_errors = {}, {}, {}
         self.offer_end_others = False
         self._reload()
+        return SecurityState.load
 
     @service_event(errors="name_errors")
     def save_name(self, form: dict[str, Any]) -> Answer:
         name = self._call(account.update_name, str(form.get("name", "")))
-        return [SessionState.ensure, rx.toast.success(f"Your name is now {name}.")]
+        return [SessionState.ensure, toast.success(f"Your name is now {name}.")]
 
     @service_event(errors="email_errors")
     def change_email(self, form: dict[str, Any]) -> Answer:
@@ -93,7 +96,7 @@ class AccountState(ServicePage, rx.State):
             account.request_email_change, str(form.get("email", "")), str(form.get("current_password", ""))
         )
         # The same words for a free and a taken address (the service sent a link only to a free one).
-        return rx.toast.success(
+        return toast.success(
             f"We sent a confirmation link to {sent_to}. Your email changes when you follow it."
         )
 
@@ -107,7 +110,7 @@ class AccountState(ServicePage, rx.State):
         )
         self.offer_end_others = len(self.sessions) > 1
         return [
-            rx.toast.success("Password changed."),
+            toast.success("Password changed."),
             rx.set_value("new_password", ""),
             rx.set_value("new_password_confirm", ""),
             rx.set_value("current_password", ""),
@@ -118,14 +121,14 @@ class AccountState(ServicePage, rx.State):
         count = self._call(account.end_other_sessions)
         self._reload()
         self.offer_end_others = False
-        return rx.toast.success(f"Signed out {count} other session{'s' if count != 1 else ''}.")
+        return toast.success(f"Signed out {count} other session{'s' if count != 1 else ''}.")
 
     @service_event
     def revoke(self, session_id: int) -> Answer:
         # A malformed id from the browser names no session: the service's "already ended" answers it.
         self._call(account.revoke_session, parse_id(session_id) or 0)
         self._reload()
-        return rx.toast.success("Session signed out.")
+        return toast.success("Session signed out.")
 
 
 def _profile() -> rx.Component:
@@ -335,6 +338,7 @@ def body() -> rx.Component:
         page_header("My account", "Your profile, password and where you are signed in."),
         _profile(),
         _password(),
+        security_card(),
         _sessions(),
         _history(),
         spacing="5",

@@ -27,6 +27,7 @@ from studioos.services.analytics_views import Analytics, DayRow
 from studioos.services.errors import ServiceError
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
+from studioos.ui import toast
 from studioos.ui.backend import acting
 from studioos.ui.service_call import Answer, ServicePage, off_loop, service_error_event, service_event
 
@@ -337,8 +338,8 @@ class AnalyticsState(ServicePage, rx.State):
     def set_weekly(self, on: bool) -> Answer:
         self.weekly_on = self._call(weekly_report.set_subscribed, bool(on))
         if self.weekly_on:
-            return rx.toast.success("You will get last week's figures by email every Monday.")
-        return rx.toast.success("No more weekly report emails.")
+            return toast.success("You will get last week's figures by email every Monday.")
+        return toast.success("No more weekly report emails.")
 
     @rx.event
     def clear_filters(self) -> Answer:

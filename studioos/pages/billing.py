@@ -13,7 +13,7 @@ import reflex as rx
 from studioos.services import billing, billing_stripe
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
-from studioos.ui import controls
+from studioos.ui import controls, toast
 from studioos.ui.components import card, confirm_dialog, empty_state, page_header
 from studioos.ui.layout import shell
 from studioos.ui.service_call import Answer, ServicePage, service_event
@@ -139,7 +139,7 @@ class BillingState(ServicePage, rx.State):
         if self.has_subscription:
             self._call(billing_stripe.change_plan, str(plan), self.cycle)
             self._reload()
-            return rx.toast.success("The plan is changed. The difference is on your next invoice.")
+            return toast.success("The plan is changed. The difference is on your next invoice.")
         url = self._call(billing_stripe.checkout_url, str(plan), self.cycle)
         return rx.redirect(url)  # another host: the same tab goes to Stripe
 

@@ -10,6 +10,7 @@ from studioos.models import Role
 from studioos.services import attendance, dashboard
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
+from studioos.ui import toast
 from studioos.ui.components import card, empty_state, page_header, stat_card
 from studioos.ui.layout import shell
 from studioos.ui.service_call import Answer, ServicePage, service_event
@@ -148,7 +149,7 @@ class DashboardState(ServicePage, rx.State):
             return None
         self._call(attendance.check_in, self.next_shift.id)
         self._reload()
-        return rx.toast.success("Checked in. Have a good show!")
+        return toast.success("Checked in. Have a good show!")
 
     @service_event(refresh=True)
     def check_out(self) -> Answer:
@@ -156,7 +157,7 @@ class DashboardState(ServicePage, rx.State):
             return None
         self._call(attendance.check_out, self.next_shift.id)
         self._reload()
-        return rx.toast.success("Checked out.")
+        return toast.success("Checked out.")
 
 
 def _model_home() -> rx.Component:

@@ -15,6 +15,7 @@ from studioos.services import earnings, payroll, performers, platforms
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
 from studioos.services.validation import parse_id
+from studioos.ui import toast
 from studioos.ui.calendar import parse_day
 from studioos.ui.components import (
     card,
@@ -280,7 +281,7 @@ class EarningsState(PagedTable, rx.State):
             row = self._call(earnings.enter_day, *args)
         self.entry_open = False
         self._reload()
-        return rx.toast.success(f"Saved for {row.stage_name} on {row.platform}.")
+        return toast.success(f"Saved for {row.stage_name} on {row.platform}.")
 
     @rx.event
     def start_edit(self, record_id: int) -> None:
@@ -305,13 +306,13 @@ class EarningsState(PagedTable, rx.State):
         )
         self.edit_open = False
         self._reload()
-        return rx.toast.success(f"Saved for {row.stage_name} on {row.platform}.")
+        return toast.success(f"Saved for {row.stage_name} on {row.platform}.")
 
     @service_event(refresh=True)
     def remove(self, record_id: int) -> Answer:
         self._call(earnings.delete_manual, record_id)
         self._reload()
-        return rx.toast.success("Entry removed.")
+        return toast.success("Entry removed.")
 
 
 # ---------------------------------------------------------------- the page

@@ -14,6 +14,7 @@ from studioos.services import earnings, imports, performers
 from studioos.services.errors import ServiceError, ValidationFailed
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
+from studioos.ui import toast
 from studioos.ui.components import card, confirm_dialog, download_link, empty_state, page_header, pager
 from studioos.ui.layout import shell
 from studioos.ui.paging import PAGE_SIZE, PagedTable
@@ -288,7 +289,7 @@ class ImportsState(PagedTable, rx.State):
             self.page = 0
         return [
             ImportsState.after_import,
-            rx.toast.success(
+            toast.success(
                 f"{report.rows_landed:,} rows imported"
                 + (f", {report.rows_duplicate:,} were already in" if report.rows_duplicate else "")
                 + (f", {report.rows_refused:,} refused (listed in the import)" if report.rows_refused else "")
@@ -305,7 +306,7 @@ class ImportsState(PagedTable, rx.State):
     def undo(self, batch_id: int) -> Answer:
         report = self._call(imports.undo, batch_id)
         self._reload()
-        return rx.toast.success(f"Import of {report.filename} undone: {report.rows_landed:,} rows removed.")
+        return toast.success(f"Import of {report.filename} undone: {report.rows_landed:,} rows removed.")
 
 
 # ---------------------------------------------------------------- the page

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from studioos.services import auth, team
+from studioos.services import auth, oidc, team, two_factor
 from studioos.ui.backend import anonymous, client_of, hard_navigate
 from studioos.ui.components import form_field, form_message
 from studioos.ui.layout import public_page
@@ -23,6 +23,7 @@ class InviteState(rx.State):
     email: str = ""
     role_label: str = ""
     account_exists: bool = False
+    provider: str = ""
 
     def _token(self) -> str:
         # The route's [token]: Reflex adds it to the root state as a var (router.page is deprecated).
@@ -36,6 +37,7 @@ class InviteState(rx.State):
         self.valid = True
         self.studio_name, self.email, self.role_label = info.studio_name, info.email, info.role_label
         self.account_exists = info.account_exists
+        self.provider = oidc.provider_name() if oidc.configured() else ""
 
     @public_event(errors="errors", link="valid")
     def submit(self, form: dict[str, Any]) -> Answer:
@@ -50,8 +52,18 @@ class InviteState(rx.State):
                 ip=client.ip,
                 user_agent=client.user_agent,
             )
+            if two_factor.is_enabled(user):
+                # An existing account's password is not enough to sign it in: the code comes next.
+                two_factor.begin_second_step(db, user, client)
+                return rx.redirect("/signin")
             code = auth.create_handoff(db, user, studio_id, client=client)
         return hard_navigate(f"/api/auth/complete?code={quote(code)}&next=/dashboard")
+
+    @rx.event
+    def with_provider(self) -> Answer:
+        return hard_navigate(
+            f"/api/auth/oidc/start?invitation={quote(self._token(), safe='')}&next=/dashboard"
+        )
 
 
 def _new_account_form() -> rx.Component:
@@ -114,6 +126,18 @@ def page() -> rx.Component:
                     on_submit=InviteState.submit,
                     method="post",  # never a GET with the password in the URL
                     width="100%",
+                ),
+                rx.cond(
+                    InviteState.provider != "",
+                    rx.button(
+                        "Accept with " + InviteState.provider,
+                        variant="outline",
+                        size="3",
+                        width="100%",
+                        on_click=InviteState.with_provider,
+                        id="accept-invite-sso",
+                    ),
+                    rx.fragment(),
                 ),
                 spacing="3",
                 width="100%",

@@ -17,6 +17,7 @@ import reflex as rx
 from studioos.services import members
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
+from studioos.ui import toast
 from studioos.ui.binding import SealedVars
 from studioos.ui.components import card, empty_state, field_error, page_header, pager, sort_header
 from studioos.ui.layout import shell
@@ -252,14 +253,14 @@ class MembersState(SealedVars, PagedTable, rx.State):
         self._fill(self.member.id)
         self.tags_key += 1
         self._reload()
-        return rx.toast.success("Tags saved." if saved else "Tags removed.")
+        return toast.success("Tags saved." if saved else "Tags removed.")
 
     @service_event(errors="note_errors")
     def add_note(self, form: dict[str, Any]) -> Answer:
         self._call(members.add_note, self.member.id, str(form.get("body", "")))
         self._fill(self.member.id)
         self._reload()
-        return [rx.toast.success("Note added."), rx.set_value("member-note", "")]
+        return [toast.success("Note added."), rx.set_value("member-note", "")]
 
 
 # ---------------------------------------------------------------- components

@@ -18,6 +18,7 @@ from studioos.services.own_schedule import OwnShift
 from studioos.services.permissions import Cap
 from studioos.services.shifts import ShiftRow
 from studioos.services.validation import parse_id
+from studioos.ui import toast
 from studioos.ui.calendar import (
     ShiftCell,
     WeekNav,
@@ -141,7 +142,7 @@ class MyScheduleState(WeekNav, rx.State):
             return None
         self._call(attendance.check_in, self.current.id)
         self._reload()
-        return rx.toast.success("Checked in. Have a good show!")
+        return toast.success("Checked in. Have a good show!")
 
     @service_event(refresh=True)
     def check_out(self) -> Answer:
@@ -149,7 +150,7 @@ class MyScheduleState(WeekNav, rx.State):
             return None
         self._call(attendance.check_out, self.current.id)
         self._reload()
-        return rx.toast.success("Checked out. Thank you!")
+        return toast.success("Checked out. Thank you!")
 
     @service_event(refresh=True)
     def withdraw(self, request_id: int) -> Answer:
@@ -158,7 +159,7 @@ class MyScheduleState(WeekNav, rx.State):
             return None
         self._call(shift_requests.withdraw_request, rid)
         self._reload()
-        return rx.toast.success("Request withdrawn.")
+        return toast.success("Request withdrawn.")
 
 
 class RequestDialog(MyScheduleState):
@@ -200,7 +201,7 @@ class RequestDialog(MyScheduleState):
         self.req_open = False
         self._reload()
         what = "time off" if row.kind == RequestKind.TIME_OFF else f"a swap with {row.swap_stage_name}"
-        return rx.toast.success(f"Asked for {what}. A manager will decide.")
+        return toast.success(f"Asked for {what}. A manager will decide.")
 
 
 S, D = MyScheduleState, RequestDialog

@@ -12,6 +12,7 @@ import reflex as rx
 from studioos.services import pay_periods, payroll, platforms, rates
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
+from studioos.ui import toast
 from studioos.ui.calendar import parse_day
 from studioos.ui.components import card, confirm_dialog, download_link, empty_state, field_error, page_header
 from studioos.ui.layout import shell
@@ -193,21 +194,21 @@ class PayrollState(ServicePage, rx.State):
             str(form.get("fx_rate", "")),
         )
         self._reload()
-        return rx.toast.success("Exchange rate saved for this period.")
+        return toast.success("Exchange rate saved for this period.")
 
     @service_event(refresh=True)
     def lock(self) -> Answer:
         self._call(payroll.lock, date.fromisoformat(self.period))
         self._periods()
         self._reload()
-        return rx.toast.success("Payroll locked: its numbers are frozen.")
+        return toast.success("Payroll locked: its numbers are frozen.")
 
     @service_event(refresh=True)
     def mark_paid(self) -> Answer:
         self._call(payroll.mark_paid, date.fromisoformat(self.period))
         self._periods()
         self._reload()
-        return rx.toast.success("Payroll marked paid.")
+        return toast.success("Payroll marked paid.")
 
     @rx.event
     def open_adjustments(self, performer_id: int) -> None:
@@ -232,7 +233,7 @@ class PayrollState(ServicePage, rx.State):
         )
         self._reload()
         return [
-            rx.toast.success("Adjustment added."),
+            toast.success("Adjustment added."),
             rx.set_value("adjust-amount", ""),
             rx.set_value("adjust-note", ""),
         ]
@@ -241,7 +242,7 @@ class PayrollState(ServicePage, rx.State):
     def remove_adjustment(self, adjustment_id: int) -> Answer:
         self._call(payroll.remove_adjustment, adjustment_id)
         self._reload()
-        return rx.toast.success("Adjustment removed.")
+        return toast.success("Adjustment removed.")
 
     @service_event(errors="rate_errors")
     def save_rate(self, form: dict[str, Any]) -> Answer:
@@ -254,15 +255,13 @@ class PayrollState(ServicePage, rx.State):
             rates.set_rate, str(form.get("rate_platform", "")), since, str(form.get("rate_value", ""))
         )
         self._periods()
-        return rx.toast.success(
-            f"{row.platform}: {row.usd_per_token.normalize():f} USD per token from then on."
-        )
+        return toast.success(f"{row.platform}: {row.usd_per_token.normalize():f} USD per token from then on.")
 
     @service_event(refresh=True)
     def remove_rate(self, rate_id: int) -> Answer:
         self._call(rates.delete_rate, rate_id)
         self._periods()
-        return rx.toast.success("Token value removed.")
+        return toast.success("Token value removed.")
 
     @service_event(errors="settings_errors")
     def save_settings(self, form: dict[str, Any]) -> Answer:
@@ -277,7 +276,7 @@ class PayrollState(ServicePage, rx.State):
         self._call(payroll.set_tiers, None, tiers)
         self._periods()
         self._reload()
-        return rx.toast.success("Pay settings saved.")
+        return toast.success("Pay settings saved.")
 
 
 # ---------------------------------------------------------------- the page

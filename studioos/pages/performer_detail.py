@@ -32,6 +32,7 @@ from studioos.services import attendance, performers, photos, platforms, shifts,
 from studioos.services.errors import NotFound
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
+from studioos.ui import toast
 from studioos.ui.binding import SealedVars
 from studioos.ui.calendar import (
     WeekNav,
@@ -60,7 +61,7 @@ def _photo_rejected(rejected: Var) -> rx.event.EventSpec:
         )
         .join(",")
     )
-    return rx.toast.error(
+    return toast.error(
         rx.cond(
             codes.contains("file-too-large"),
             f"The photo is over {UPLOAD_LIMIT_MB} MB; the limit is {photos.MAX_BYTES // 2**20} MB.",
@@ -291,7 +292,7 @@ class ProfileTab(PerformerDetailState):
     def save_profile(self, form: dict[str, Any]) -> Answer:
         self._call(performers.update_profile, self._pid(), performers.ProfileInput.from_form(form))
         self._reload()
-        return rx.toast.success("Profile saved.")
+        return toast.success("Profile saved.")
 
     @service_event(errors="contact_errors")
     def save_contact(self, form: dict[str, Any]) -> Answer:
@@ -303,7 +304,7 @@ class ProfileTab(PerformerDetailState):
             telegram=str(form.get("telegram", "")),
         )
         self._reload()
-        return rx.toast.success("Contact details saved.")
+        return toast.success("Contact details saved.")
 
     @service_event(errors="link_errors")
     def link_member(self, user_id: str) -> Answer:
@@ -312,14 +313,14 @@ class ProfileTab(PerformerDetailState):
             return None
         self._call(performers.link_account, self._pid(), uid)
         self._reload()
-        return rx.toast.success("Account linked: she now sees her own schedule.")
+        return toast.success("Account linked: she now sees her own schedule.")
 
     @service_event(errors="link_errors")
     def invite_model(self, form: dict[str, Any]) -> Answer:
         row = self._call(
             team.invite, email=str(form.get("email", "")), role=Role.PERFORMER, performer_id=self._pid()
         )
-        return rx.toast.success(
+        return toast.success(
             f"Invitation sent to {row.email}. Her account links to this profile when she accepts."
         )
 
@@ -330,14 +331,14 @@ class ProfileTab(PerformerDetailState):
         self._call(photos.upload_photo, self._pid(), files[0].file.read())
         self.photo_version += 1
         self.profile = replace(self.profile, has_photo=True)
-        return rx.toast.success("Photo saved.")
+        return toast.success("Photo saved.")
 
     @service_event
     def remove_photo(self) -> Answer:
         self._call(photos.delete_photo, self._pid())
         self.photo_version += 1
         self.profile = replace(self.profile, has_photo=False)
-        return rx.toast.success("Photo removed.")
+        return toast.success("Photo removed.")
 
 
 class AccountsTab(PerformerDetailState):
@@ -371,7 +372,7 @@ class AccountsTab(PerformerDetailState):
             platforms.add_account, self._pid(), str(form.get("platform", "")), str(form.get("handle", ""))
         )
         self._reload()
-        return [rx.toast.success(f"{row.platform} handle {row.handle} added."), rx.set_value("handle", "")]
+        return [toast.success(f"{row.platform} handle {row.handle} added."), rx.set_value("handle", "")]
 
     @service_event
     def remove_account(self, account_id: int) -> Answer:
@@ -380,13 +381,13 @@ class AccountsTab(PerformerDetailState):
             return None
         self._call(platforms.remove_account, aid)
         self._reload()
-        return rx.toast.success("Platform account removed.")
+        return toast.success("Platform account removed.")
 
     @service_event(errors="platform_errors")
     def add_platform(self, form: dict[str, Any]) -> Answer:
         name = self._call(platforms.add_platform, str(form.get("platform_name", "")))
         self._reload()
-        return [rx.toast.success(f"{name} added to the platforms."), rx.set_value("platform_name", "")]
+        return [toast.success(f"{name} added to the platforms."), rx.set_value("platform_name", "")]
 
 
 class ScheduleTab(WeekNav, PerformerDetailState):
@@ -447,7 +448,7 @@ class DocumentsTab(PerformerDetailState):
         saved = self._call(performers.update_legal, self._pid(), performers.LegalInput.from_form(form))
         self.legal, self.legal_loaded = LegalView.of(saved), True
         self._reload()  # the header's document flags
-        return rx.toast.success("Identity and document saved.")
+        return toast.success("Identity and document saved.")
 
 
 TABS: dict[Tab, type[PerformerDetailState]] = {

@@ -12,6 +12,7 @@ from studioos.services import performers
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.performers import DOCUMENT_LABELS, STATUS_LABELS
 from studioos.services.permissions import Cap
+from studioos.ui import toast
 from studioos.ui.components import card, empty_state, field_error, form_field, page_header, pager, sort_header
 from studioos.ui.layout import shell
 from studioos.ui.paging import PAGE_SIZE, PagedTable
@@ -135,7 +136,7 @@ class PerformersState(PagedTable, rx.State):
             performers.LegalInput.from_form(form),
         )
         self.new_open = False
-        return [rx.toast.success(f"{created.stage_name} added."), rx.redirect(f"/models/{created.id}")]
+        return [toast.success(f"{created.stage_name} added."), rx.redirect(f"/models/{created.id}")]
 
 
 def status_badge(label: Any, color: Any) -> rx.Component:

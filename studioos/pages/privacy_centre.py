@@ -17,7 +17,7 @@ from studioos.models import DataExport, utcnow
 from studioos.services import account_deletion, data_export, privacy_choices
 from studioos.services.errors import ServiceError
 from studioos.services.formatting import Formats, for_actor
-from studioos.ui import controls
+from studioos.ui import controls, toast
 from studioos.ui.backend import acting, hard_navigate
 from studioos.ui.components import card, download_link, form_field, page_header
 from studioos.ui.consent import ANALYTICS, ConsentState
@@ -72,7 +72,7 @@ class PrivacyCentreState(ServicePage, rx.State):
         with self._acting() as (db, actor):
             choice = privacy_choices.set_analytics_objection(db, actor, bool(objected))
             self._show_choice(choice, for_actor(actor))
-        return rx.toast.success(
+        return toast.success(
             "You are left out of the studio's analytics."
             if self.objected
             else "You are included in the studio's analytics again."
@@ -118,7 +118,7 @@ class PrivacyCentreState(ServicePage, rx.State):
             return service_error_event(exc, "/privacy-centre")
         async with self:
             await off_loop(self._reload)
-        return rx.toast.success("Your copy is ready to download.")
+        return toast.success("Your copy is ready to download.")
 
 
 def _build(router: Any, export_id: int, progress: Any) -> None:

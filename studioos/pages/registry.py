@@ -45,6 +45,7 @@ from studioos.pages import (
     schedule,
     signin,
     signup,
+    sso_link,
     studio_settings,
     support,
     support_activity,
@@ -319,6 +320,7 @@ SIGNED_IN: tuple[SignedInPage, ...] = (
 
 PUBLIC: tuple[PublicPage, ...] = (
     PublicPage("/signin", "Sign in", signin.page, signin.SignInState.on_load),
+    PublicPage("/signin/link", "Link your sign-in", sso_link.page, sso_link.SsoLinkState.on_load),
     PublicPage("/signup", "Create your studio", signup.page, signup.SignUpState.on_load),
     PublicPage(
         "/signup/confirm/[token]",

@@ -12,6 +12,7 @@ from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Cap
 from studioos.services.shift_requests import RequestRow
 from studioos.services.validation import parse_id
+from studioos.ui import toast
 from studioos.ui.components import card, confirm_dialog, empty_state, page_header
 from studioos.ui.layout import shell
 from studioos.ui.service_call import Answer, ServicePage, service_event
@@ -102,7 +103,7 @@ class RequestsState(ServicePage, rx.State):
         )
         self._reload()
         verdict = "approved" if approve else "declined"
-        return rx.toast.success(f"Request from {row.stage_name} {verdict}.")
+        return toast.success(f"Request from {row.stage_name} {verdict}.")
 
     @service_event(refresh=True)
     def approve(self, request_id: int) -> Answer:

@@ -11,6 +11,7 @@ from studioos.services.formatting import room_label
 from studioos.services.permissions import Cap
 from studioos.services.rooms import RoomRow
 from studioos.services.validation import parse_id
+from studioos.ui import toast
 from studioos.ui.components import card, empty_state, field_error, form_field, page_header
 from studioos.ui.layout import shell
 from studioos.ui.service_call import Answer, ServicePage, service_event
@@ -36,7 +37,7 @@ class RoomsState(ServicePage, rx.State):
         room = self._call(rooms.create_room, str(form.get("name", "")), str(form.get("notes", "")))
         self._reload()
         return [
-            rx.toast.success(f"{room_label(room.name)} added."),
+            toast.success(f"{room_label(room.name)} added."),
             rx.set_value("name", ""),
             rx.set_value("notes", ""),
         ]
@@ -68,7 +69,7 @@ class RoomsState(ServicePage, rx.State):
         )
         self.edit_open = False
         self._reload()
-        return rx.toast.success(f"{room_label(room.name)} saved.")
+        return toast.success(f"{room_label(room.name)} saved.")
 
     @service_event
     def toggle_active(self, room_id: int, active: bool) -> Answer:
@@ -79,7 +80,7 @@ class RoomsState(ServicePage, rx.State):
             rooms.update_room, found.id, name=found.name, notes=found.notes, is_active=bool(active)
         )
         self._reload()
-        return rx.toast.success(f"{room.name} is {'active' if room.is_active else 'inactive'}.")
+        return toast.success(f"{room.name} is {'active' if room.is_active else 'inactive'}.")
 
 
 def _row(r: RoomRow) -> rx.Component:

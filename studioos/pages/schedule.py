@@ -22,7 +22,7 @@ from studioos.services.formatting import Formats, for_actor
 from studioos.services.permissions import Actor, Cap
 from studioos.services.shifts import NeedsConfirmation, SeriesInput, ShiftInput
 from studioos.services.validation import parse_id, parse_int
-from studioos.ui import controls
+from studioos.ui import controls, toast
 from studioos.ui.calendar import (
     NO_SHIFT,
     ShiftCell,
@@ -284,7 +284,7 @@ class BookingPanel(ScheduleState):
         self._reload()
         when = _shift_when(row, for_actor(actor))
         return [
-            rx.toast.success(f"Booked {row.stage_name} in {row.room_name}, {when}."),
+            toast.success(f"Booked {row.stage_name} in {row.room_name}, {when}."),
             HoursPanel.refresh(),
         ]
 
@@ -309,7 +309,7 @@ class BookingPanel(ScheduleState):
         self._reload()
         fmt = for_actor(actor)
         between = f"{fmt.day_month(result.first_day)} and {fmt.day(result.last_day)}"
-        return [rx.toast.success(f"Booked {result.created} shifts between {between}."), HoursPanel.refresh()]
+        return [toast.success(f"Booked {result.created} shifts between {between}."), HoursPanel.refresh()]
 
 
 class ShiftDialog(ScheduleState):
@@ -358,7 +358,7 @@ class ShiftDialog(ScheduleState):
     def _changed(self, message: str) -> Answer:
         self.dialog_open = False
         self._reload()
-        return [rx.toast.success(message), HoursPanel.refresh()]
+        return [toast.success(message), HoursPanel.refresh()]
 
     @service_event(errors="edit_errors")
     def save_shift(self, form: dict[str, Any]) -> Answer:
@@ -422,7 +422,7 @@ class ShiftDialog(ScheduleState):
             row = mark(db, actor, self.selected.id)
         self.selected = ShiftCell.of(row, for_actor(actor))
         self._reload()
-        return [rx.toast.success(done + (" Late." if row.late else "")), HoursPanel.refresh()]
+        return [toast.success(done + (" Late." if row.late else "")), HoursPanel.refresh()]
 
 
 class HoursPanel(ScheduleState):

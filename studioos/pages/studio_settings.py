@@ -7,11 +7,11 @@ from typing import Any
 
 import reflex as rx
 
-from studioos.services import studio_deletion, studios, support_access
+from studioos.services import studio_deletion, studios, support_access, two_factor
 from studioos.services.formatting import for_actor
 from studioos.services.permissions import Cap
 from studioos.services.validation import COMMON_CURRENCIES, parse_id, timezone_choices
-from studioos.ui import controls
+from studioos.ui import controls, toast
 from studioos.ui.backend import hard_navigate
 from studioos.ui.components import card, confirm_dialog, empty_state, field_error, page_header
 from studioos.ui.controls import Choice
@@ -43,6 +43,7 @@ class StudioSettingsState(ServicePage, rx.State):
     transfer_errors: dict[str, str] = {}
     delete_errors: dict[str, str] = {}
     grants: list[GrantRow] = []
+    require_two_factor: bool = False
 
     def _show(self, settings: studios.StudioSettings) -> None:
         self.name, self.timezone, self.currency = settings.name, settings.timezone, settings.currency
@@ -54,6 +55,7 @@ class StudioSettingsState(ServicePage, rx.State):
             self.candidates = [
                 Choice(str(uid), label) for uid, label in studio_deletion.transfer_candidates(db, actor)
             ]
+            self.require_two_factor = two_factor.studio_requires(db, actor.studio_id or 0)
             fmt = for_actor(actor)
             self.grants = [
                 GrantRow(
@@ -72,6 +74,16 @@ class StudioSettingsState(ServicePage, rx.State):
     def load(self) -> None:
         self.errors, self.transfer_errors, self.delete_errors = {}, {}, {}
         self._reload()
+
+    @service_event
+    def set_two_factor(self, required: bool) -> Answer:
+        self._call(two_factor.set_studio_requirement, bool(required))
+        self._reload()
+        if self.require_two_factor:
+            return toast.success(
+                "Two-factor sign-in is required: members without it set it up at their next page load."
+            )
+        return toast.success("Two-factor sign-in is no longer required.")
 
     @service_event(errors="transfer_errors")
     def transfer(self, form: dict[str, Any]) -> Answer:
@@ -96,7 +108,7 @@ class StudioSettingsState(ServicePage, rx.State):
     def revoke(self, grant_id: int) -> Answer:
         self._call(support_access.revoke, int(grant_id))
         self._reload()
-        return rx.toast.success("Support's access is withdrawn.")
+        return toast.success("Support's access is withdrawn.")
 
     @service_event(errors="errors")
     def save(self, form: dict[str, Any]) -> Answer:
@@ -108,7 +120,7 @@ class StudioSettingsState(ServicePage, rx.State):
                 currency=str(form.get("currency", "")),
             )
         )
-        return rx.toast.success("The studio's settings are saved.")
+        return toast.success("The studio's settings are saved.")
 
 
 def _details_card() -> rx.Component:
@@ -222,6 +234,31 @@ def _password(errors: Any, field_id: str) -> rx.Component:
     )
 
 
+def _sign_in_card() -> rx.Component:
+    s = StudioSettingsState
+    return card(
+        rx.el.h2("Sign-in security", class_name="card-title"),
+        rx.hstack(
+            rx.switch(
+                checked=s.require_two_factor,
+                on_change=s.set_two_factor,
+                id="require-two-factor",
+            ),
+            rx.el.label(
+                "Require two-factor sign-in for everyone in the studio", html_for="require-two-factor"
+            ),
+            align="center",
+            spacing="3",
+        ),
+        rx.el.p(
+            "Members without it are taken to set it up (an authenticator app on their phone) before they "
+            "can open anything else. Turn it on for yourself first, under My account.",
+            class_name="hint",
+        ),
+        class_name="stack",
+    )
+
+
 def _transfer_card() -> rx.Component:
     s, e = StudioSettingsState, StudioSettingsState.transfer_errors
     return card(
@@ -319,6 +356,7 @@ def body() -> rx.Component:
         page_header("Studio settings", "Your studio's details, who runs it, and closing it."),
         _details_card(),
         _access_card(),
+        _sign_in_card(),
         _transfer_card(),
         _delete_card(),
         class_name="stack-5",

@@ -9,7 +9,7 @@ import reflex as rx
 
 from studioos.services import policy
 from studioos.services.permissions import Cap
-from studioos.ui import controls
+from studioos.ui import controls, toast
 from studioos.ui.components import card, confirm_dialog, field_error, page_header
 from studioos.ui.layout import shell
 from studioos.ui.service_call import Answer, ServicePage, service_event
@@ -43,7 +43,7 @@ class SupportPolicyState(ServicePage, rx.State):
         )
         self._reload()
         said = "Everyone is asked to read it at their next sign-in." if row.material else ""
-        return rx.toast.success(f"The new version is published, in force from {row.effective_on}. {said}")
+        return toast.success(f"The new version is published, in force from {row.effective_on}. {said}")
 
 
 def body() -> rx.Component:

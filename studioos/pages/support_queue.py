@@ -16,7 +16,7 @@ from studioos.services import privacy_requests, support
 from studioos.services.formatting import for_actor
 from studioos.services.permissions import Cap
 from studioos.services.validation import parse_id
-from studioos.ui import controls
+from studioos.ui import controls, toast
 from studioos.ui.components import card, empty_state, field_error, page_header
 from studioos.ui.controls import Choice
 from studioos.ui.layout import shell
@@ -92,7 +92,7 @@ class SupportQueueState(ServicePage, rx.State):
         )
         return [
             rx.redirect(f"/support?request={made.request_id}"),
-            rx.toast.success("Logged. The person is asked by email to confirm it is theirs."),
+            toast.success("Logged. The person is asked by email to confirm it is theirs."),
         ]
 
     @service_event

@@ -20,6 +20,7 @@ from studioos.services import (
 from studioos.services.formatting import Formats, for_actor
 from studioos.services.support import MessageView, RequestSummary
 from studioos.services.validation import parse_id
+from studioos.ui import toast
 from studioos.ui.controls import Choice
 from studioos.ui.service_call import Answer, ServicePage, service_event
 
@@ -275,7 +276,7 @@ class SupportState(ServicePage, rx.State):
             )
             support_attachments.attach_held(db, actor, made.id, [h.token for h in self.held])
         self.held = []
-        return [rx.redirect(f"/support?request={made.id}"), rx.toast.success("Your request is sent.")]
+        return [rx.redirect(f"/support?request={made.id}"), toast.success("Your request is sent.")]
 
     def _show_access(self, access: support_access.ThreadAccess, fmt: Formats) -> None:
         self.can_grant, self.grant_active = access.can_grant, access.active
@@ -288,7 +289,7 @@ class SupportState(ServicePage, rx.State):
     def grant_access(self, form: dict[str, Any]) -> Answer:
         self._call(support_access.grant, self.request_id, parse_id(form.get("hours")) or 0)
         self._reload()
-        return rx.toast.success(
+        return toast.success(
             "Support can look at the studio's models, earnings and members for this request."
         )
 
@@ -296,7 +297,7 @@ class SupportState(ServicePage, rx.State):
     def revoke_access(self, grant_id: int) -> Answer:
         self._call(support_access.revoke, int(grant_id))
         self._reload()
-        return rx.toast.success("Support's access is withdrawn.")
+        return toast.success("Support's access is withdrawn.")
 
     @service_event(errors="staff_errors", refresh=True)
     def look_into_studio(self) -> None:
@@ -358,7 +359,7 @@ class SupportState(ServicePage, rx.State):
         days = parse_id(form.get("days")) or 0
         self._call(billing.extend_trial, self.current.studio_id, days)
         self._show_billing()
-        return rx.toast.success(f"The trial is {days} days longer.")
+        return toast.success(f"The trial is {days} days longer.")
 
     @service_event(errors="files_errors")
     def hold_files(self, files: list[rx.UploadFile]) -> Answer:
@@ -385,19 +386,19 @@ class SupportState(ServicePage, rx.State):
         self.held = []
         self.form_key += 1
         self._reload()
-        return rx.toast.success("Note added." if internal else "Reply sent.")
+        return toast.success("Note added." if internal else "Reply sent.")
 
     @service_event(errors="staff_errors", refresh=True)
     def set_status(self, status: str) -> Answer:
         self._call(support.set_status, self.request_id, str(status))
         self._reload()
-        return rx.toast.success("Status changed.")
+        return toast.success("Status changed.")
 
     @service_event(errors="staff_errors", refresh=True)
     def assign(self, agent_id: str) -> Answer:
         self._call(support.assign, self.request_id, parse_id(agent_id))
         self._reload()
-        return rx.toast.success("Assigned." if parse_id(agent_id) else "Unassigned.")
+        return toast.success("Assigned." if parse_id(agent_id) else "Unassigned.")
 
     @service_event(errors="staff_errors", refresh=True)
     def merge(self, form: dict[str, Any]) -> Answer:
@@ -417,20 +418,20 @@ class SupportState(ServicePage, rx.State):
         )
         return [
             rx.redirect(f"/support?request={made.request_id}"),
-            rx.toast.success("Your privacy request is sent. We answer within 30 days."),
+            toast.success("Your privacy request is sent. We answer within 30 days."),
         ]
 
     @service_event(errors="privacy_errors", refresh=True)
     def confirm_identity(self) -> Answer:
         self._call(privacy_requests.confirm_identity, self.request_id)
         self._reload()
-        return rx.toast.success("Thank you: the request is confirmed as yours.")
+        return toast.success("Thank you: the request is confirmed as yours.")
 
     @service_event(errors="privacy_errors", refresh=True)
     def verify_identity(self, form: dict[str, Any]) -> Answer:
         self._call(privacy_requests.verify_identity, self.request_id, str(form.get("method", "")))
         self._reload()
-        return rx.toast.success("Identity check recorded.")
+        return toast.success("Identity check recorded.")
 
     @service_event(errors="privacy_errors", refresh=True)
     def set_privacy_status(self, form: dict[str, Any]) -> Answer:
@@ -441,7 +442,7 @@ class SupportState(ServicePage, rx.State):
             reason=str(form.get("reason", "")),
         )
         self._reload()
-        return rx.toast.success("The privacy request's status is changed.")
+        return toast.success("The privacy request's status is changed.")
 
     # ------------------------------------------------------------ saved replies
 
@@ -454,7 +455,7 @@ class SupportState(ServicePage, rx.State):
         with self._acting() as (db, actor):
             found = next((c for c in canned_replies.list_replies(db, actor) if c.id == chosen), None)
         if found is None:
-            return rx.toast.error("This saved reply was deleted.")
+            return toast.error("This saved reply was deleted.")
         text = canned_replies.fill(
             found.body, requester_name=self.current.requester_name, agent_name=actor.name
         )

@@ -12,6 +12,7 @@ from studioos.models import Role
 from studioos.services import team
 from studioos.services.permissions import ROLE_LABELS, Cap
 from studioos.services.validation import require_id
+from studioos.ui import toast
 from studioos.ui.components import card, confirm_dialog, empty_state, field_error, page_header, sort_header
 from studioos.ui.format import Formats, for_actor
 from studioos.ui.layout import shell
@@ -115,11 +116,11 @@ class TeamState(ServicePage, rx.State):
     def invite(self, form: dict[str, Any]) -> Answer:
         row = self._call(team.invite, email=str(form.get("email", "")), role=self.invite_role)
         self._reload()
-        return [rx.toast.success(f"Invitation sent to {row.email}."), rx.set_value("invite-email", "")]
+        return [toast.success(f"Invitation sent to {row.email}."), rx.set_value("invite-email", "")]
 
     def _done(self, ok: str) -> Answer:
         self._reload()
-        return rx.toast.success(ok)
+        return toast.success(ok)
 
     # The ids come from the browser: require_id turns a malformed one into NotFound, like a missing one.
     @service_event

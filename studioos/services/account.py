@@ -151,7 +151,7 @@ def change_password(db: Session, actor: Actor, *, current: str, new: str, confir
         form.add("current_password", "Enter your current password.")
     elif not verify_password(user.password_hash, current):
         form.add("current_password", "Your current password is not correct.")
-    form.password_pair(new, confirm, field="new_password")
+    form.password_pair(new, confirm, field="new_password", about=(user.email, user.name))
     if "new_password" not in form.errors and new == current:
         form.add("new_password", "Choose a password different from the current one.")
     form.raise_if_any()

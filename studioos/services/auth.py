@@ -115,7 +115,7 @@ def sign_up(
     cur = form.check("currency", clean_currency, currency)
     name_c = form.check("name", clean_name, name, "Your name")
     email_c = form.check("email", normalize_email, email)
-    form.password_pair(password, password_confirm)
+    form.password_pair(password, password_confirm, about=(email, name, studio_name))
     form.raise_if_any()
     assert email_c and studio_name_c and tz and cur and name_c
 

@@ -65,18 +65,30 @@ def reset_link_valid(db: Session, raw: str) -> bool:
     return token is not None and token.used_at is None and token.expires_at > utcnow()
 
 
+LINK_INVALID = "This reset link is invalid, already used or expired. Ask for a new one."
+
+
 def reset_password(
     db: Session, raw: str, password: str, confirm: str, ip: str = "", user_agent: str = ""
 ) -> None:
+    # The link first: a dead link costs no password scoring, and a live one names the person, whose
+    # own email and name make a weak password.
+    if not reset_link_valid(db, raw):
+        raise NotFound(LINK_INVALID)
+    owner = db.exec(
+        select(User)
+        .join(UserToken, col(UserToken.user_id) == User.id)
+        .where(UserToken.token_hash == hash_token(raw))
+    ).first()
     form = FormErrors()
-    form.password_pair(password, confirm)
+    form.password_pair(password, confirm, about=(owner.email, owner.name) if owner else ())
     form.raise_if_any()
     token = consume_token(db, raw, TokenPurpose.PASSWORD_RESET)
     if token is None:
-        raise NotFound("This reset link is invalid, already used or expired. Ask for a new one.")
+        raise NotFound(LINK_INVALID)
     user = db.get(User, token.user_id)
     if user is None:
-        raise NotFound("This reset link is invalid, already used or expired. Ask for a new one.")
+        raise NotFound(LINK_INVALID)
     user.password_hash = hash_password(password)
     db.add(user)
     # Older reset links in the mailbox die with this one.

@@ -269,6 +269,7 @@ _ENTRIES: tuple[TableEntry, ...] = (
         issuer=_delete(Category.IDENTITY, "the sign-in provider the person came from"),
         subject=_delete(Category.IDENTITY, "the person's id at their sign-in provider"),
         email=_delete(Category.CONTACT, "the address the sign-in provider gave"),
+        invitation_id=REF,
     ),
     _entry(
         "membership",

@@ -272,7 +272,7 @@ def accept_invitation(
     form = FormErrors()
     if user is None:
         name_c = form.check("name", clean_name, name, "Your name")
-        form.password_pair(password, password_confirm)
+        form.password_pair(password, password_confirm, about=(invitation.email, name))
         form.raise_if_any()
         assert name_c is not None
         user = User(email=invitation.email, name=name_c, password_hash=hash_password(password))

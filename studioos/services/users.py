@@ -22,7 +22,7 @@ def create_user(
     form = FormErrors()
     email_c = form.check("email", normalize_email, email)
     name_c = form.check("name", clean_name, name, "Name")
-    form.password_pair(password, password)
+    form.password_pair(password, password, about=(email, name))
     if email_c and db.exec(select(User.id).where(User.email == email_c)).first():
         form.add("email", "An account with this email already exists.")
     if not support:

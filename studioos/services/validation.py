@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -88,8 +88,11 @@ class FormErrors:
         if message and field not in self.errors:
             self.errors[field] = message
 
-    def password_pair(self, password: str, confirm: str, field: str = "password") -> None:
-        self.add(field, password_problem(password))
+    def password_pair(
+        self, password: str, confirm: str, field: str = "password", *, about: Sequence[str] = ()
+    ) -> None:
+        """`about`: the person's own details (email, name, studio), which make a weak password."""
+        self.add(field, password_problem(password, user_inputs=about))
         if field not in self.errors and password != confirm:
             self.errors[f"{field}_confirm"] = "The two passwords do not match."
 

@@ -12,6 +12,7 @@ import reflex as rx
 
 from studioos.services import auth, consent, usage
 from studioos.services.errors import ValidationFailed
+from studioos.ui import toast
 from studioos.ui.backend import CONSENT_ANALYTICS, CONSENT_COOKIE, anonymous, client_of, token_of
 from studioos.ui.service_call import Answer, off_loop
 
@@ -31,11 +32,11 @@ class ConsentState(rx.State):
         try:
             await off_loop(self._record, allowed)
         except ValidationFailed as exc:
-            return rx.toast.error(next(iter(exc.errors.values()), str(exc)))
+            return toast.error(next(iter(exc.errors.values()), str(exc)))
         self.choice = ANALYTICS if allowed else ESSENTIAL
         self.settings_open = False
         said = "Analytics cookies are on." if allowed else "Only essential cookies are used."
-        return rx.toast.success(f"{said} You can change this under “Cookie settings” at any time.")
+        return toast.success(f"{said} You can change this under “Cookie settings” at any time.")
 
     def _record(self, allowed: bool) -> None:
         with anonymous() as db:

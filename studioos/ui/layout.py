@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import reflex as rx
 
 from studioos.services.permissions import Cap
+from studioos.ui import toast
 from studioos.ui.components import not_allowed
 from studioos.ui.consent import banner, settings_link
 from studioos.ui.navigator import navigator
@@ -322,7 +323,7 @@ def shell(body: rx.Component, cap: Cap | None = None) -> rx.Component:
     )
     # Outside the condition: signing out blanks the session first, and the navigator must still
     # be there to make the sign-out POST.
-    return rx.fragment(frame, navigator())
+    return rx.fragment(frame, navigator(), toast.relay())
 
 
 def public_page(*children: rx.Component, width: str = "26rem") -> rx.Component:
@@ -344,6 +345,7 @@ def public_page(*children: rx.Component, width: str = "26rem") -> rx.Component:
             ),
             banner(),
             navigator(),
+            toast.relay(),
             spacing="5",
             align="center",
             width=width,

@@ -21,6 +21,7 @@ from studioos.ui.session import SessionState
 
 # route -> the page's own load handler (filled by studioos.pages.registry, which knows the pages).
 _LOADS: dict[str, EventHandler] = {}
+ENROLMENT_ROUTE = "/account"
 
 
 def register(route: str, load: EventHandler) -> None:
@@ -36,6 +37,9 @@ class PageLoad(rx.State):
         session = await self.get_state(SessionState)
         if not await off_loop(session._refresh):
             return sign_in_redirect(self.router.url.path)
+        if session.must_enrol_two_factor and route != ENROLMENT_ROUTE:
+            # The studio requires two-factor sign-in; the services refuse everything else anyway.
+            return rx.redirect(f"{ENROLMENT_ROUTE}?two_factor=required", replace=True)
         echoes = await self.get_state(DateEchoState)
         if echoes.echoes:  # a day picked on another page must not sit under this page's picker
             echoes.echoes = {}

@@ -9,10 +9,13 @@ which now goes through for ten minutes.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import reflex as rx
 
-from studioos.services import reauth
+from studioos.services import oidc, reauth
+from studioos.ui import toast
+from studioos.ui.backend import hard_navigate
 from studioos.ui.components import form_field
 from studioos.ui.service_call import Answer, ServicePage, service_event
 
@@ -20,11 +23,19 @@ from studioos.ui.service_call import Answer, ServicePage, service_event
 class ReauthState(ServicePage, rx.State):
     open: bool = False
     errors: dict[str, str] = {}
+    # The sign-in provider's name, when people can confirm there instead (single sign-on).
+    provider: str = ""
 
     @rx.event
     def ask(self) -> None:
         self.errors = {}
+        self.provider = oidc.provider_name() if oidc.configured() else ""
         self.open = True
+
+    @rx.event
+    def with_provider(self) -> Answer:
+        back = quote(self.router.url.path or "/dashboard", safe="/")
+        return hard_navigate(f"/api/auth/oidc/start?intent=reauth&next={back}")
 
     @rx.event
     def set_open(self, value: bool) -> None:
@@ -34,7 +45,7 @@ class ReauthState(ServicePage, rx.State):
     def confirm(self, form: dict[str, Any]) -> Answer:
         self._call(reauth.confirm_password, str(form.get("password", "")))
         self.open = False
-        return rx.toast.success("Thank you. You can go on now: repeat what you were doing.")
+        return toast.success("Thank you. You can go on now: repeat what you were doing.")
 
 
 def reauth_dialog() -> rx.Component:

@@ -13,7 +13,7 @@ A page state inherits `ServicePage` and marks each handler that reaches the serv
         def create(self, form: dict) -> Answer:
             room = self._call(rooms.create_room, form.get("name"), form.get("notes"))
             self._reload()
-            return rx.toast.success(f"{room.name} added.")
+            return toast.success(f"{room.name} added.")
 
 - `self._call(fn, *args)` runs `fn(db, actor, *args)` in its own unit of work with the actor
   re-checked from the live session (commit on success, roll back on any error); several calls that
@@ -49,6 +49,7 @@ from sqlmodel import Session
 from studioos.services.errors import NotFound, NotSignedIn, PermissionDenied, ServiceError, ValidationFailed
 from studioos.services.permissions import Actor
 from studioos.services.reauth import ReauthRequired
+from studioos.ui import toast
 from studioos.ui.backend import acting, feature_used, sign_in_redirect
 
 log = logging.getLogger("studioos.ui")
@@ -68,8 +69,8 @@ def service_error_event(exc: ServiceError, path: str = "/dashboard") -> EventSpe
 
         return ReauthState.ask()
     if isinstance(exc, PermissionDenied):
-        return rx.toast.error("You are not allowed to do that.")
-    return rx.toast.error(exc.message)
+        return toast.error("You are not allowed to do that.")
+    return toast.error(exc.message)
 
 
 def form_errors(
@@ -104,7 +105,7 @@ def _answer_for(
         if errors is not None:
             setattr(state, errors, form_errors(exc, prefix=prefix, fields=fields))
             return None
-        return rx.toast.error(next(iter(exc.errors.values()), exc.message))
+        return toast.error(next(iter(exc.errors.values()), exc.message))
     return service_error_event(exc, state.router.url.path or "/dashboard")
 
 

@@ -47,6 +47,8 @@ class SessionState(ServicePage, rx.State):
     # The subscription's banner (trial ending, payment failed, read-only), on every page.
     billing_banner: str = ""
     billing_level: str = ""
+    # The studio requires two-factor sign-in and this person has not set it up yet.
+    must_enrol_two_factor: bool = False
 
     def _clear(self) -> None:
         self.signed_in = False
@@ -54,13 +56,16 @@ class SessionState(ServicePage, rx.State):
         self.is_support = False
         self.caps = []
         self.billing_banner = self.billing_level = ""
+        self.must_enrol_two_factor = False
 
     def _refresh(self) -> bool:
         with anonymous() as db:
             actor = auth.resolve_actor(db, token_of(self.router), client_of(self.router))
             studio = studios.current_studio(db, actor) if actor else None
-            unread = notifications.unread_count(db, actor) if actor and actor.studio_id else 0
-            plan = billing.state_for(db, actor) if actor and actor.studio_id else None
+            # Someone who must set up two-factor sign-in first holds nothing in the studio yet.
+            in_studio = bool(actor and actor.studio_id and not actor.must_enrol_two_factor)
+            unread = notifications.unread_count(db, actor) if actor and in_studio else 0
+            plan = billing.state_for(db, actor) if actor and in_studio else None
         studio_name = studio.name if studio else ("StudioOS support" if actor and actor.is_support else "")
         self.checked = True
         if actor is None:
@@ -77,6 +82,7 @@ class SessionState(ServicePage, rx.State):
         self.unread = unread
         self.billing_banner = plan.banner if plan else ""
         self.billing_level = plan.banner_level if plan else ""
+        self.must_enrol_two_factor = actor.must_enrol_two_factor
         return True
 
     @service_event

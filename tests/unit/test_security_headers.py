@@ -124,3 +124,23 @@ def test_a_not_modified_answer_keeps_the_cached_pages_policy() -> None:
     # Its headers would replace the cached page's: a policy without the page's hashes must not be one.
     assert "content-security-policy" not in again.headers
     assert again.headers["x-content-type-options"] == "nosniff"
+
+
+def test_no_handler_asks_the_browser_to_evaluate_a_script() -> None:
+    """rx.call_script, rx.call_function and a toast returned by a handler reach the browser as
+    strings it runs through eval, which the policy forbids (the pages use studioos.ui.navigator and
+    studioos.ui.toast). A toast wired straight to a trigger (`on_...=rx.toast...`) is compiled into
+    the page and stays allowed."""
+    import re
+
+    root = Path(__file__).resolve().parents[2] / "studioos"
+    found = []
+    for path in root.rglob("*.py"):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if line.lstrip().startswith("#") or "`" in line:
+                continue
+            if re.search(r"\brx\.(call_script|call_function|run_script)\(", line) or (
+                re.search(r"\brx\.toast\b", line) and not re.search(r"\bon_\w+=rx\.toast", line)
+            ):
+                found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert found == []

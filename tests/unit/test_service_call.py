@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from studioos.services.errors import NotFound, NotSignedIn, PermissionDenied, ValidationFailed
+from studioos.services.reauth import ReauthRequired
+from studioos.ui import reauth as _the_dialog  # noqa: F401  # its state exists before a handler runs, as in the app
 from studioos.ui.service_call import service_event
 from tests.factories import ran
 
@@ -65,7 +67,7 @@ def test_a_refused_form_shows_each_message_under_its_field() -> None:
 def test_without_a_form_a_refusal_is_a_toast_with_the_first_message() -> None:
     answer = ran(FakePage().toggle(ValidationFailed({"active": "A room with shifts ahead cannot close."})))
     assert "A room with shifts ahead cannot close." in _js(answer)
-    assert "toast" in _js(answer)
+    assert "ToastState.show" in _js(answer)
 
 
 def test_signed_out_meanwhile_goes_to_sign_in_and_back_to_this_page() -> None:
@@ -133,3 +135,8 @@ def test_a_handler_runs_off_the_event_loop_so_other_tabs_are_answered_meanwhile(
 
     assert ran(both()) == ("report", "saved")
     assert seen["thread"].startswith("studioos-db")
+
+
+def test_a_refusal_that_wants_the_password_again_opens_the_confirm_dialog() -> None:
+    answer = ran(FakePage().toggle(ReauthRequired()))
+    assert "ReauthState.ask" in _js(answer)
