@@ -36,6 +36,7 @@ from tests.local_servers import (
     serving_smtp,
     serving_stripe_front,
 )
+from tests.oidc_server import Provider, serving_oidc_provider
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -212,10 +213,10 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running_app(tmp: Path, mailbox: MailCapture, **extra_env: str) -> Iterator[App]:
-    """The production build of the app on a free port, its database migrated, mail going to
-    `mailbox`; `extra_env` adds settings (REDIS_URL for the Redis tests). Stopped on exit."""
-    port = free_port()
+def running_app(tmp: Path, mailbox: MailCapture, port: int | None = None, **extra_env: str) -> Iterator[App]:
+    """The production build of the app on a free port (or `port`), its database migrated, mail going
+    to `mailbox`; `extra_env` adds settings (REDIS_URL for the Redis tests). Stopped on exit."""
+    port = port or free_port()
     env = {**_app_env(tmp, port, mailbox), **extra_env}
     subprocess.run([_bin("studioos"), "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
     log_path = tmp / "server.log"
@@ -258,18 +259,37 @@ def stripe_front() -> Iterator[StripeFront]:
         yield front
 
 
+# The app's port is chosen first: the sign-in provider must know the callback address when it starts.
+APP_PORT = free_port()
+SSO_NAME = "Acme ID"
+
+
+@pytest.fixture(scope="session")
+def sso_provider() -> Iterator[Provider]:
+    """An OpenID Connect provider the browser tests' app signs in with (tests/oidc_server.py)."""
+    with serving_oidc_provider(f"http://127.0.0.1:{APP_PORT}/api/auth/oidc/callback") as provider:
+        yield provider
+
+
 @pytest.fixture(scope="session")
 def app(
-    tmp_path_factory: pytest.TempPathFactory, mailbox: MailCapture, stripe_front: StripeFront
+    tmp_path_factory: pytest.TempPathFactory,
+    mailbox: MailCapture,
+    stripe_front: StripeFront,
+    sso_provider: Provider,
 ) -> Iterator[App]:
     if not CHROMIUM.exists():
         missing(f"{CHROMIUM} is not installed (make browser)")
-    stripe = {
+    settings = {
         "STRIPE_API_KEY": stripe_front.api_key,
         "STRIPE_API_BASE": stripe_front.base_url,
         "STUDIOOS_STRIPE_PRICES": E2E_PRICES,
+        "STUDIOOS_OIDC_ISSUER": sso_provider.issuer,
+        "STUDIOOS_OIDC_CLIENT_ID": sso_provider.client_id,
+        "STUDIOOS_OIDC_CLIENT_SECRET": sso_provider.client_secret,
+        "STUDIOOS_OIDC_NAME": SSO_NAME,
     }
-    with running_app(tmp_path_factory.mktemp("e2e"), mailbox, **stripe) as the_app:
+    with running_app(tmp_path_factory.mktemp("e2e"), mailbox, APP_PORT, **settings) as the_app:
         yield the_app
 
 
