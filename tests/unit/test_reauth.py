@@ -10,7 +10,16 @@ import pytest
 from sqlmodel import Session, select
 
 from studioos.models import AuditLog, AuthSession, Membership, Studio, User, utcnow
-from studioos.services import account_deletion, billing_stripe, data_export, reauth, studio_deletion, team
+from studioos.services import (
+    account_deletion,
+    billing_stripe,
+    data_export,
+    oidc,
+    reauth,
+    studio_deletion,
+    team,
+    two_factor,
+)
 from studioos.services.errors import ValidationFailed
 from studioos.services.permissions import Actor
 from tests.factories import PASSWORD, actor_of, add_member, make_studio, sign_in
@@ -36,6 +45,10 @@ GUARDED: dict[str, Callable[[Session, Actor, int], object]] = {
     "checkout": lambda db, actor, member: billing_stripe.checkout_url(db, actor, "starter", "monthly"),
     "plan change": lambda db, actor, member: billing_stripe.change_plan(db, actor, "agency", "monthly"),
     "billing portal": lambda db, actor, member: billing_stripe.portal_url(db, actor),
+    "two-factor set-up": lambda db, actor, member: two_factor.start_enrolment(db, actor),
+    "two-factor for the studio": lambda db, actor, member: two_factor.set_studio_requirement(db, actor, True),
+    "recovery codes": lambda db, actor, member: two_factor.issue_recovery_codes(db, actor),
+    "unlinking the provider": lambda db, actor, member: oidc.unlink(db, actor),
 }
 
 
