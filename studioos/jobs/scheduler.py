@@ -59,6 +59,9 @@ TRIGGERS: dict[str, Any] = {
     "studio-erasure": CronTrigger(hour=3, minute=57, timezone=UTC),
     # Trials ending within 3 days: one email to the owners, once a day, before Europe's morning.
     "trial-reminders": CronTrigger(hour=6, minute=17, timezone=UTC),
+    # A trip to the sign-in provider lasts 10 minutes and holds the provider's id and address of a
+    # person: gone within the hour after.
+    "sign-in-provider-trips": IntervalTrigger(hours=1),
 }
 
 

@@ -92,6 +92,7 @@ def test_every_job_is_scheduled_and_runs_at_start_up() -> None:
             "account-erasure",
             "studio-erasure",
             "trial-reminders",
+            "sign-in-provider-trips",
         }
     )
 
