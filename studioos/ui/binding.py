@@ -67,8 +67,13 @@ def app_state_classes() -> tuple[type[rx.State], ...]:
 
 
 async def blank_page_states(state: Any) -> None:
-    """Reset every StudioOS state of this tab, loaded or not (sign-out, another session)."""
+    """Reset every StudioOS state of this tab, loaded or not (sign-out, another session), but a
+    state that holds the browser's own choice rather than anything of the session
+    (`kept_across_sessions`): resetting the cookie choice would write an empty cookie and ask
+    again on the next page."""
     for cls in app_state_classes():
+        if getattr(cls, "kept_across_sessions", False):
+            continue
         substate = await state.get_state(cls)
         substate.reset()
 

@@ -8,6 +8,8 @@ the banner again to change the choice.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from studioos.services import auth, consent, usage
@@ -22,6 +24,8 @@ COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest lifetime browsers allow
 
 
 class ConsentState(rx.State):
+    # The browser's choice, not the session's: signing out keeps it (studioos.ui.binding).
+    kept_across_sessions: ClassVar[bool] = True
     # Only hides the banner: it says nothing a person could not say for themselves.
     choice: str = rx.Cookie("", name=CONSENT_COOKIE, max_age=COOKIE_MAX_AGE, same_site="lax")
     settings_open: bool = False

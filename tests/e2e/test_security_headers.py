@@ -6,7 +6,7 @@ any browser test whose pages break the policy."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Error
+from playwright.sync_api import ConsoleMessage, Error, expect
 
 from tests.e2e.conftest import App, NewContext, make_owner, sign_in, sign_out
 
@@ -71,3 +71,7 @@ def test_pages_carry_the_headers_and_work_under_the_policy(new_context: NewConte
     assert "frame-ancestors 'none'" in refused.headers["content-security-policy"]
     sign_out(page)
     assert errors == []
+    # Signing out ends the session, not the browser's cookie choice: no banner asks again.
+    consent = {c["name"]: c["value"] for c in page.context.cookies()}.get("studioos_consent")
+    assert consent == "essential"
+    expect(page.get_by_text("StudioOS uses essential cookies")).to_be_hidden()
