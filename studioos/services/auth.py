@@ -61,6 +61,7 @@ ACCOUNT_FACTOR = 3
 # an address: its people's typos must never add up to it. Trusted browsers never count against it.
 IP_FACTOR = 10
 BURST_AUDIT = "signin.burst_alert"
+SIGNIN_AUDIT = "signin.succeeded"
 BURST_ADDRESSES_SHOWN = 10
 
 SIGNUP_TTL = timedelta(hours=24)
@@ -386,6 +387,15 @@ def authenticate(db: Session, *, email: str, password: str, client: Client) -> U
         user.password_hash = hash_password(password)
         db.add(user)
 
+    record_successful_sign_in(db, user, client, SIGNIN_AUDIT)
+    return user
+
+
+def record_successful_sign_in(db: Session, user: User, client: Client, action: str, detail: str = "") -> None:
+    """What every way in leaves behind (the password here, the sign-in provider in oidc): the
+    sign-in history, the browser trusted from now on, the audit row `action`, and for a browser the
+    account has not used before, a row in its studios' logs and a mail to the person."""
+    key = device_key(client.user_agent)
     seen_before = db.exec(
         select(LoginEvent.id).where(
             LoginEvent.user_id == user.id,
@@ -399,7 +409,7 @@ def authenticate(db: Session, *, email: str, password: str, client: Client) -> U
     db.add(
         LoginEvent(
             user_id=user.id,
-            email=email_c,
+            email=user.email,
             ip=client.ip[:64],
             user_agent=client.user_agent[:512],
             device_key=key,
@@ -410,17 +420,17 @@ def authenticate(db: Session, *, email: str, password: str, client: Client) -> U
     _trust_browser(db, row_id(user), client.browser)
     audit.record(
         db,
-        "signin.succeeded",
+        action,
         studio_id=_first_studio_id(db, user.id),
         actor_user_id=user.id,
         target=user.email,
+        detail=detail,
         ip=client.ip,
         user_agent=client.user_agent,
     )
     if had_any and not seen_before:
         _record_new_browser(db, user, client)
         _send_new_device_alert(db, user, client)
-    return user
 
 
 def _record_new_browser(db: Session, user: User, client: Client) -> None:

@@ -51,16 +51,12 @@ from sqlmodel import Session, col, select
 from studioos.models import (
     ExternalIdentity,
     Invitation,
-    LoginEvent,
-    Membership,
     OidcLogin,
-    Role,
     User,
     row_id,
     utcnow,
 )
-from studioos.services import audit, auth, performers, reauth
-from studioos.services.devices import device_key
+from studioos.services import audit, auth, reauth, team
 from studioos.services.errors import NotFound, ServiceError, ValidationFailed
 from studioos.services.permissions import Actor
 from studioos.services.tokens import hash_token
@@ -71,6 +67,7 @@ log = logging.getLogger("studioos.oidc")
 
 CALLBACK_PATH = "/api/auth/oidc/callback"
 LINK_PAGE = "/signin/link"
+SIGNIN_AUDIT = "signin.sso"
 TRIP_TTL = timedelta(minutes=10)
 LINK_TTL = timedelta(minutes=10)
 SCOPE = "openid email profile"
@@ -672,42 +669,7 @@ def _sign_in(
 
 
 def _record_sign_in(db: Session, client: auth.Client, user: User, issuer: str) -> None:
-    """The sign-in history, the trusted browser and the new-browser mail, as for a password."""
-    key = device_key(client.user_agent)
-    seen_before = db.exec(
-        select(LoginEvent.id).where(
-            LoginEvent.user_id == user.id,
-            LoginEvent.success == True,  # noqa: E712
-            LoginEvent.device_key == key,
-        )
-    ).first()
-    had_any = db.exec(
-        select(LoginEvent.id).where(LoginEvent.user_id == user.id, LoginEvent.success == True)  # noqa: E712
-    ).first()
-    db.add(
-        LoginEvent(
-            user_id=user.id,
-            email=user.email,
-            ip=client.ip[:64],
-            user_agent=client.user_agent[:512],
-            device_key=key,
-            browser_hash=client.browser,
-            success=True,
-        )
-    )
-    auth._trust_browser(db, row_id(user), client.browser)
-    audit.record(
-        db,
-        "signin.sso",
-        studio_id=auth._first_studio_id(db, user.id),
-        actor_user_id=user.id,
-        target=user.email,
-        detail=issuer,
-        ip=client.ip,
-        user_agent=client.user_agent,
-    )
-    if had_any and not seen_before:
-        auth._send_new_device_alert(db, user, client)
+    auth.record_successful_sign_in(db, user, client, SIGNIN_AUDIT, detail=issuer)
 
 
 def _hold_for_link(db: Session, trip: OidcLogin, provider: _Provider, subject: str, user: User) -> Outcome:
@@ -798,31 +760,9 @@ def _accept_invitation(
 
 
 def _join(db: Session, client: auth.Client, invitation: Invitation, user: User) -> None:
-    """What accepting an invitation does (team.accept_invitation), once the person is known."""
-    already = db.exec(
-        select(Membership).where(Membership.user_id == user.id, Membership.studio_id == invitation.studio_id)
-    ).first()
-    if already is None:
-        db.add(Membership(user_id=row_id(user), studio_id=invitation.studio_id, role=invitation.role))
-        db.flush()
-    if invitation.performer_id is not None and invitation.role == Role.PERFORMER:
-        performers.link_membership(
-            db, studio_id=invitation.studio_id, user_id=row_id(user), performer_id=invitation.performer_id
-        )
-    invitation.accepted_at = utcnow()
-    invitation.accepted_user_id = user.id
-    db.add(invitation)
-    audit.record(
-        db,
-        "invitation.accepted",
-        studio_id=invitation.studio_id,
-        actor_user_id=user.id,
-        target=invitation.email,
-        detail=f"role={invitation.role}; with {provider_name()}",
-        ip=client.ip,
-        user_agent=client.user_agent,
+    team.join_invited_studio(
+        db, invitation, user, ip=client.ip, user_agent=client.user_agent, how=f"with {provider_name()}"
     )
-    db.flush()
 
 
 def _record_linked(db: Session, client: auth.Client, user: User, identity: ExternalIdentity) -> None:

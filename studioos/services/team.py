@@ -284,6 +284,16 @@ def accept_invitation(
             auth.authenticate(db, email=user.email, password=password, client=auth.Client(ip, user_agent))
         except ValidationFailed as exc:
             raise ValidationFailed({"password": "Wrong password for this account."}) from exc
+    join_invited_studio(db, invitation, user, ip=ip, user_agent=user_agent)
+    return user, invitation.studio_id
+
+
+def join_invited_studio(
+    db: Session, invitation: Invitation, user: User, *, ip: str = "", user_agent: str = "", how: str = ""
+) -> None:
+    """What accepting an invitation does once the person is known (by password, or by the sign-in
+    provider: `how` says which in the audit row): the membership, the model's profile linked for
+    a performer, the invitation used up."""
     already = db.exec(
         select(Membership).where(Membership.user_id == user.id, Membership.studio_id == invitation.studio_id)
     ).first()
@@ -303,12 +313,11 @@ def accept_invitation(
         studio_id=invitation.studio_id,
         actor_user_id=user.id,
         target=invitation.email,
-        detail=f"role={invitation.role}",
+        detail=f"role={invitation.role}" + (f"; {how}" if how else ""),
         ip=ip,
         user_agent=user_agent,
     )
     db.flush()
-    return user, invitation.studio_id
 
 
 def _membership(db: Session, studio_id: int, user_id: int) -> Membership:
