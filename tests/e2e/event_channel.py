@@ -34,16 +34,16 @@ class EventChannel:
 
     @staticmethod
     def toasts(frames: list[str]) -> list[tuple[str, str]]:
-        """The toasts (kind, text) the server asked the page to show in these frames."""
+        """The toasts (kind, text) the server asked the page to show in these frames: each is a
+        change of the toast state (studioos.ui.toast), which the page's relay shows."""
         found = []
         for frame in frames:
             if not frame.startswith("42/_event,"):
                 continue
             body = json.loads(frame.removeprefix("42/_event,"))[1]
-            for event in body.get("events", []):
-                code = str(event.get("payload", {}).get("function", ""))
-                for kind, text in re.findall(r"""\["(\w+)"\]\((".*?")\)""", code):
-                    found.append((kind, json.loads(text)))
+            for name, changes in (body.get("delta") or {}).items():
+                if name.endswith("toast_state") and changes.get("nonce_rx_state_"):
+                    found.append((changes.get("level_rx_state_", ""), changes.get("message_rx_state_", "")))
         return found
 
     def wait_for_frames(self, condition: Callable[[list[str]], object], timeout: float = 15) -> list[str]:
