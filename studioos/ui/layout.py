@@ -323,7 +323,14 @@ def shell(body: rx.Component, cap: Cap | None = None) -> rx.Component:
     )
     # Outside the condition: signing out blanks the session first, and the navigator must still
     # be there to make the sign-out POST.
-    return rx.fragment(frame, navigator(), toast.relay())
+    return rx.fragment(frame, navigator(), toast.relay(), page_ready())
+
+
+def page_ready() -> rx.Component:
+    """A hidden mark that the page's load events have all run (Reflex's is_hydrated flips after
+    them): the browser tests wait for it before typing, so a load that resets a form cannot
+    land after what they typed."""
+    return rx.cond(rx.State.is_hydrated, rx.el.span(id="page-ready", hidden=True), rx.fragment())
 
 
 def public_page(*children: rx.Component, width: str = "26rem") -> rx.Component:
@@ -346,6 +353,7 @@ def public_page(*children: rx.Component, width: str = "26rem") -> rx.Component:
             banner(),
             navigator(),
             toast.relay(),
+            page_ready(),
             spacing="5",
             align="center",
             width=width,

@@ -444,6 +444,8 @@ def wait_hydrated(page: Page, selector: str = "form") -> None:
         }""",
         arg=selector,
     )
+    # And the page's load events have run: one that lands after a click would reset the form.
+    page.locator("#page-ready").wait_for(state="attached")
 
 
 def sign_up(page: Page, *, studio: str, name: str, email_addr: str, password: str = PASSWORD) -> None:
