@@ -15,36 +15,23 @@ One trip to the provider and back (the authorization code flow with PKCE S256):
 
 Every refusal is one exception, `SsoFailed` (a short code for the URL, the message to show, and the
 precise reason for the audit log's "sso.failed" row); no refusal ever leaves a session behind.
+The conversation with the provider itself (discovery, keys, the code exchange, the ID token's
+checks) is in studioos.services.oidc_protocol.
 """
 
 from __future__ import annotations
 
-import base64
 import hmac
 import logging
-import threading
-import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, NoReturn
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-import httpx
 from authlib.common.security import generate_token  # type: ignore[import-untyped]
 from authlib.common.urls import add_params_to_uri  # type: ignore[import-untyped]
 from authlib.oauth2.rfc7636 import create_s256_code_challenge  # type: ignore[import-untyped]
-from authlib.oidc.core import CodeIDToken  # type: ignore[import-untyped]
-from joserfc import jwt
-from joserfc.errors import (
-    BadSignatureError,
-    ClaimError,
-    ExpiredTokenError,
-    InvalidKeyIdError,
-    JoseError,
-    UnsupportedAlgorithmError,
-)
-from joserfc.jwk import KeySet
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
@@ -58,39 +45,29 @@ from studioos.models import (
 )
 from studioos.services import audit, auth, reauth, team
 from studioos.services.errors import NotFound, ServiceError, ValidationFailed
+from studioos.services.oidc_protocol import (
+    LEEWAY,
+    Provider,
+    Refused,
+    current_provider,
+    email_of,
+    exchange,
+    profile,
+    redirect_uri,
+    validate_id_token,
+)
 from studioos.services.permissions import Actor
 from studioos.services.tokens import hash_token
-from studioos.services.validation import clean_name, normalize_email
+from studioos.services.validation import clean_name
 from studioos.settings import get_settings
 
 log = logging.getLogger("studioos.oidc")
 
-CALLBACK_PATH = "/api/auth/oidc/callback"
 LINK_PAGE = "/signin/link"
 SIGNIN_AUDIT = "signin.sso"
 TRIP_TTL = timedelta(minutes=10)
 LINK_TTL = timedelta(minutes=10)
 SCOPE = "openid email profile"
-# Seconds of clock difference tolerated between the provider and us (exp, iat, auth_time).
-LEEWAY = 60
-HTTP_TIMEOUT = 5.0
-# The discovery document is read again after an hour: a provider moving an endpoint or rotating its
-# keys is picked up without a restart (an unknown key id also re-reads the keys at once).
-METADATA_TTL = 3600.0
-# ID tokens must be signed with the provider's key pair: never "none", and never HMAC (that would
-# make the client secret a signing key).
-ID_TOKEN_ALGORITHMS = (
-    "RS256",
-    "RS384",
-    "RS512",
-    "PS256",
-    "PS384",
-    "PS512",
-    "ES256",
-    "ES384",
-    "ES512",
-    "EdDSA",
-)
 Intent = Literal["signin", "reauth"]
 
 # What the sign-in page shows for each `sso_error` code; {provider} is the provider's name.
@@ -175,11 +152,6 @@ def provider_name() -> str:
     return s.oidc_name or urlsplit(s.oidc_issuer).hostname or "your sign-in provider"
 
 
-def redirect_uri() -> str:
-    """The callback URL registered at the provider."""
-    return get_settings().url(CALLBACK_PATH)
-
-
 def message(code: str) -> str:
     return MESSAGES.get(code, MESSAGES["failed"]).format(provider=provider_name())
 
@@ -216,19 +188,8 @@ class SsoFailed(ServiceError):
         self.return_to = return_to
 
 
-class _Refused(Exception):
-    """Raised inside this module; `_fail` turns it into an audited SsoFailed."""
-
-    def __init__(self, code: str, reason: str = "", *, user_id: int | None = None, email: str = "") -> None:
-        super().__init__(reason or code)
-        self.code = code
-        self.reason = reason or code
-        self.user_id = user_id
-        self.email = email
-
-
 def _fail(
-    db: Session, client: auth.Client, refused: _Refused, *, user_id: int | None = None, return_to: str = ""
+    db: Session, client: auth.Client, refused: Refused, *, user_id: int | None = None, return_to: str = ""
 ) -> NoReturn:
     """Undo whatever the trip had begun, keep the audit row (committed: the caller's unit of work is
     about to fail) and raise the one exception the callers handle."""
@@ -247,104 +208,6 @@ def _fail(
     db.commit()
     log.info("sign-in with the provider refused: %s", refused.reason)
     raise SsoFailed(refused.code, refused.reason, return_to) from refused
-
-
-# --- the provider's metadata (discovery), cached per process -------------------------------------------
-
-
-@dataclass
-class _Provider:
-    issuer: str  # as the provider writes it in its tokens
-    authorization_endpoint: str
-    token_endpoint: str
-    jwks_uri: str
-    userinfo_endpoint: str
-    token_auth: str  # client_secret_basic or client_secret_post
-    algorithms: list[str]
-    fetched_at: float
-    jwks: dict[str, Any] | None = field(default=None)
-
-
-_providers: dict[str, _Provider] = {}
-_lock = threading.Lock()
-
-
-def forget_provider() -> None:
-    """Read the discovery document and keys again at the next trip (tests, a changed provider)."""
-    with _lock:
-        _providers.clear()
-
-
-def _get_json(url: str, headers: dict[str, str] | None = None) -> Any:
-    try:
-        with httpx.Client(timeout=HTTP_TIMEOUT) as http:
-            response = http.get(url, headers={"Accept": "application/json", **(headers or {})})
-    except httpx.HTTPError as exc:
-        raise _Refused("provider_down", f"provider_down: {url}: {type(exc).__name__}") from exc
-    if response.status_code != 200:
-        raise _Refused("provider_down", f"provider_down: {url} answered {response.status_code}")
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise _Refused("provider_error", f"provider_error: {url} did not answer JSON") from exc
-
-
-def _provider() -> _Provider:
-    issuer = get_settings().oidc_issuer.rstrip("/")
-    with _lock:
-        cached = _providers.get(issuer)
-    if cached is not None and time.monotonic() - cached.fetched_at < METADATA_TTL:
-        return cached
-    doc = _get_json(f"{issuer}/.well-known/openid-configuration")
-    if not isinstance(doc, dict):
-        raise _Refused("provider_error", "provider_error: the discovery document is not an object")
-    # OpenID Connect Discovery 1.0, 4.3: the document must name the issuer it was asked for.
-    if str(doc.get("issuer", "")).rstrip("/") != issuer:
-        raise _Refused(
-            "provider_error", f"provider_error: the discovery document names {doc.get('issuer')!r}"
-        )
-    endpoints = {}
-    for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
-        value = doc.get(name)
-        if not isinstance(value, str) or not value:
-            raise _Refused("provider_error", f"provider_error: the discovery document has no {name}")
-        endpoints[name] = value
-    offered = doc.get("id_token_signing_alg_values_supported") or ["RS256"]
-    algorithms = [a for a in ID_TOKEN_ALGORITHMS if a in offered]
-    if not algorithms:
-        raise _Refused("provider_error", f"provider_error: no usable ID token algorithm in {offered!r}")
-    methods = doc.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
-    token_auth = (
-        "client_secret_post"
-        if "client_secret_basic" not in methods and "client_secret_post" in methods
-        else "client_secret_basic"
-    )
-    userinfo = doc.get("userinfo_endpoint")
-    found = _Provider(
-        issuer=str(doc["issuer"]),
-        authorization_endpoint=endpoints["authorization_endpoint"],
-        token_endpoint=endpoints["token_endpoint"],
-        jwks_uri=endpoints["jwks_uri"],
-        userinfo_endpoint=userinfo if isinstance(userinfo, str) else "",
-        token_auth=token_auth,
-        algorithms=algorithms,
-        fetched_at=time.monotonic(),
-    )
-    with _lock:
-        _providers[issuer] = found
-    return found
-
-
-def _keys(provider: _Provider, *, force: bool = False) -> KeySet:
-    if provider.jwks is None or force:
-        jwks = _get_json(provider.jwks_uri)
-        if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
-            raise _Refused("provider_error", "provider_error: the provider's key set is not a JWKS")
-        provider.jwks = jwks
-    try:
-        return KeySet.import_key_set(provider.jwks)  # type: ignore[arg-type]
-    except (JoseError, ValueError) as exc:
-        raise _Refused("provider_error", f"provider_error: the provider's key set: {exc}") from exc
 
 
 # --- begin --------------------------------------------------------------------------------------------
@@ -394,22 +257,22 @@ def begin(
     return_to = next_path if intent == "reauth" else ""
     try:
         if not configured():
-            raise _Refused("not_configured")
+            raise Refused("not_configured")
         if not client.browser:
-            raise _Refused("browser", "browser: no browser cookie")
+            raise Refused("browser", "browser: no browser cookie")
         invitation_id: int | None = None
         if intent == "reauth":
             if session_user_id is None:
-                raise _Refused("signed_out")
+                raise Refused("signed_out")
             if _identity_of_user(db, session_user_id) is None:
-                raise _Refused("not_linked", user_id=session_user_id)
+                raise Refused("not_linked", user_id=session_user_id)
         elif invitation:
             found = db.exec(select(Invitation).where(Invitation.token_hash == hash_token(invitation))).first()
             if found is None or not _is_open(found):
-                raise _Refused("invitation_invalid")
+                raise Refused("invitation_invalid")
             invitation_id = found.id
-        provider = _provider()
-    except _Refused as refused:
+        provider = current_provider()
+    except Refused as refused:
         _fail(db, client, refused, user_id=session_user_id, return_to=return_to)
 
     state, nonce, verifier = generate_token(43), generate_token(43), generate_token(64)
@@ -472,7 +335,7 @@ def _take_trip(db: Session, client: auth.Client, state: str) -> OidcLogin:
         else None
     )
     if trip is None:
-        raise _Refused("expired", "bad_state: unknown state")
+        raise Refused("expired", "bad_state: unknown state")
     now = utcnow()
     taken = db.connection().execute(
         update(OidcLogin)
@@ -484,11 +347,11 @@ def _take_trip(db: Session, client: auth.Client, state: str) -> OidcLogin:
     db.commit()
     db.refresh(trip)
     if taken.rowcount != 1:
-        raise _Refused("expired", "bad_state: state already used", user_id=trip.user_id)
+        raise Refused("expired", "bad_state: state already used", user_id=trip.user_id)
     if trip.expires_at <= now:
-        raise _Refused("expired", "bad_state: state expired", user_id=trip.user_id)
+        raise Refused("expired", "bad_state: state expired", user_id=trip.user_id)
     if not client.browser or not hmac.compare_digest(trip.browser_hash, client.browser):
-        raise _Refused("expired", "bad_state: another browser", user_id=trip.user_id)
+        raise Refused("expired", "bad_state: another browser", user_id=trip.user_id)
     return trip
 
 
@@ -508,7 +371,7 @@ def finish(
     try:
         trip = _take_trip(db, client, state)
         return _finish(db, client, trip, code=code, error=error, session_token=session_token)
-    except _Refused as refused:
+    except Refused as refused:
         user_id = trip.user_id if trip is not None else None
         return_to = trip.next_path if trip is not None and trip.intent == "reauth" else ""
         _fail(db, client, refused, user_id=user_id, return_to=return_to)
@@ -519,12 +382,12 @@ def _finish(
 ) -> Outcome:
     if error:
         kind = "cancelled" if error == "access_denied" else "provider_error"
-        raise _Refused(kind, f"provider_error: {error[:64]}")
+        raise Refused(kind, f"provider_error: {error[:64]}")
     if not code:
-        raise _Refused("provider_error", "provider_error: no code")
-    provider = _provider()
-    tokens = _exchange(provider, code, trip.code_verifier)
-    claims = _validate_id_token(provider, tokens, trip)
+        raise Refused("provider_error", "provider_error: no code")
+    provider = current_provider()
+    tokens = exchange(provider, code, trip.code_verifier)
+    claims = validate_id_token(provider, tokens, trip)
     subject = str(claims["sub"])
     if trip.intent == "reauth":
         return _reauthenticate(db, trip, provider, claims, session_token)
@@ -532,121 +395,18 @@ def _finish(
         return _accept_invitation(db, client, trip, provider, tokens, claims)
     identity = _identity(db, provider.issuer, subject)
     if identity is not None:
-        return _sign_in(db, client, trip, identity, _email_of(claims))
-    email, verified, _ = _profile(provider, tokens, claims)
+        return _sign_in(db, client, trip, identity, email_of(claims))
+    email, verified, _ = profile(provider, tokens, claims)
     if not email:
-        raise _Refused("no_email", "no_email: the provider gave no address")
+        raise Refused("no_email", "no_email: the provider gave no address")
     # An address the provider has not verified could be anyone's: it links nothing, and the answer
     # is the same whether or not StudioOS knows the address.
     if not verified:
-        raise _Refused("unverified_email", "unverified_email", email=email)
+        raise Refused("unverified_email", "unverified_email", email=email)
     user = db.exec(select(User).where(User.email == email)).first()
     if user is None or user.deleted_at is not None:
-        raise _Refused("no_account", "no_account", email=email)
+        raise Refused("no_account", "no_account", email=email)
     return _hold_for_link(db, trip, provider, subject, user)
-
-
-def _exchange(provider: _Provider, code: str, verifier: str) -> dict[str, Any]:
-    """The code, the verifier and the client's credentials for the provider's tokens."""
-    s = get_settings()
-    form = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": redirect_uri(),
-        "code_verifier": verifier,
-    }
-    headers = {"Accept": "application/json"}
-    if provider.token_auth == "client_secret_post":
-        form |= {"client_id": s.oidc_client_id, "client_secret": s.oidc_client_secret}
-    else:
-        # RFC 6749, 2.3.1: both parts are form-encoded before they are joined.
-        pair = f"{quote(s.oidc_client_id, safe='')}:{quote(s.oidc_client_secret, safe='')}"
-        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
-    try:
-        with httpx.Client(timeout=HTTP_TIMEOUT) as http:
-            response = http.post(provider.token_endpoint, data=form, headers=headers)
-    except httpx.HTTPError as exc:
-        raise _Refused("provider_down", f"provider_down: token endpoint: {type(exc).__name__}") from exc
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if response.status_code >= 500:
-        raise _Refused("provider_down", f"provider_down: token endpoint answered {response.status_code}")
-    if response.status_code != 200 or not isinstance(body, dict) or "error" in body:
-        said = body.get("error") if isinstance(body, dict) else None
-        raise _Refused("rejected", f"code_refused: {said or response.status_code}")
-    if not isinstance(body.get("id_token"), str):
-        raise _Refused("rejected", "code_refused: no ID token in the answer")
-    return body
-
-
-def _validate_id_token(provider: _Provider, tokens: dict[str, Any], trip: OidcLogin) -> dict[str, Any]:
-    raw = tokens["id_token"]
-    try:
-        try:
-            token = jwt.decode(raw, _keys(provider), algorithms=provider.algorithms)
-        except InvalidKeyIdError:
-            # The provider rotated its keys since we read them.
-            token = jwt.decode(raw, _keys(provider, force=True), algorithms=provider.algorithms)
-        s = get_settings()
-        claims = CodeIDToken(
-            token.claims,
-            token.header,
-            {
-                "iss": {"essential": True, "value": provider.issuer},
-                "aud": {"essential": True, "values": [s.oidc_client_id]},
-                "sub": {"essential": True},
-            },
-            {
-                "nonce": trip.nonce,
-                "client_id": s.oidc_client_id,
-                "access_token": tokens.get("access_token"),
-            },
-        )
-        claims.validate(leeway=LEEWAY)
-    except BadSignatureError as exc:
-        raise _Refused("rejected", "bad_signature") from exc
-    except ExpiredTokenError as exc:
-        raise _Refused("rejected", "expired_id_token") from exc
-    except ClaimError as exc:
-        reason = {
-            "iss": "wrong_issuer",
-            "aud": "wrong_audience",
-            "azp": "wrong_audience",
-            "nonce": "nonce_mismatch",
-        }
-        raise _Refused("rejected", reason.get(exc.claim, f"invalid_claim: {exc.claim}")) from exc
-    except UnsupportedAlgorithmError as exc:
-        raise _Refused("rejected", "unaccepted_algorithm") from exc
-    except (JoseError, ValueError) as exc:
-        raise _Refused("rejected", f"bad_id_token: {type(exc).__name__}") from exc
-    return dict(claims)
-
-
-def _email_of(claims: Mapping[str, Any]) -> str:
-    try:
-        return normalize_email(str(claims.get("email") or ""))
-    except ValueError:
-        return ""
-
-
-def _profile(provider: _Provider, tokens: dict[str, Any], claims: dict[str, Any]) -> tuple[str, bool, str]:
-    """(email, whether the provider verified it, name): from the ID token, else from the provider's
-    userinfo endpoint (some providers keep the address out of the ID token)."""
-    source: Mapping[str, Any] = claims
-    access_token = tokens.get("access_token")
-    if "email" not in claims and provider.userinfo_endpoint and isinstance(access_token, str):
-        try:
-            info = _get_json(provider.userinfo_endpoint, {"Authorization": f"Bearer {access_token}"})
-        except _Refused as refused:
-            log.warning("userinfo was not available: %s", refused.reason)
-            info = None
-        # OpenID Connect Core 5.3.2: userinfo about anyone else than the ID token's subject is ignored.
-        if isinstance(info, dict) and info.get("sub") == claims["sub"]:
-            source = info
-    verified = source.get("email_verified") in (True, "true")  # some providers send the string
-    return _email_of(source), verified, str(source.get("name") or "")
 
 
 def _sign_in(
@@ -659,7 +419,7 @@ def _sign_in(
 ) -> Outcome:
     user = db.get(User, identity.user_id)
     if user is None or not user.is_active or user.deleted_at is not None:
-        raise _Refused("account_disabled", "account_disabled", user_id=identity.user_id)
+        raise Refused("account_disabled", "account_disabled", user_id=identity.user_id)
     identity.last_used_at = utcnow()
     if email:
         identity.email = email  # what the provider says now
@@ -672,13 +432,13 @@ def _record_sign_in(db: Session, client: auth.Client, user: User, issuer: str) -
     auth.record_successful_sign_in(db, user, client, SIGNIN_AUDIT, detail=issuer)
 
 
-def _hold_for_link(db: Session, trip: OidcLogin, provider: _Provider, subject: str, user: User) -> Outcome:
+def _hold_for_link(db: Session, trip: OidcLogin, provider: Provider, subject: str, user: User) -> Outcome:
     """The provider account is someone's with a StudioOS account: the trip becomes a link ticket for
     this browser, for 10 minutes, until that account's password is typed (link_with_password)."""
     if not user.is_active:
-        raise _Refused("account_disabled", "account_disabled", user_id=user.id)
+        raise Refused("account_disabled", "account_disabled", user_id=user.id)
     if _identity_of_user(db, row_id(user)) is not None:
-        raise _Refused(
+        raise Refused(
             "already_linked", "already_linked: the account has another provider account", user_id=user.id
         )
     trip.issuer, trip.subject, trip.email = provider.issuer, subject, user.email
@@ -691,18 +451,18 @@ def _hold_for_link(db: Session, trip: OidcLogin, provider: _Provider, subject: s
 
 
 def _reauthenticate(
-    db: Session, trip: OidcLogin, provider: _Provider, claims: dict[str, Any], session_token: str
+    db: Session, trip: OidcLogin, provider: Provider, claims: dict[str, Any], session_token: str
 ) -> Outcome:
     actor = auth.resolve_actor(db, session_token, touch=False) if session_token else None
     if actor is None or actor.user_id != trip.user_id or actor.session_id is None:
-        raise _Refused("signed_out", "reauth: not the session that left")
+        raise Refused("signed_out", "reauth: not the session that left")
     identity = _identity(db, provider.issuer, str(claims["sub"]))
     if identity is None or identity.user_id != actor.user_id:
-        raise _Refused("not_linked", "reauth: another provider account")
+        raise Refused("not_linked", "reauth: another provider account")
     # max_age=0 asked the provider to sign the person in again: it says when it did (auth_time).
     auth_time = claims.get("auth_time")
     if not isinstance(auth_time, int | float) or auth_time < trip.created_at.timestamp() - LEEWAY:
-        raise _Refused("reauth_not_fresh", "reauth: the provider did not sign the person in again")
+        raise Refused("reauth_not_fresh", "reauth: the provider did not sign the person in again")
     reauth.mark(db, actor.session_id)
     identity.last_used_at = utcnow()
     db.add(identity)
@@ -714,7 +474,7 @@ def _accept_invitation(
     db: Session,
     client: auth.Client,
     trip: OidcLogin,
-    provider: _Provider,
+    provider: Provider,
     tokens: dict[str, Any],
     claims: dict[str, Any],
 ) -> Outcome:
@@ -723,21 +483,21 @@ def _accept_invitation(
     account and no password. An existing account still proves it is theirs with its password."""
     invitation = db.get(Invitation, trip.invitation_id)
     if invitation is None or not _is_open(invitation):
-        raise _Refused("invitation_invalid")
+        raise Refused("invitation_invalid")
     subject = str(claims["sub"])
     invited = db.exec(select(User).where(User.email == invitation.email)).first()
     identity = _identity(db, provider.issuer, subject)
     if identity is not None:
         if invited is None or identity.user_id != invited.id:
-            raise _Refused("invitation_other_account", "invitation: the provider account is another's")
-        outcome = _sign_in(db, client, trip, identity, _email_of(claims), invitation.studio_id)
+            raise Refused("invitation_other_account", "invitation: the provider account is another's")
+        outcome = _sign_in(db, client, trip, identity, email_of(claims), invitation.studio_id)
         _join(db, client, invitation, invited)
         return outcome
     if invited is not None:
         if invited.deleted_at is not None:
-            raise _Refused("account_disabled", "account_disabled", user_id=invited.id)
+            raise Refused("account_disabled", "account_disabled", user_id=invited.id)
         return _hold_for_link(db, trip, provider, subject, invited)
-    email, _, name = _profile(provider, tokens, claims)
+    email, _, name = profile(provider, tokens, claims)
     try:
         name = clean_name(name[:120] or invitation.email.split("@")[0], "Your name")
     except ValueError:
