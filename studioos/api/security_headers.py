@@ -12,6 +12,7 @@ component library sets style attributes at run time, and a style cannot run code
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import hashlib
 import re
@@ -53,7 +54,9 @@ def content_security_policy(html: bytes | None = None) -> str:
     return "; ".join((*BASE_POLICY, "script-src " + " ".join(scripts)))
 
 
-def _fixed_headers(https: bool) -> list[tuple[bytes, bytes]]:
+@functools.cache
+def _fixed_headers(https: bool) -> tuple[tuple[bytes, bytes], ...]:
+    """Built once per setting: every response of the backend adds these."""
     headers = [
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"strict-origin-when-cross-origin"),
@@ -63,7 +66,7 @@ def _fixed_headers(https: bool) -> list[tuple[bytes, bytes]]:
     ]
     if https:
         headers.append((b"strict-transport-security", HSTS.encode()))
-    return headers
+    return tuple(headers)
 
 
 class SecurityHeaders:
@@ -85,7 +88,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _OURS]
                 is_html = any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
-                message = {**message, "headers": headers + fixed}
+                message = {**message, "headers": [*headers, *fixed]}
                 if is_html:
                     # The policy depends on the page's inline scripts: hold the answer until its
                     # body is complete (pages are small, prebuilt files).
@@ -94,9 +97,7 @@ class SecurityHeaders:
                 if message.get("status") != 304:
                     # A 304 carries no body to hash, and its headers replace the cached page's:
                     # a policy without the page's script hashes would block the page.
-                    message["headers"].append(
-                        (b"content-security-policy", content_security_policy().encode())
-                    )
+                    message["headers"].append((b"content-security-policy", _NO_INLINE_POLICY))
                 await send(message)
                 return
             if start is None:
@@ -125,6 +126,9 @@ class SecurityHeaders:
 
         await self.app(scope, receive, sending)
 
+
+# The policy of every answer that is not a page: no inline script to allow.
+_NO_INLINE_POLICY = content_security_policy().encode()
 
 _OURS = {
     b"content-security-policy",

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import reflex as rx
 
 from studioos.services import auth
-from studioos.ui.backend import anonymous, client_of, hard_navigate
+from studioos.ui.backend import anonymous, client_of, signed_in
 from studioos.ui.layout import public_page
 from studioos.ui.service_call import Answer, public_event
 
@@ -24,8 +22,7 @@ class ConfirmSignUpState(rx.State):
             user, studio_id = auth.confirm_sign_up(db, token, client)
             # In the same unit of work: a browser without StudioOS's cookie creates nothing yet,
             # and the link still works once cookies are allowed.
-            code = auth.create_handoff(db, user, studio_id, client=client)
-        return hard_navigate(f"/api/auth/complete?code={quote(code)}&next=/dashboard")
+            return signed_in(db, user, client, studio_id)
 
 
 def page() -> rx.Component:

@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from studioos.services import auth, oidc, team, two_factor
-from studioos.ui.backend import anonymous, client_of, hard_navigate
+from studioos.services import oidc, team
+from studioos.ui.backend import anonymous, client_of, hard_navigate, signed_in
 from studioos.ui.components import form_field, form_message
 from studioos.ui.layout import public_page
 from studioos.ui.service_call import Answer, public_event
@@ -52,12 +52,8 @@ class InviteState(rx.State):
                 ip=client.ip,
                 user_agent=client.user_agent,
             )
-            if two_factor.is_enabled(user):
-                # An existing account's password is not enough to sign it in: the code comes next.
-                two_factor.begin_second_step(db, user, client)
-                return rx.redirect("/signin")
-            code = auth.create_handoff(db, user, studio_id, client=client)
-        return hard_navigate(f"/api/auth/complete?code={quote(code)}&next=/dashboard")
+            # An existing account with two-factor sign-in: the code comes next, on the sign-in page.
+            return signed_in(db, user, client, studio_id)
 
     @rx.event
     def with_provider(self) -> Answer:

@@ -4,12 +4,11 @@ email address, and the person proves the account is theirs with its password (on
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 import reflex as rx
 
-from studioos.services import auth, oidc, two_factor
-from studioos.ui.backend import anonymous, client_of, hard_navigate
+from studioos.services import oidc
+from studioos.ui.backend import anonymous, client_of, signed_in
 from studioos.ui.components import form_field, form_message
 from studioos.ui.layout import public_page
 from studioos.ui.service_call import Answer, db_event, public_event
@@ -34,12 +33,8 @@ class SsoLinkState(rx.State):
         client = client_of(self.router)
         with anonymous() as db:
             user = oidc.link_with_password(db, client, str(form.get("password", "")))
-            if two_factor.is_enabled(user):
-                # A password sign-in like any other: the code comes next, on the sign-in page.
-                two_factor.begin_second_step(db, user, client)
-                return rx.redirect("/signin")
-            code = auth.create_handoff(db, user, client=client)
-        return hard_navigate(f"/api/auth/complete?code={quote(code)}&next=/dashboard")
+            # A password sign-in like any other: with two-factor sign-in, the code comes next.
+            return signed_in(db, user, client)
 
 
 def page() -> rx.Component:

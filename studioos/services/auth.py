@@ -349,34 +349,11 @@ def authenticate(db: Session, *, email: str, password: str, client: Client) -> U
     user = db.exec(select(User).where(User.email == email_c)).first()
     _check_throttle(db, email_c, client, user)
     ok = verify_password(user.password_hash if user else None, password)
-    key = device_key(client.user_agent)
     if not ok or user is None or not user.is_active or user.deleted_at is not None:
         reason = "wrong_password" if user else "unknown_email"
         if user is not None and (not user.is_active or user.deleted_at is not None):
             reason = "account_disabled"
-        db.add(
-            LoginEvent(
-                user_id=user.id if user else None,
-                email=email_c,
-                ip=client.ip[:64],
-                user_agent=client.user_agent[:512],
-                device_key=key,
-                browser_hash=client.browser,
-                success=False,
-                reason=reason,
-            )
-        )
-        studio_id = _first_studio_id(db, user.id) if user and user.id else None
-        audit.record(
-            db,
-            "signin.failed",
-            studio_id=studio_id,
-            actor_user_id=user.id if user else None,
-            target=email_c,
-            detail=reason,
-            ip=client.ip,
-            user_agent=client.user_agent,
-        )
+        record_failed_sign_in(db, email_c, user, client, reason, action="signin.failed", detail=reason)
         if user is not None and user.is_active and user.deleted_at is None:
             _tell_owner_of_burst(db, user)
         # The failure must count even though the caller's unit of work is about to fail.
@@ -389,6 +366,35 @@ def authenticate(db: Session, *, email: str, password: str, client: Client) -> U
 
     record_successful_sign_in(db, user, client, SIGNIN_AUDIT)
     return user
+
+
+def record_failed_sign_in(
+    db: Session, email: str, user: User | None, client: Client, reason: str, *, action: str, detail: str
+) -> None:
+    """A failed attempt (a wrong password, a wrong two-factor code) in the sign-in history, which
+    the throttle counts, and in the audit log as `action`."""
+    db.add(
+        LoginEvent(
+            user_id=user.id if user else None,
+            email=email,
+            ip=client.ip[:64],
+            user_agent=client.user_agent[:512],
+            device_key=device_key(client.user_agent),
+            browser_hash=client.browser,
+            success=False,
+            reason=reason,
+        )
+    )
+    audit.record(
+        db,
+        action,
+        studio_id=first_studio_id(db, user.id) if user else None,
+        actor_user_id=user.id if user else None,
+        target=email,
+        detail=detail,
+        ip=client.ip,
+        user_agent=client.user_agent,
+    )
 
 
 def record_successful_sign_in(db: Session, user: User, client: Client, action: str, detail: str = "") -> None:
@@ -421,7 +427,7 @@ def record_successful_sign_in(db: Session, user: User, client: Client, action: s
     audit.record(
         db,
         action,
-        studio_id=_first_studio_id(db, user.id),
+        studio_id=first_studio_id(db, user.id),
         actor_user_id=user.id,
         target=user.email,
         detail=detail,
@@ -523,7 +529,7 @@ def _tell_owner_of_burst(db: Session, user: User) -> None:
 
 def _send_new_device_alert(db: Session, user: User, client: Client) -> None:
     # The studio's clock and way of writing it, with the zone named: a mail is read anywhere.
-    studio_id = _first_studio_id(db, user.id)
+    studio_id = first_studio_id(db, user.id)
     fmt = for_studio(db.get(Studio, studio_id) if studio_id else None)
     when = f"{fmt.moment(utcnow())} ({fmt.timezone} time)"
     try:
@@ -547,7 +553,7 @@ def _mail_new_device_alert(user: User, client: Client, when: str) -> None:
     )
 
 
-def _first_studio_id(db: Session, user_id: int | None) -> int | None:
+def first_studio_id(db: Session, user_id: int | None) -> int | None:
     if user_id is None:
         return None
     return db.exec(
@@ -608,7 +614,7 @@ def redeem_handoff(db: Session, raw: str, client: Client) -> str | None:
     user = db.get(User, token.user_id)
     if user is None or not user.is_active or user.deleted_at is not None:
         return None
-    studio_id = int(studio_part) if studio_part else _first_studio_id(db, user.id)
+    studio_id = int(studio_part) if studio_part else first_studio_id(db, user.id)
     return start_session(db, user, studio_id, client)
 
 

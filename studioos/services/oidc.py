@@ -198,7 +198,7 @@ def _fail(
     audit.record(
         db,
         "sso.failed",
-        studio_id=auth._first_studio_id(db, who),
+        studio_id=auth.first_studio_id(db, who),
         actor_user_id=who,
         target=refused.email,
         detail=refused.reason,
@@ -529,7 +529,7 @@ def _record_linked(db: Session, client: auth.Client, user: User, identity: Exter
     audit.record(
         db,
         "sso.linked",
-        studio_id=auth._first_studio_id(db, user.id),
+        studio_id=auth.first_studio_id(db, user.id),
         actor_user_id=user.id,
         target=identity.email,
         detail=identity.issuer,

@@ -28,7 +28,6 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, delete, func, select
 
 from studioos.models import (
-    LoginEvent,
     Membership,
     RecoveryCode,
     Role,
@@ -40,7 +39,6 @@ from studioos.models import (
     utcnow,
 )
 from studioos.services import audit, auth, reauth
-from studioos.services.devices import device_key
 from studioos.services.errors import NotFound, PermissionDenied, ValidationFailed
 from studioos.services.passwords import verify_password
 from studioos.services.permissions import Actor, Cap, require
@@ -57,6 +55,7 @@ RECOVERY_GROUP_LEN = 4
 PENDING_TTL = timedelta(minutes=5)
 MAX_FAILURES = 5
 FAILED_REASON = "wrong_two_factor_code"
+CODE_FAILED_AUDIT = "two_factor.code_failed"
 
 WRONG_CODE = "That code is not right. Check the time on your phone and try the newest code."
 ENTER_CODE = "Enter the 6-digit code from your authenticator app, or one of your recovery codes."
@@ -92,13 +91,6 @@ def _user(db: Session, actor: Actor) -> User:
     if user is None or not user.is_active or user.deleted_at is not None:
         raise NotFound()
     return user
-
-
-def _first_studio_id(db: Session, user_id: int) -> int | None:
-    # As auth records sign-in events: the person's first studio, so its owner sees them too.
-    return db.exec(
-        select(Membership.studio_id).where(Membership.user_id == user_id).order_by(col(Membership.id))
-    ).first()
 
 
 def _digits(code: str) -> str:
@@ -321,7 +313,7 @@ def use_recovery_code(
     audit.record(
         db,
         "two_factor.recovery_used",
-        studio_id=_first_studio_id(db, row_id(user)),
+        studio_id=auth.first_studio_id(db, row_id(user)),
         actor_user_id=row_id(user),
         target=user.email,
         detail=f"{_count_recovery_left(db, row_id(user))} recovery codes left",
@@ -582,27 +574,14 @@ def complete_second_step(db: Session, client: auth.Client, code: str, *, now: da
     db.add(token)
     # Also a failed sign-in in the history: the sign-in throttle counts it, so a guesser who knows
     # the password cannot sign in again and again for five more tries each time.
-    db.add(
-        LoginEvent(
-            user_id=user.id,
-            email=user.email,
-            ip=client.ip[:64],
-            user_agent=client.user_agent[:512],
-            device_key=device_key(client.user_agent),
-            browser_hash=client.browser,
-            success=False,
-            reason=FAILED_REASON,
-        )
-    )
-    audit.record(
+    auth.record_failed_sign_in(
         db,
-        "two_factor.code_failed",
-        studio_id=_first_studio_id(db, row_id(user)),
-        actor_user_id=user.id,
-        target=user.email,
+        user.email,
+        user,
+        client,
+        FAILED_REASON,
+        action=CODE_FAILED_AUDIT,
         detail=f"wrong code {failures} of {MAX_FAILURES} at sign-in",
-        ip=client.ip,
-        user_agent=client.user_agent,
     )
     # The failure must count even though the caller's unit of work is about to fail.
     db.commit()

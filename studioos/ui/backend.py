@@ -13,7 +13,8 @@ from sqlmodel import Session
 
 from studioos.api.guard import EVENT_PATH, SCOPE_COOKIES, upload_session
 from studioos.db import session_scope
-from studioos.services import auth, billing_gate, usage
+from studioos.models import User
+from studioos.services import auth, billing_gate, two_factor, usage
 from studioos.services.permissions import Actor
 from studioos.ui.navigator import NavigatorState
 
@@ -75,6 +76,19 @@ def acting(router: Any) -> Iterator[tuple[Session, Actor]]:
 def anonymous() -> Iterator[Session]:
     with session_scope() as db:
         yield db
+
+
+def signed_in(
+    db: Session, user: User, client: auth.Client, studio_id: int | None = None, next_path: str = "/dashboard"
+) -> rx.event.EventSpec:
+    """Once a password (an invitation's, a provider link's) proved who this is: the two-factor
+    code step when the account has it, else the one-minute hand-off code the cookie route trades
+    for the session. Call inside the unit of work that proved it."""
+    if two_factor.is_enabled(user):
+        two_factor.begin_second_step(db, user, client)
+        return rx.redirect("/signin")
+    code = auth.create_handoff(db, user, studio_id, client=client)
+    return hard_navigate(f"/api/auth/complete?code={quote(code)}&next={quote(next_path)}")
 
 
 def hard_navigate(url: str) -> rx.event.EventSpec:
